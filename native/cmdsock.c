@@ -1,0 +1,272 @@
+#define _GNU_SOURCE
+#include "cmdsock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "log.h"
+#include "monitor.h"
+#include "util.h"
+
+#define CLIENT_BUF 512
+
+struct ctr_client {
+	int fd;
+	bool watch;
+	size_t len;
+	char buf[CLIENT_BUF];
+	struct ctr_client *next;
+};
+
+int ctr_cmdsock_listen(struct ctr_monitor *m)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	_cleanup_close_ int fd = -EBADF;
+	struct epoll_event ev = {.events = EPOLLIN};
+	int n;
+
+	n = snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/command.sock", m->spec->rundir);
+	if (n < 0 || (size_t)n >= sizeof(addr.sun_path))
+		return -ENAMETOOLONG;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* We hold the container lock, so a socket file here is a dead monitor's. */
+	(void)unlink(addr.sun_path);
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return -errno;
+	if (listen(fd, 128) < 0)
+		return -errno;
+	ev.data.fd = fd;
+	if (epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return -errno;
+	m->listenfd = move_fd(fd);
+	return 0;
+}
+
+static void client_remove(struct ctr_monitor *m, struct ctr_client *c)
+{
+	struct ctr_client **pp = &m->clients;
+
+	while (*pp && *pp != c)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = c->next;
+	(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	(void)close(c->fd);
+	free(c);
+}
+
+static bool peer_allowed(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return false;
+	return cred.uid == 0 || cred.uid == geteuid();
+}
+
+void ctr_cmdsock_accept(struct ctr_monitor *m)
+{
+	for (;;) {
+		struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP};
+		struct ctr_client *c;
+		int fd = accept4(m->listenfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_syserr("Failed to accept a command connection");
+			return;
+		}
+		if (!peer_allowed(fd)) {
+			(void)close(fd);
+			continue;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			(void)close(fd);
+			continue;
+		}
+		c->fd = fd;
+		ev.data.fd = fd;
+		if (epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			(void)close(fd);
+			free(c);
+			continue;
+		}
+		c->next = m->clients;
+		m->clients = c;
+	}
+}
+
+static struct ctr_client *find_client(struct ctr_monitor *m, int fd)
+{
+	for (struct ctr_client *c = m->clients; c; c = c->next)
+		if (c->fd == fd)
+			return c;
+	return NULL;
+}
+
+bool ctr_cmdsock_is_client(struct ctr_monitor *m, int fd)
+{
+	return find_client(m, fd) != NULL;
+}
+
+/* Replies are a few bytes on a local socket; a client that does not read
+ * them is dropped instead of blocking the monitor. */
+static bool client_send(struct ctr_client *c, const char *line)
+{
+	size_t len = strlen(line);
+	ssize_t n = send(c->fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	return n == (ssize_t)len;
+}
+
+static int send_signal(struct ctr_monitor *m, int sig)
+{
+	if (m->init_pidfd < 0)
+		return -ESRCH;
+	if (ctr_pidfd_send_signal(m->init_pidfd, sig) < 0)
+		return -errno;
+	log_info("Sent signal %d to init %d", sig, (int)m->init_pid);
+	return 0;
+}
+
+/* SIGPWR unless init blocks SIGRTMIN+3, which is how systemd announces that
+ * it wants SIGRTMIN+3 for a clean shutdown (LXC does the same, §6.1). */
+static int halt_signal(struct ctr_monitor *m)
+{
+	char path[64], line[256];
+	_cleanup_fclose_ FILE *f = NULL;
+	int rtmin3 = SIGRTMIN + 3;
+
+	if (m->spec->halt_signal)
+		return m->spec->halt_signal;
+	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)m->init_pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long long mask;
+		if (sscanf(line, "SigBlk: %llx", &mask) == 1)
+			return (mask & (1ULL << (rtmin3 - 1))) ? rtmin3 : SIGPWR;
+	}
+	return SIGPWR;
+}
+
+static void handle_command(struct ctr_monitor *m, struct ctr_client *c, char *cmd)
+{
+	char reply[256];
+	int ret = 0, sig = 0;
+
+	if (strcmp(cmd, "state") == 0) {
+		(void)snprintf(reply, sizeof(reply), "ok %s\n", ctr_state_name(m->state));
+	} else if (strcmp(cmd, "info") == 0) {
+		(void)snprintf(reply, sizeof(reply), "ok state=%s pid=%d starttime=%llu monitor=%d started=%lld oom=%d\n",
+			       ctr_state_name(m->state), m->state == CTR_STOPPED ? 0 : (int)m->init_pid,
+			       m->init_starttime, (int)m->self_pid, m->started_at, m->oom_kills);
+	} else if (strcmp(cmd, "watch") == 0) {
+		c->watch = true;
+		(void)snprintf(reply, sizeof(reply), "ok %s\n", ctr_state_name(m->state));
+	} else if (strncmp(cmd, "signal ", 7) == 0) {
+		ret = ctr_parse_int(cmd + 7, &sig);
+		if (ret == 0 && (sig <= 0 || sig >= 65))
+			ret = -EINVAL;
+		if (ret == 0)
+			ret = send_signal(m, sig);
+	} else if (strcmp(cmd, "halt") == 0) {
+		sig = halt_signal(m);
+		ret = send_signal(m, sig);
+	} else if (strcmp(cmd, "reboot") == 0) {
+		sig = m->spec->reboot_signal;
+		m->reboot_requested = true;
+		ret = send_signal(m, sig);
+	} else if (strcmp(cmd, "kill") == 0) {
+		sig = m->spec->stop_signal;
+		m->stop_requested = true;
+		m->reboot_requested = false;
+		/* A frozen init cannot die until it is thawed. */
+		(void)ctr_cgroup_thaw(m);
+		ret = send_signal(m, sig);
+	} else if (strcmp(cmd, "freeze") == 0 || strcmp(cmd, "thaw") == 0) {
+		ret = strcmp(cmd, "freeze") == 0 ? ctr_cgroup_freeze(m) : ctr_cgroup_thaw(m);
+		if (ret == 0)
+			(void)snprintf(reply, sizeof(reply), "ok %s\n", ctr_state_name(m->state));
+	} else {
+		ret = -EINVAL;
+	}
+	if (ret < 0)
+		(void)snprintf(reply, sizeof(reply), "err %s\n", strerrorname_np(-ret) ?: "EINVAL");
+	else if (sig)
+		(void)snprintf(reply, sizeof(reply), "ok %d\n", sig);
+	if (!client_send(c, reply))
+		client_remove(m, c);
+}
+
+void ctr_cmdsock_client_event(struct ctr_monitor *m, int fd, unsigned int events)
+{
+	struct ctr_client *c = find_client(m, fd);
+	char *nl;
+
+	if (!c)
+		return;
+	if (events & EPOLLIN) {
+		ssize_t n = recv(fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len, MSG_DONTWAIT);
+		if (n > 0) {
+			c->len += (size_t)n;
+			c->buf[c->len] = '\0';
+			while ((nl = memchr(c->buf, '\n', c->len))) {
+				size_t used = (size_t)(nl - c->buf) + 1;
+				*nl = '\0';
+				handle_command(m, c, c->buf);
+				/* The command may have dropped the client. */
+				if (find_client(m, fd) != c)
+					return;
+				memmove(c->buf, c->buf + used, c->len - used);
+				c->len -= used;
+			}
+			if (c->len == sizeof(c->buf) - 1) {
+				client_remove(m, c);
+				return;
+			}
+			return;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		client_remove(m, c);
+		return;
+	}
+	/* A watcher may half-close its sending side and keep reading events. */
+	if ((events & (EPOLLHUP | EPOLLERR)) || ((events & EPOLLRDHUP) && !c->watch))
+		client_remove(m, c);
+}
+
+void ctr_cmdsock_broadcast(struct ctr_monitor *m, const char *line)
+{
+	struct ctr_client *c = m->clients, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		if (c->watch && !client_send(c, line))
+			client_remove(m, c);
+	}
+}
+
+void ctr_cmdsock_close_all(struct ctr_monitor *m)
+{
+	while (m->clients)
+		client_remove(m, m->clients);
+	if (m->listenfd >= 0) {
+		char path[256];
+		(void)snprintf(path, sizeof(path), "%s/command.sock", m->spec->rundir);
+		(void)unlink(path);
+		ctr_closep(&m->listenfd);
+	}
+}

@@ -1,0 +1,32 @@
+/* The command socket: a unix stream socket `command.sock` in the run dir.
+ *
+ * Protocol: the client sends newline-terminated commands; each gets one
+ * reply line, `ok [payload]` or `err <errno-name>`:
+ *   state            -> ok <STATE>
+ *   info             -> ok state=S pid=N starttime=N monitor=N started=MS
+ *   watch            -> ok <STATE>, then one event line per change until the
+ *                       monitor exits: `state <STATE>`, `exit <status> <signal>`,
+ *                       `oom <count>`; EOF means the container is gone (STOPPED)
+ *   signal <N>       -> ok <N>           (to init, through its pidfd)
+ *   halt             -> ok <signal sent> (lxc.signal.halt, or SIGPWR/SIGRTMIN+3)
+ *   reboot           -> ok <signal sent> (and restart init in place when it exits)
+ *   kill             -> ok <signal sent> (lxc.signal.stop; no restart)
+ *   freeze / thaw    -> ok <STATE>
+ * Only a peer with the monitor's uid (or root) is served. */
+#ifndef CTR_CMDSOCK_H
+#define CTR_CMDSOCK_H
+
+#include <stdbool.h>
+
+struct ctr_monitor;
+
+int ctr_cmdsock_listen(struct ctr_monitor *m);
+void ctr_cmdsock_accept(struct ctr_monitor *m);
+/* Handles readable/hung-up events on a client fd. */
+void ctr_cmdsock_client_event(struct ctr_monitor *m, int fd, unsigned int events);
+bool ctr_cmdsock_is_client(struct ctr_monitor *m, int fd);
+/* Sends one event line to every watcher. */
+void ctr_cmdsock_broadcast(struct ctr_monitor *m, const char *line);
+void ctr_cmdsock_close_all(struct ctr_monitor *m);
+
+#endif

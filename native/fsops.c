@@ -1,0 +1,279 @@
+#define _GNU_SOURCE
+#include "fsops.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+static int sys_openat2(int dirfd, const char *path, struct open_how *how)
+{
+	return (int)syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
+}
+
+static const char *skip_slashes(const char *p)
+{
+	while (*p == '/')
+		p++;
+	return p;
+}
+
+int ctr_open_in_root(int rootfd, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	const char *rel = skip_slashes(path);
+	int fd;
+
+	fd = sys_openat2(rootfd, *rel ? rel : ".", &how);
+	return fd < 0 ? -errno : fd;
+}
+
+int ctr_mkdir_in_root(int rootfd, const char *path, unsigned int mode)
+{
+	char buf[PATH_MAX];
+	const char *rel = skip_slashes(path);
+	size_t len = strlen(rel);
+	int ret;
+
+	if (len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, rel, len + 1);
+	while (len > 0 && buf[len - 1] == '/')
+		buf[--len] = '\0';
+	for (char *p = buf;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (*buf) {
+			_cleanup_close_ int fd = ctr_open_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
+			if (fd == -ENOENT) {
+				/* Create the last component under its parent, both resolved in the root. */
+				char *slash = strrchr(buf, '/');
+				_cleanup_close_ int parent = -EBADF;
+				const char *leaf = buf;
+				if (slash) {
+					*slash = '\0';
+					parent = ctr_open_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
+					*slash = '/';
+					leaf = slash + 1;
+				} else {
+					parent = ctr_open_in_root(rootfd, ".", O_PATH | O_DIRECTORY);
+				}
+				if (parent < 0)
+					return parent;
+				ret = mkdirat(parent, leaf, mode);
+				if (ret < 0 && errno != EEXIST)
+					return -errno;
+			} else if (fd < 0) {
+				return fd;
+			}
+		}
+		*p = saved;
+		if (saved == '\0')
+			break;
+	}
+	return 0;
+}
+
+/* Creates an empty file at path inside the root (the parent is created too). */
+static int create_file_in_root(int rootfd, const char *path)
+{
+	char parent[PATH_MAX];
+	const char *rel = skip_slashes(path), *slash;
+	_cleanup_close_ int pfd = -EBADF, fd = -EBADF;
+	int ret;
+
+	slash = strrchr(rel, '/');
+	if (slash) {
+		size_t n = (size_t)(slash - rel);
+		if (n >= sizeof(parent))
+			return -ENAMETOOLONG;
+		memcpy(parent, rel, n);
+		parent[n] = '\0';
+		ret = ctr_mkdir_in_root(rootfd, parent, 0755);
+		if (ret < 0)
+			return ret;
+		pfd = ctr_open_in_root(rootfd, parent, O_PATH | O_DIRECTORY);
+	} else {
+		pfd = ctr_open_in_root(rootfd, ".", O_PATH | O_DIRECTORY);
+	}
+	if (pfd < 0)
+		return pfd;
+	/* O_NOFOLLOW|O_EXCL-free: an existing file is fine, a symlink is not followed. */
+	fd = openat(pfd, slash ? slash + 1 : rel, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0644);
+	if (fd < 0 && errno != EEXIST && errno != ENXIO && errno != EISDIR)
+		return -errno;
+	return 0;
+}
+
+/* "/proc/self/fd/N" without snprintf: this runs between clone and exec. */
+static void fd_path(char *buf, size_t size, int fd)
+{
+	static const char prefix[] = "/proc/self/fd/";
+	char digits[16];
+	size_t n = 0, o = sizeof(prefix) - 1;
+
+	do {
+		digits[n++] = (char)('0' + fd % 10);
+		fd /= 10;
+	} while (fd > 0 && n < sizeof(digits));
+	if (o + n + 1 > size) {
+		buf[0] = '\0';
+		return;
+	}
+	memcpy(buf, prefix, o);
+	while (n > 0)
+		buf[o++] = digits[--n];
+	buf[o] = '\0';
+}
+
+static int apply_mount(int rootfd, const struct ctr_mount *m)
+{
+	_cleanup_close_ int tfd = -EBADF, sfd = -EBADF;
+	char tpath[64], spath[64];
+	const char *source = m->source;
+	unsigned long flags = m->flags;
+	int ret;
+
+	if (m->opts & CTR_MNT_CREATE_DIR) {
+		ret = ctr_mkdir_in_root(rootfd, m->target, 0755);
+		if (ret < 0)
+			return ret;
+	}
+	if (m->opts & CTR_MNT_CREATE_FILE) {
+		ret = create_file_in_root(rootfd, m->target);
+		if (ret < 0)
+			return ret;
+	}
+	tfd = ctr_open_in_root(rootfd, m->target, O_PATH);
+	if (tfd < 0)
+		return tfd;
+	fd_path(tpath, sizeof(tpath), tfd);
+	if (source && (m->opts & CTR_MNT_SRC_IN_ROOT)) {
+		sfd = ctr_open_in_root(rootfd, source, O_PATH);
+		if (sfd < 0)
+			return sfd;
+		fd_path(spath, sizeof(spath), sfd);
+		source = spath;
+	}
+	if (flags & MS_REMOUNT) {
+		ret = mount(source, tpath, m->fstype, flags, m->data);
+		return ret < 0 ? -errno : 0;
+	}
+	if (flags & MS_BIND) {
+		/* A bind ignores most flags; apply them with a remount of the new mount. */
+		ret = mount(source, tpath, NULL, MS_BIND | (flags & MS_REC), NULL);
+		if (ret < 0)
+			return -errno;
+		if (m->opts & CTR_MNT_RO_REMOUNT || (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC))) {
+			unsigned long rflags = MS_REMOUNT | MS_BIND | (flags & ~(MS_REC | MS_BIND));
+			if (m->opts & CTR_MNT_RO_REMOUNT)
+				rflags |= MS_RDONLY;
+			/* Reopen: the O_PATH fd still points at the covered directory. */
+			_cleanup_close_ int nfd = ctr_open_in_root(rootfd, m->target, O_PATH);
+			if (nfd < 0)
+				return nfd;
+			fd_path(tpath, sizeof(tpath), nfd);
+			ret = mount(NULL, tpath, NULL, rflags, NULL);
+			if (ret < 0)
+				return -errno;
+		}
+		return 0;
+	}
+	ret = mount(source, tpath, m->fstype, flags, m->data);
+	return ret < 0 ? -errno : 0;
+}
+
+static int apply_mknod(int rootfd, const struct ctr_fsop *op)
+{
+	char parent[PATH_MAX];
+	const char *rel = skip_slashes(op->m.target), *slash = strrchr(rel, '/');
+	_cleanup_close_ int pfd = -EBADF;
+	int ret;
+
+	if (slash) {
+		size_t n = (size_t)(slash - rel);
+		if (n >= sizeof(parent))
+			return -ENAMETOOLONG;
+		memcpy(parent, rel, n);
+		parent[n] = '\0';
+		pfd = ctr_open_in_root(rootfd, parent, O_PATH | O_DIRECTORY);
+	} else {
+		pfd = ctr_open_in_root(rootfd, ".", O_PATH | O_DIRECTORY);
+	}
+	if (pfd < 0)
+		return pfd;
+	ret = mknodat(pfd, slash ? slash + 1 : rel, op->mode, (dev_t)op->dev);
+	if (ret == 0 || errno == EEXIST)
+		return 0;
+	if (errno != EPERM && errno != EACCES)
+		return -errno;
+	/* No CAP_MKNOD (user namespace): bind the host's node over an empty file,
+	 * as LXC does. The host path is the same as the container path. */
+	{
+		struct ctr_mount bind = {
+			.source = op->m.target,
+			.target = op->m.target,
+			.flags = MS_BIND,
+			.opts = CTR_MNT_CREATE_FILE,
+		};
+		char host[PATH_MAX];
+		size_t n = strlen(rel);
+		if (n + 2 > sizeof(host))
+			return -ENAMETOOLONG;
+		host[0] = '/';
+		memcpy(host + 1, rel, n + 1);
+		bind.source = host;
+		return apply_mount(rootfd, &bind);
+	}
+}
+
+static int apply_symlink(int rootfd, const struct ctr_fsop *op)
+{
+	char parent[PATH_MAX];
+	const char *rel = skip_slashes(op->m.target), *slash = strrchr(rel, '/');
+	_cleanup_close_ int pfd = -EBADF;
+
+	if (slash) {
+		size_t n = (size_t)(slash - rel);
+		if (n >= sizeof(parent))
+			return -ENAMETOOLONG;
+		memcpy(parent, rel, n);
+		parent[n] = '\0';
+		pfd = ctr_open_in_root(rootfd, parent, O_PATH | O_DIRECTORY);
+	} else {
+		pfd = ctr_open_in_root(rootfd, ".", O_PATH | O_DIRECTORY);
+	}
+	if (pfd < 0)
+		return pfd;
+	if (symlinkat(op->m.source, pfd, slash ? slash + 1 : rel) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int ctr_fsop_apply(int rootfd, const struct ctr_fsop *op)
+{
+	switch (op->kind) {
+	case CTR_FSOP_MOUNT:
+		return apply_mount(rootfd, &op->m);
+	case CTR_FSOP_MKNOD:
+		return apply_mknod(rootfd, op);
+	case CTR_FSOP_SYMLINK:
+		return apply_symlink(rootfd, op);
+	case CTR_FSOP_MKDIR:
+		return ctr_mkdir_in_root(rootfd, op->m.target, op->mode);
+	}
+	return -EINVAL;
+}

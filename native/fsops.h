@@ -1,0 +1,18 @@
+/* Filesystem setup inside the container's mount namespace. Every target is
+ * resolved with openat2(RESOLVE_IN_ROOT) against the root being built, so a
+ * symlink in the rootfs (`etc -> /host-etc`, `../../..`) can never make a
+ * mount land outside it. These run in the cloned child: no allocation, no
+ * stdio; they return -errno. */
+#ifndef CTR_FSOPS_H
+#define CTR_FSOPS_H
+
+#include "spec.h"
+
+/* Opens path (absolute or relative) inside rootfd as O_PATH. */
+int ctr_open_in_root(int rootfd, const char *path, int flags);
+/* mkdir -p path inside rootfd (components resolved in the root). */
+int ctr_mkdir_in_root(int rootfd, const char *path, unsigned int mode);
+/* Runs one spec filesystem operation against rootfd. */
+int ctr_fsop_apply(int rootfd, const struct ctr_fsop *op);
+
+#endif

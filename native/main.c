@@ -1,0 +1,71 @@
+/* ctr-monitor: argv and dispatch only.
+ *
+ *   ctr-monitor start --name N --lxcpath P   read a spec on fd 3, run the container
+ *   ctr-monitor kill|ifaddrs|cleanup ...     one-shot helpers (tools.c)
+ *   ctr-monitor version
+ *
+ * The name and lxcpath on the start command line are only there so that
+ * `ps` shows which container a monitor belongs to. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "monitor.h"
+#include "spec.h"
+#include "tools.h"
+
+#ifndef CTR_VERSION
+#define CTR_VERSION "0.0.0"
+#endif
+
+#define SPEC_FD 3
+
+static int cmd_start(void)
+{
+	struct ctr_spec spec;
+	sigset_t all;
+	int ret;
+
+	/* Block signals before anything else: the monitor reads them from a
+	 * signalfd, and the forks of daemonizing inherit the mask. */
+	sigfillset(&all);
+	(void)sigprocmask(SIG_BLOCK, &all, NULL);
+	ret = ctr_spec_read(SPEC_FD, &spec);
+	if (ret < 0) {
+		char line[128];
+		int n = snprintf(line, sizeof(line), "error spec %d invalid spec\n", -ret);
+		(void)!write(SPEC_FD, line, (size_t)n);
+		return 1;
+	}
+	(void)ctr_log_open(spec.logfile, spec.loglevel, spec.name);
+	ret = ctr_monitor_run(&spec, SPEC_FD);
+	ctr_spec_free(&spec);
+	ctr_log_close();
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: ctr-monitor start|kill|ifaddrs|cleanup|version ...\n");
+		return 1;
+	}
+	if (strcmp(argv[1], "start") == 0)
+		return cmd_start();
+	if (strcmp(argv[1], "kill") == 0)
+		return ctr_tool_kill(argc - 1, argv + 1);
+	if (strcmp(argv[1], "ifaddrs") == 0)
+		return ctr_tool_ifaddrs(argc - 1, argv + 1);
+	if (strcmp(argv[1], "cleanup") == 0)
+		return ctr_tool_cleanup(argc - 1, argv + 1);
+	if (strcmp(argv[1], "version") == 0) {
+		printf("%s\n", CTR_VERSION);
+		return 0;
+	}
+	fprintf(stderr, "ctr-monitor: unknown command \"%s\"\n", argv[1]);
+	return 1;
+}

@@ -1,0 +1,472 @@
+/* The monitor lifecycle: daemonize (or stay attached with -F), take the
+ * container lock, clone init, then one epoll loop over the signalfd, the
+ * command socket, the child's error channel, the sync fd and OOM events.
+ * When init exits: kill what is left, record the exit status, remove the
+ * cgroup and every run-dir file, notify watchers, exit. */
+#define _GNU_SOURCE
+#include "monitor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "cmdsock.h"
+#include "idmap.h"
+#include "log.h"
+#include "rundir.h"
+#include "util.h"
+
+static void sync_send(struct ctr_monitor *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void sync_send(struct ctr_monitor *m, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	if (m->syncfd < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	/* ctr may be gone (Ctrl-C during start): never die of SIGPIPE. */
+	if (send(m->syncfd, line, (size_t)n, MSG_NOSIGNAL) < 0 && errno == ENOTSOCK)
+		(void)!write(m->syncfd, line, (size_t)n);
+}
+
+void ctr_monitor_set_state(struct ctr_monitor *m, int state)
+{
+	char line[64];
+
+	m->state = state;
+	m->updated_at = ctr_now_ms();
+	if (ctr_state_write(m) < 0)
+		log_syserr("Failed to write state.json");
+	(void)snprintf(line, sizeof(line), "state %s\n", ctr_state_name(state));
+	ctr_cmdsock_broadcast(m, line);
+	log_info("State is now %s", ctr_state_name(state));
+}
+
+/* Blocks every signal we may receive, to read them from a signalfd. The
+ * faults stay deliverable so a bug still crashes loudly. */
+static int setup_signals(struct ctr_monitor *m)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+	sigset_t mask;
+
+	sigfillset(&mask);
+	sigdelset(&mask, SIGBUS);
+	sigdelset(&mask, SIGILL);
+	sigdelset(&mask, SIGSEGV);
+	sigdelset(&mask, SIGFPE);
+	sigdelset(&mask, SIGWINCH);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+	m->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (m->sigfd < 0)
+		return -errno;
+	ev.data.fd = m->sigfd;
+	return epoll_ctl(m->epfd, EPOLL_CTL_ADD, m->sigfd, &ev) < 0 ? -errno : 0;
+}
+
+/* Kills our remaining children until none is left. Without a pid namespace
+ * of its own, a container's orphans are reparented to us (subreaper); a
+ * child we have not reaped cannot be recycled, so killing by pid is safe. */
+static void kill_children(struct ctr_monitor *m)
+{
+	char path[64], buf[4096];
+
+	for (int round = 0; round < 1000; round++) {
+		_cleanup_close_ int fd = -EBADF;
+		ssize_t n;
+		int found = 0;
+
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		(void)snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)m->self_pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return;
+		n = ctr_read_all(fd, buf, sizeof(buf) - 1);
+		if (n <= 0)
+			return;
+		buf[n] = '\0';
+		for (char *p = buf, *end; *p; p = end) {
+			long pid = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			if (pid > 0 && kill((pid_t)pid, SIGKILL) == 0)
+				found++;
+		}
+		if (!found)
+			return;
+		while (waitpid(-1, NULL, 0) > 0)
+			;
+	}
+}
+
+static void close_chan(struct ctr_monitor *m)
+{
+	if (m->chanfd >= 0) {
+		(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->chanfd, NULL);
+		ctr_closep(&m->chanfd);
+	}
+}
+
+/* Clones init and lets it run past the barrier. */
+static int start_init(struct ctr_monitor *m)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+	int ret;
+
+	memset(&m->start_error, 0, sizeof(m->start_error));
+	ret = ctr_spawn_init(m);
+	if (ret < 0)
+		return ret;
+	sync_send(m, "init %d\n", (int)m->init_pid);
+	ret = ctr_idmap_write(m);
+	if (ret == 0)
+		ret = ctr_cgroup_attach(m, m->init_pid);
+	if (ret < 0) {
+		if (!m->start_error.step)
+			m->start_error = (struct ctr_child_error){CTR_STEP_CGROUP, -ret, -1};
+		return ret;
+	}
+	if (RETRY_EINTR(write(m->chanfd, "g", 1)) != 1) {
+		m->start_error = (struct ctr_child_error){CTR_STEP_SYNC, errno, -1};
+		return -m->start_error.err;
+	}
+	ev.data.fd = m->chanfd;
+	if (epoll_ctl(m->epfd, EPOLL_CTL_ADD, m->chanfd, &ev) < 0)
+		return -errno;
+	return 0;
+}
+
+static void report_start_error(struct ctr_monitor *m)
+{
+	const struct ctr_child_error *e = &m->start_error;
+	char detail[512];
+	const char *d = ctr_step_detail(m, e);
+
+	/* One line on the sync fd: no newlines inside the detail. */
+	(void)snprintf(detail, sizeof(detail), "%s", d ? d : "");
+	for (char *p = detail; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	log_error("Failed to start: step %s: %s (%s)", ctr_step_name(e->step), strerror(e->err), detail);
+	sync_send(m, "error %s %d %s\n", ctr_step_name(e->step), e->err, detail);
+}
+
+/* The child reported on its channel: an error struct, or EOF once exec
+ * succeeded (the channel is O_CLOEXEC). */
+static void chan_event(struct ctr_monitor *m)
+{
+	struct ctr_child_error e;
+	ssize_t n = RETRY_EINTR(read(m->chanfd, &e, sizeof(e)));
+
+	close_chan(m);
+	if (n == (ssize_t)sizeof(e)) {
+		m->start_error = e;
+		m->stop_requested = true;
+		ctr_monitor_set_state(m, CTR_ABORTING);
+		report_start_error(m);
+		return;
+	}
+	m->started_at = ctr_now_ms();
+	ctr_monitor_set_state(m, CTR_RUNNING);
+	sync_send(m, "running %d %llu\n", (int)m->init_pid, m->init_starttime);
+	if (!m->spec->foreground) {
+		/* The daemon's report is complete; ctr start exits now. */
+		ctr_closep(&m->syncfd);
+	}
+}
+
+static void finish(struct ctr_monitor *m, const char *reason)
+{
+	ctr_monitor_set_state(m, CTR_STOPPING);
+	ctr_cgroup_kill_all(m);
+	kill_children(m);
+	ctr_cgroup_remove(m);
+	ctr_state_write_exit(m, reason);
+	ctr_monitor_set_state(m, CTR_STOPPED);
+	if (m->have_status) {
+		char line[64];
+		(void)snprintf(line, sizeof(line), "exit %d %d\n", m->exit_status, m->exit_signal);
+		ctr_cmdsock_broadcast(m, line);
+	}
+	/* Release the lock before watchers see EOF, so that a `ctr start` run
+	 * right after `ctr stop` returns never finds the lock still held. */
+	ctr_rundir_remove(m);
+	ctr_cmdsock_close_all(m);
+}
+
+static bool wants_reboot(struct ctr_monitor *m, int status)
+{
+	if (m->stop_requested)
+		return false;
+	/* reboot(2) in a pid namespace kills its init with SIGHUP (halt: SIGINT). */
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP && (m->spec->clone_flags & CLONE_NEWPID))
+		return true;
+	return m->reboot_requested;
+}
+
+/* init is gone: restart it in place for a reboot, else tear down. Returns
+ * true when the monitor should exit. */
+static bool init_exited(struct ctr_monitor *m, int status)
+{
+	char line[64];
+
+	m->have_status = true;
+	m->exit_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	m->exit_status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	ctr_closep(&m->init_pidfd);
+	close_chan(m);
+	log_info("Init %d exited with status %d", (int)m->init_pid, m->exit_status);
+
+	if (m->state != CTR_ABORTING && wants_reboot(m, status)) {
+		m->reboot_requested = false;
+		ctr_monitor_set_state(m, CTR_STOPPING);
+		ctr_cgroup_kill_all(m);
+		kill_children(m);
+		/* LXC sends STOPPED as a message on reboot; the socket stays open. */
+		(void)snprintf(line, sizeof(line), "state STOPPED\n");
+		ctr_cmdsock_broadcast(m, line);
+		ctr_monitor_set_state(m, CTR_STARTING);
+		if (start_init(m) == 0)
+			return false;
+		report_start_error(m);
+		finish(m, "start-failed");
+		return true;
+	}
+	finish(m, m->state == CTR_ABORTING ? "start-failed" : (m->exit_signal ? "killed" : "exited"));
+	return true;
+}
+
+static void forward_signal(struct ctr_monitor *m, const struct signalfd_siginfo *si)
+{
+	int sig = (int)si->ssi_signo;
+
+	/* A hung-up terminal means "stop": LXC turns SIGHUP into SIGTERM. */
+	if (sig == SIGHUP)
+		sig = SIGTERM;
+	if (m->init_pidfd >= 0 && ctr_pidfd_send_signal(m->init_pidfd, sig) < 0)
+		log_syserr("Failed to forward signal %d to init", sig);
+}
+
+/* Returns true when init exited and the monitor is done. */
+static bool signal_event(struct ctr_monitor *m)
+{
+	struct signalfd_siginfo si;
+	bool done = false;
+
+	while (read(m->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo != SIGCHLD) {
+			forward_signal(m, &si);
+			continue;
+		}
+		for (;;) {
+			int status;
+			pid_t pid = waitpid(-1, &status, WNOHANG);
+			if (pid <= 0)
+				break;
+			if (pid == m->init_pid && !done)
+				done = init_exited(m, status);
+		}
+	}
+	return done;
+}
+
+static int run_loop(struct ctr_monitor *m)
+{
+	struct epoll_event events[16];
+
+	for (;;) {
+		int n = epoll_wait(m->epfd, events, ARRAY_SIZE(events), -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (int i = 0; i < n; i++) {
+			int fd = events[i].data.fd;
+			if (fd == m->sigfd) {
+				if (signal_event(m))
+					return 0;
+			} else if (fd == m->listenfd) {
+				ctr_cmdsock_accept(m);
+			} else if (fd == m->chanfd) {
+				chan_event(m);
+			} else if (fd == m->syncfd) {
+				/* Foreground: ctr is gone, and the container goes with it,
+				 * as it would with lxc-start -F. */
+				log_warn("ctr exited: killing the container");
+				(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->syncfd, NULL);
+				ctr_closep(&m->syncfd);
+				m->stop_requested = true;
+				if (m->init_pidfd >= 0)
+					(void)ctr_pidfd_send_signal(m->init_pidfd, SIGKILL);
+			} else if (fd == m->oom_fd) {
+				int kills = m->oom_kills;
+				if (ctr_cgroup_oom_event(m) > kills) {
+					char line[64];
+					(void)snprintf(line, sizeof(line), "oom %d\n", m->oom_kills);
+					ctr_cmdsock_broadcast(m, line);
+					(void)ctr_state_write(m);
+				}
+			} else {
+				ctr_cmdsock_client_event(m, fd, events[i].events);
+			}
+		}
+	}
+}
+
+/* fork, setsid, fork: the grandchild is the monitor, with no controlling
+ * terminal and reparented away from ctr. The first child is reaped by the
+ * original process, which then exits: ctr reads the outcome on the sync fd. */
+static int daemonize(struct ctr_monitor *m)
+{
+	_cleanup_close_ int devnull = -EBADF;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0) {
+		int status;
+		(void)waitpid(pid, &status, 0);
+		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+	}
+	if (setsid() < 0)
+		_exit(1);
+	pid = fork();
+	if (pid < 0)
+		_exit(1);
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") < 0)
+		return -errno;
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull < 0)
+		return -errno;
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(devnull, fd) < 0)
+			return -errno;
+	/* Only the sync fd and the log survive: close everything else. */
+	for (int fd = 3; fd < 1024; fd++)
+		if (fd != m->syncfd && fd != ctr_log_fd() && fd != devnull)
+			(void)close(fd);
+	(void)syscall(SYS_close_range, 1024, ~0U, 0);
+	return 0;
+}
+
+static void init_monitor(struct ctr_monitor *m, struct ctr_spec *spec, int syncfd)
+{
+	memset(m, 0, sizeof(*m));
+	m->spec = spec;
+	m->epfd = m->sigfd = m->listenfd = m->lockfd = m->chanfd = -EBADF;
+	m->init_pidfd = m->cg_procs_fd = m->cg_v2_dirfd = m->oom_fd = -EBADF;
+	m->syncfd = syncfd;
+	m->state = CTR_STARTING;
+}
+
+static int fail_early(struct ctr_monitor *m, int step, int err)
+{
+	m->start_error = (struct ctr_child_error){step, err < 0 ? -err : err, -1};
+	report_start_error(m);
+	return 1;
+}
+
+int ctr_monitor_run(struct ctr_spec *spec, int syncfd)
+{
+	struct ctr_monitor mon, *m = &mon;
+	int ret;
+
+	init_monitor(m, spec, syncfd);
+	if (!spec->foreground) {
+		ret = daemonize(m);
+		if (ret < 0)
+			return fail_early(m, CTR_STEP_RUNDIR, ret);
+	}
+	m->self_pid = getpid();
+	m->self_starttime = ctr_proc_starttime(m->self_pid, NULL);
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+
+	ret = ctr_rundir_lock(m);
+	if (ret == -EBUSY) {
+		sync_send(m, "busy\n");
+		return 0;
+	}
+	if (ret < 0)
+		return fail_early(m, CTR_STEP_LOCK, ret);
+	m->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (m->epfd < 0 || (ret = setup_signals(m)) < 0) {
+		ctr_rundir_remove(m);
+		return fail_early(m, CTR_STEP_RUNDIR, m->epfd < 0 ? errno : ret);
+	}
+	ret = ctr_rundir_write_pids(m);
+	if (ret < 0) {
+		ctr_rundir_remove(m);
+		return fail_early(m, CTR_STEP_PIDFILE, ret);
+	}
+	sync_send(m, "monitor %d\n", (int)m->self_pid);
+	ret = ctr_cmdsock_listen(m);
+	if (ret < 0) {
+		ctr_rundir_remove(m);
+		return fail_early(m, CTR_STEP_SOCKET, ret);
+	}
+	ctr_monitor_set_state(m, CTR_STARTING);
+
+	ret = ctr_cgroup_setup(m);
+	if (ret == 0)
+		ret = start_init(m);
+	if (ret < 0) {
+		if (!m->start_error.step)
+			m->start_error = (struct ctr_child_error){CTR_STEP_CGROUP, -ret, -1};
+		m->stop_requested = true;
+		ctr_monitor_set_state(m, CTR_ABORTING);
+		report_start_error(m);
+		if (m->init_pid > 0) {
+			if (m->init_pidfd >= 0)
+				(void)ctr_pidfd_send_signal(m->init_pidfd, SIGKILL);
+			(void)waitpid(m->init_pid, NULL, 0);
+		}
+		finish(m, "start-failed");
+		return 1;
+	}
+	if (spec->foreground && m->syncfd >= 0) {
+		struct epoll_event ev = {.events = EPOLLRDHUP | EPOLLHUP, .data.fd = m->syncfd};
+		(void)epoll_ctl(m->epfd, EPOLL_CTL_ADD, m->syncfd, &ev);
+	}
+
+	ret = run_loop(m);
+	ctr_close_shares(m);
+	if (ret < 0)
+		log_error("Monitor loop failed: %s", strerror(-ret));
+	if (m->start_error.step)
+		return 1;
+	if (spec->foreground) {
+		sync_send(m, "exit %d\n", m->exit_status);
+		return m->exit_status;
+	}
+	return 0;
+}

@@ -1,0 +1,104 @@
+/* The monitor: one per running container (DESIGN.md). */
+#ifndef CTR_MONITOR_H
+#define CTR_MONITOR_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "spec.h"
+#include "state.h"
+
+struct ctr_client;
+struct ctr_cgroup;
+
+/* Why the start failed: the child reports {step, errno, index} before exec. */
+enum ctr_step {
+	CTR_STEP_NONE = 0,
+	CTR_STEP_SYNC,
+	CTR_STEP_PDEATH,
+	CTR_STEP_SETNS,
+	CTR_STEP_USERNS_IDS,
+	CTR_STEP_PROPAGATION,
+	CTR_STEP_ROOTFS_BIND,
+	CTR_STEP_ROOTFS_OPEN,
+	CTR_STEP_FSOP,
+	CTR_STEP_PIVOT,
+	CTR_STEP_OLDROOT,
+	CTR_STEP_ROOTFS_RO,
+	CTR_STEP_HOSTNAME,
+	CTR_STEP_SYSCTL,
+	CTR_STEP_PROCFILE,
+	CTR_STEP_RLIMIT,
+	CTR_STEP_CWD,
+	CTR_STEP_SETGROUPS,
+	CTR_STEP_SETGID,
+	CTR_STEP_SETUID,
+	CTR_STEP_CAPS,
+	CTR_STEP_NNP,
+	CTR_STEP_SECCOMP,
+	CTR_STEP_PERSONALITY,
+	CTR_STEP_STDIO,
+	CTR_STEP_EXEC,
+	/* Monitor-side steps (before or around clone). */
+	CTR_STEP_LOCK,
+	CTR_STEP_RUNDIR,
+	CTR_STEP_SOCKET,
+	CTR_STEP_SHARE,
+	CTR_STEP_CGROUP,
+	CTR_STEP_CLONE,
+	CTR_STEP_IDMAP,
+	CTR_STEP_PIDFILE,
+	CTR_STEP_SECCOMP_LOAD,
+};
+
+struct ctr_child_error {
+	int step;
+	int err;   /* positive errno */
+	int index; /* fsop / share / rlimit index, or -1 */
+};
+
+struct ctr_monitor {
+	struct ctr_spec *spec;
+	int state;
+	int epfd, sigfd, listenfd, syncfd, lockfd, chanfd;
+	pid_t self_pid;
+	unsigned long long self_starttime;
+	pid_t init_pid;
+	int init_pidfd;
+	unsigned long long init_starttime;
+	long long started_at, updated_at;
+	bool reboot_requested;
+	bool stop_requested; /* a hard stop is under way: do not restart */
+	bool have_status;
+	int exit_status; /* WEXITSTATUS, or 128 + signal */
+	int exit_signal; /* 0 if it exited */
+	int oom_kills;
+	struct ctr_child_error start_error;
+	struct ctr_client *clients;
+	int *share_fds; /* one per spec share, opened before clone */
+	/* Cgroups: one directory per hierarchy (v1 controllers and/or v2). */
+	struct ctr_cgroup *cgroups;
+	int ncgroups;
+	int cg_procs_fd; /* a cgroup.procs in the container cgroup, for CLONE_INTO_CGROUP */
+	int cg_v2_dirfd;
+	int oom_fd;
+	unsigned long long oom_base;
+	int freezer_kind;
+};
+
+const char *ctr_step_name(int step);
+/* Human detail for a failed step: the path, namespace or argument involved. */
+const char *ctr_step_detail(struct ctr_monitor *m, const struct ctr_child_error *e);
+
+/* spawn.c: opens shared namespaces and clones init. 0 or -errno (start_error set). */
+int ctr_spawn_init(struct ctr_monitor *m);
+void ctr_close_shares(struct ctr_monitor *m);
+
+/* monitor.c: the whole daemon/foreground lifecycle after the spec was read.
+ * Returns the process exit status. */
+int ctr_monitor_run(struct ctr_spec *spec, int syncfd);
+
+/* Broadcasts a state change to clients and rewrites state.json. */
+void ctr_monitor_set_state(struct ctr_monitor *m, int state);
+
+#endif

@@ -1,0 +1,357 @@
+/* Cloning the container init and everything it does before exec.
+ *
+ * Between clone and exec the child does no allocation and no stdio: argv,
+ * envp, paths and namespace fds are all prepared before clone, and errors go
+ * back as a struct ctr_child_error on the O_CLOEXEC channel. EOF on that
+ * channel means exec succeeded. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fsops.h"
+#include "isolation.h"
+#include "log.h"
+#include "monitor.h"
+#include "util.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static __attribute__((noreturn)) void child_fail(int chan, int step, int err, int index)
+{
+	struct ctr_child_error e = {.step = step, .err = err < 0 ? -err : err, .index = index};
+
+	(void)!write(chan, &e, sizeof(e));
+	_exit(127);
+}
+
+/* execvpe without allocation: the PATH of the container's environment (or a
+ * default) is searched with a stack buffer. Returns only on failure. */
+static int exec_search(const struct ctr_spec *spec)
+{
+	const char *file = spec->argv[0], *path = spec->path_search, *p;
+	char buf[4096];
+	size_t flen = strlen(file);
+	int saved = ENOENT;
+
+	if (strchr(file, '/')) {
+		execve(file, (char *const *)spec->argv, (char *const *)spec->envp);
+		return -errno;
+	}
+	if (!path || !*path)
+		path = DEFAULT_PATH;
+	for (p = path;; p++) {
+		const char *end = strchrnul(p, ':');
+		size_t dlen = (size_t)(end - p);
+		if (dlen + flen + 2 <= sizeof(buf)) {
+			if (dlen) {
+				memcpy(buf, p, dlen);
+				buf[dlen++] = '/';
+			}
+			memcpy(buf + dlen, file, flen + 1);
+			execve(buf, (char *const *)spec->argv, (char *const *)spec->envp);
+			if (errno == EACCES)
+				saved = EACCES;
+			else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
+				return -errno;
+		}
+		p = end;
+		if (*p == '\0')
+			break;
+	}
+	return -saved;
+}
+
+static void join_shares(struct ctr_monitor *m, int chan)
+{
+	const struct ctr_spec *spec = m->spec;
+
+	/* The user namespace first: the others may be owned by it. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < spec->nshares; i++) {
+			int type = spec->shares[i].nstype;
+			if ((pass == 0) != (type == CLONE_NEWUSER))
+				continue;
+			/* pid and time apply to children: the monitor joined them before clone. */
+			if (type == CLONE_NEWPID || type == CLONE_NEWTIME)
+				continue;
+			if (setns(m->share_fds[i], type) < 0)
+				child_fail(chan, CTR_STEP_SETNS, errno, (int)i);
+		}
+	}
+}
+
+static void setup_rootfs(struct ctr_monitor *m, int chan)
+{
+	const struct ctr_spec *spec = m->spec;
+	_cleanup_close_ int rootfd = -EBADF;
+	int ret;
+
+	/* Nothing we mount may propagate back to the host. */
+	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		child_fail(chan, CTR_STEP_PROPAGATION, errno, -1);
+	if (spec->rootfs) {
+		if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+			child_fail(chan, CTR_STEP_ROOTFS_BIND, errno, -1);
+		rootfd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	} else {
+		rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (rootfd < 0)
+		child_fail(chan, CTR_STEP_ROOTFS_OPEN, errno, -1);
+
+	for (size_t i = 0; i < spec->nfsops; i++) {
+		const struct ctr_fsop *op = &spec->fsops[i];
+		if (op->m.opts & CTR_MNT_AFTER_PIVOT)
+			continue;
+		ret = ctr_fsop_apply(rootfd, op);
+		if (ret < 0 && !(op->m.opts & CTR_MNT_OPTIONAL))
+			child_fail(chan, CTR_STEP_FSOP, ret, (int)i);
+	}
+
+	if (spec->rootfs) {
+		/* pivot_root(".", "."): the old root ends up stacked on the new
+		 * one and is detached at once, leaving no path to the host. */
+		if (fchdir(rootfd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
+			child_fail(chan, CTR_STEP_PIVOT, errno, -1);
+		if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0 || umount2(".", MNT_DETACH) < 0)
+			child_fail(chan, CTR_STEP_OLDROOT, errno, -1);
+		if (chdir("/") < 0)
+			child_fail(chan, CTR_STEP_OLDROOT, errno, -1);
+		ctr_closep(&rootfd);
+		rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0)
+			child_fail(chan, CTR_STEP_ROOTFS_OPEN, errno, -1);
+	}
+
+	for (size_t i = 0; i < spec->nfsops; i++) {
+		const struct ctr_fsop *op = &spec->fsops[i];
+		if (!(op->m.opts & CTR_MNT_AFTER_PIVOT))
+			continue;
+		ret = ctr_fsop_apply(rootfd, op);
+		if (ret < 0 && !(op->m.opts & CTR_MNT_OPTIONAL))
+			child_fail(chan, CTR_STEP_FSOP, ret, (int)i);
+	}
+
+	if (spec->rootfs && spec->rootfs_readonly &&
+	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+		child_fail(chan, CTR_STEP_ROOTFS_RO, errno, -1);
+}
+
+static void switch_ids(const struct ctr_spec *spec, int chan)
+{
+	bool in_userns = spec->clone_flags & CLONE_NEWUSER;
+
+	if (spec->set_groups) {
+		if (setgroups(spec->ngroups, spec->groups) < 0)
+			child_fail(chan, CTR_STEP_SETGROUPS, errno, -1);
+	} else if (setgroups(0, NULL) < 0 && !(in_userns && errno == EPERM)) {
+		/* Drop the monitor's supplementary groups; a user namespace with
+		 * setgroups denied has none to drop. */
+		child_fail(chan, CTR_STEP_SETGROUPS, errno, -1);
+	}
+	if (setresgid(spec->gid, spec->gid, spec->gid) < 0)
+		child_fail(chan, CTR_STEP_SETGID, errno, -1);
+	if (setresuid(spec->uid, spec->uid, spec->uid) < 0)
+		child_fail(chan, CTR_STEP_SETUID, errno, -1);
+}
+
+static void arm_pdeath(const struct ctr_spec *spec, int chan)
+{
+	struct pollfd pfd = {.fd = chan, .events = POLLIN};
+
+	if (!spec->pdeath_signal)
+		return;
+	if (prctl(PR_SET_PDEATHSIG, spec->pdeath_signal, 0, 0, 0) < 0)
+		child_fail(chan, CTR_STEP_PDEATH, errno, -1);
+	/* The monitor may have died before the signal was armed: its end of the
+	 * channel is then closed. */
+	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
+		_exit(127);
+}
+
+static __attribute__((noreturn)) void child_main(struct ctr_monitor *m, int chan, int devnull)
+{
+	const struct ctr_spec *spec = m->spec;
+	sigset_t empty;
+	char go;
+	int ret;
+
+	/* Not dumpable while we hold host references (CVE-2019-5736 class):
+	 * nothing in the container can open /proc/1/exe or /proc/1/fd yet. */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	arm_pdeath(spec, chan);
+	/* The barrier: the monitor writes id maps and joins cgroups meanwhile. */
+	ret = (int)RETRY_EINTR(read(chan, &go, 1));
+	if (ret != 1)
+		_exit(127);
+
+	join_shares(m, chan);
+	if (spec->clone_flags & CLONE_NEWUSER) {
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+			child_fail(chan, CTR_STEP_USERNS_IDS, errno, -1);
+	}
+	if (spec->clone_flags & CLONE_NEWNS)
+		setup_rootfs(m, chan);
+	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+		child_fail(chan, CTR_STEP_HOSTNAME, errno, -1);
+	ctr_isolation_pre_exec(spec, chan, child_fail);
+
+	if (spec->cwd) {
+		if (chdir(spec->cwd) < 0) {
+			_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (errno != ENOENT || rootfd < 0 || ctr_mkdir_in_root(rootfd, spec->cwd, 0755) < 0 ||
+			    chdir(spec->cwd) < 0)
+				child_fail(chan, CTR_STEP_CWD, errno, -1);
+		}
+	}
+	if (spec->personality >= 0 && personality((unsigned long)spec->personality) < 0)
+		child_fail(chan, CTR_STEP_PERSONALITY, errno, -1);
+	if (!spec->stdio_inherit) {
+		for (int fd = 0; fd < 3; fd++)
+			if (dup2(devnull, fd) < 0)
+				child_fail(chan, CTR_STEP_STDIO, errno, -1);
+	}
+	/* Every other fd closes at exec; the channel must stay open until then. */
+	(void)syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+
+	switch_ids(spec, chan);
+	ctr_isolation_caps(spec, chan, child_fail);
+	/* Credential changes clear the parent-death signal: arm it again. */
+	arm_pdeath(spec, chan);
+	ctr_isolation_final(spec, chan, child_fail);
+
+	sigemptyset(&empty);
+	(void)sigprocmask(SIG_SETMASK, &empty, NULL);
+	ret = exec_search(spec);
+	child_fail(chan, CTR_STEP_EXEC, ret, -1);
+}
+
+/* Opens every shared namespace before clone. A pid given with a start time
+ * is pinned with a pidfd and checked, so a recycled pid is never joined. */
+static int open_shares(struct ctr_monitor *m)
+{
+	const struct ctr_spec *spec = m->spec;
+
+	if (!spec->nshares)
+		return 0;
+	if (!m->share_fds) {
+		m->share_fds = calloc(spec->nshares, sizeof(int));
+		if (!m->share_fds)
+			return -ENOMEM;
+		for (size_t i = 0; i < spec->nshares; i++)
+			m->share_fds[i] = -EBADF;
+	}
+	for (size_t i = 0; i < spec->nshares; i++) {
+		const struct ctr_share *s = &spec->shares[i];
+		_cleanup_close_ int pidfd = -EBADF;
+		if (m->share_fds[i] >= 0)
+			continue;
+		if (s->pid > 0) {
+			pidfd = ctr_pidfd_open_checked(s->pid, s->starttime);
+			if (pidfd < 0) {
+				m->start_error = (struct ctr_child_error){CTR_STEP_SHARE, -pidfd, (int)i};
+				return pidfd;
+			}
+		}
+		m->share_fds[i] = open(s->path, O_RDONLY | O_CLOEXEC);
+		if (m->share_fds[i] < 0) {
+			m->start_error = (struct ctr_child_error){CTR_STEP_SHARE, errno, (int)i};
+			return -m->start_error.err;
+		}
+		if (s->pid > 0 && ctr_proc_starttime(s->pid, NULL) != s->starttime) {
+			m->start_error = (struct ctr_child_error){CTR_STEP_SHARE, ESRCH, (int)i};
+			return -ESRCH;
+		}
+		if ((s->nstype == CLONE_NEWPID || s->nstype == CLONE_NEWTIME) && setns(m->share_fds[i], s->nstype) < 0) {
+			m->start_error = (struct ctr_child_error){CTR_STEP_SHARE, errno, (int)i};
+			return -m->start_error.err;
+		}
+	}
+	return 0;
+}
+
+void ctr_close_shares(struct ctr_monitor *m)
+{
+	if (!m->share_fds)
+		return;
+	for (size_t i = 0; i < m->spec->nshares; i++)
+		ctr_closep(&m->share_fds[i]);
+	free(m->share_fds);
+	m->share_fds = NULL;
+}
+
+static pid_t do_clone(struct ctr_monitor *m, int *pidfd)
+{
+	struct clone_args args = {
+		.flags = (m->spec->clone_flags & ~(unsigned long long)CSIGNAL) | CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)pidfd,
+		.exit_signal = SIGCHLD,
+	};
+
+	if (m->cg_v2_dirfd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)m->cg_v2_dirfd;
+	}
+	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && errno == EBUSY && (args.flags & CLONE_INTO_CGROUP)) {
+		/* A v2 cgroup with controllers in a "domain invalid" state: fall
+		 * back to clone3 and attach the pid afterwards. */
+		args.flags &= ~CLONE_INTO_CGROUP;
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	}
+	return pid;
+}
+
+int ctr_spawn_init(struct ctr_monitor *m)
+{
+	_cleanup_close_ int devnull = -EBADF;
+	int chan[2], pidfd = -EBADF, ret;
+	pid_t pid;
+
+	ret = open_shares(m);
+	if (ret < 0)
+		return ret;
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull < 0) {
+		m->start_error = (struct ctr_child_error){CTR_STEP_CLONE, errno, -1};
+		return -m->start_error.err;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan) < 0) {
+		m->start_error = (struct ctr_child_error){CTR_STEP_CLONE, errno, -1};
+		return -m->start_error.err;
+	}
+	pid = do_clone(m, &pidfd);
+	if (pid < 0) {
+		m->start_error = (struct ctr_child_error){CTR_STEP_CLONE, errno, -1};
+		(void)close(chan[0]);
+		(void)close(chan[1]);
+		return -m->start_error.err;
+	}
+	if (pid == 0) {
+		(void)close(chan[0]);
+		child_main(m, chan[1], devnull);
+	}
+	(void)close(chan[1]);
+	m->init_pid = pid;
+	m->init_pidfd = pidfd;
+	m->chanfd = chan[0];
+	m->init_starttime = ctr_proc_starttime(pid, NULL);
+	log_info("Cloned init %d with flags 0x%llx", (int)pid, m->spec->clone_flags);
+	return 0;
+}

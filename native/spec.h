@@ -1,0 +1,130 @@
+/* The resolved container spec that `ctr start` hands to the monitor.
+ *
+ * Wire format (written by src/sys/monitor-spec.ts): a sequence of records,
+ * each a record name followed by a fixed number of fields, every token
+ * NUL-terminated; the record `end` closes the spec. NUL termination means
+ * paths and arguments need no escaping, and the monitor needs no JSON parser.
+ * All policy (which namespaces, which mounts, in what order) is decided in
+ * TypeScript; the monitor executes the spec. */
+#ifndef CTR_SPEC_H
+#define CTR_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* ctr_mount.opts */
+#define CTR_MNT_CREATE_DIR (1u << 0)  /* mkdir -p the target inside the root first */
+#define CTR_MNT_CREATE_FILE (1u << 1) /* create an empty target file first */
+#define CTR_MNT_OPTIONAL (1u << 2)    /* failures are logged and ignored */
+#define CTR_MNT_SRC_IN_ROOT (1u << 3) /* resolve the source inside the rootfs too */
+#define CTR_MNT_RO_REMOUNT (1u << 4)  /* bind mounts: remount read-only afterwards */
+#define CTR_MNT_AFTER_PIVOT (1u << 5) /* run after pivot_root (paths in the new root) */
+
+struct ctr_mount {
+	const char *source;
+	const char *target;
+	const char *fstype;
+	const char *data;
+	unsigned long flags;
+	unsigned int opts;
+};
+
+/* Other filesystem operations run with the mounts, in spec order. */
+enum ctr_fsop_kind {
+	CTR_FSOP_MOUNT,
+	CTR_FSOP_MKNOD,   /* path, mode, dev: a device node (bind from the host if mknod is refused) */
+	CTR_FSOP_SYMLINK, /* target, path */
+	CTR_FSOP_MKDIR,   /* path, mode */
+};
+
+struct ctr_fsop {
+	enum ctr_fsop_kind kind;
+	struct ctr_mount m; /* for MOUNT; for others: source=target-of-link, target=path */
+	unsigned int mode;
+	unsigned long long dev;
+};
+
+struct ctr_share {
+	int nstype;       /* CLONE_NEW* */
+	const char *path; /* /proc/PID/ns/X or any namespace file */
+	pid_t pid;        /* >0: verify this pid's start time before and after opening */
+	unsigned long long starttime;
+};
+
+struct ctr_rlimit {
+	int resource;
+	unsigned long long soft, hard; /* RLIM_INFINITY = ~0ULL */
+};
+
+struct ctr_kv {
+	const char *key;
+	const char *value;
+};
+
+struct ctr_spec {
+	char *buf; /* owns every string below */
+	size_t buflen;
+
+	const char *name, *lxcpath, *rundir, *exitfile, *pidfile, *logfile, *config_path;
+	int loglevel;
+	bool foreground;
+	bool stdio_inherit; /* foreground with no console: init uses our stdio */
+
+	const char **argv; /* NULL-terminated */
+	size_t argc;
+	const char **envp; /* NULL-terminated */
+	size_t envc;
+	const char *path_search; /* PATH used to find argv[0] when it has no slash */
+
+	const char *hostname;
+	unsigned long long clone_flags;
+	struct ctr_share *shares;
+	size_t nshares;
+
+	const char *rootfs;    /* NULL: keep the host root */
+	bool rootfs_readonly;
+	struct ctr_fsop *fsops;
+	size_t nfsops;
+
+	const char *cwd;
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;
+	size_t ngroups;
+	bool set_groups; /* lxc.init.groups given (else setgroups(0) when switching ids) */
+
+	int halt_signal; /* 0: SIGPWR, or SIGRTMIN+3 when init blocks it */
+	int reboot_signal;
+	int stop_signal;
+	int pdeath_signal; /* 0: survive the monitor */
+
+	/* Isolation (lxc.cap.*, lxc.no_new_privs, lxc.prlimit.*, lxc.sysctl.*, lxc.proc.*, lxc.idmap, seccomp). */
+	bool has_caps;
+	unsigned long long cap_keep; /* bounding/effective/permitted set to keep */
+	bool no_new_privs;
+	struct ctr_rlimit *rlimits;
+	size_t nrlimits;
+	struct ctr_kv *sysctls;
+	size_t nsysctls;
+	struct ctr_kv *procs;
+	size_t nprocs;
+	const char *uid_map, *gid_map; /* text for /proc/PID/{u,g}id_map */
+	const char *seccomp_bpf;       /* path of a compiled classic-BPF filter */
+	long personality;              /* -1: unchanged */
+
+	/* Cgroups (lxc.cgroup.*, lxc.cgroup2.*). */
+	const char *cgroup_name; /* relative path for the container cgroup */
+	struct ctr_kv *cgroup_v1; /* "controller.file" = value, in order */
+	size_t ncgroup_v1;
+	struct ctr_kv *cgroup_v2;
+	size_t ncgroup_v2;
+	const char *cgroup_v1_base, *cgroup_v2_base; /* parent directories (absolute), may be NULL */
+};
+
+/* Reads a spec from fd until the `end` record. Returns 0 or -errno (EINVAL
+ * for a malformed spec, with a log line naming the record). */
+int ctr_spec_read(int fd, struct ctr_spec *spec);
+void ctr_spec_free(struct ctr_spec *spec);
+
+#endif

@@ -1,0 +1,16 @@
+/* One-shot helper commands run by ctr (not by the monitor). */
+#ifndef CTR_TOOLS_H
+#define CTR_TOOLS_H
+
+/* kill --pid P --starttime T --signal S: signal a process through a pidfd
+ * after checking its start time (no pid-reuse race). Exit 0, 3 = gone, 1. */
+int ctr_tool_kill(int argc, char **argv);
+/* ifaddrs --pid P --starttime T: list the addresses in that process's
+ * network namespace, `<ifname> <inet|inet6> <address>` per line, in
+ * interface order, without loopback. */
+int ctr_tool_ifaddrs(int argc, char **argv);
+/* cleanup --rundir D: if no monitor holds D's lock, remove its stale files.
+ * Exit 0 = cleaned (or nothing there), 2 = a live monitor holds it. */
+int ctr_tool_cleanup(int argc, char **argv);
+
+#endif

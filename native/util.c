@@ -1,0 +1,227 @@
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+int ctr_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+ssize_t ctr_read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, p + got, len - got);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+int ctr_atomic_write(const char *dir, const char *name, const char *data, size_t len, mode_t mode, bool durable)
+{
+	_cleanup_close_ int dfd = -EBADF, fd = -EBADF;
+	char tmp[NAME_MAX + 1];
+	int ret;
+
+	dfd = open(dir, O_DIRECTORY | O_PATH | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	ret = snprintf(tmp, sizeof(tmp), ".%s.%d.tmp", name, (int)getpid());
+	if (ret < 0 || (size_t)ret >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return -errno;
+	ret = ctr_write_all(fd, data, len);
+	if (ret == 0 && fchmod(fd, mode) < 0)
+		ret = -errno;
+	if (ret == 0 && durable && fsync(fd) < 0)
+		ret = -errno;
+	if (ret == 0 && renameat(dfd, tmp, dfd, name) < 0)
+		ret = -errno;
+	if (ret < 0) {
+		(void)unlinkat(dfd, tmp, 0);
+		return ret;
+	}
+	if (durable) {
+		_cleanup_close_ int syncfd = open(dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+		if (syncfd >= 0)
+			(void)fsync(syncfd);
+	}
+	return 0;
+}
+
+int ctr_mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+unsigned long long ctr_proc_starttime(pid_t pid, char *state)
+{
+	_cleanup_close_ int fd = -EBADF;
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	ssize_t n;
+	int field;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = ctr_read_all(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may contain spaces and parentheses: fields start after the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return 0;
+	p += 2;
+	if (state)
+		*state = *p;
+	for (field = 3; field < 22 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (p)
+		start = strtoull(p, NULL, 10);
+	return start;
+}
+
+int ctr_parse_int(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < INT_MIN || v > INT_MAX)
+		return errno == ERANGE || v < INT_MIN || v > INT_MAX ? -ERANGE : -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+int ctr_parse_ull(const char *s, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -errno;
+	if (*end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+long long ctr_now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int ctr_pidfd_open(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int ctr_pidfd_send_signal(int pidfd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+int ctr_pidfd_open_checked(pid_t pid, unsigned long long starttime)
+{
+	_cleanup_close_ int pidfd = -EBADF;
+	char state = 0;
+
+	pidfd = ctr_pidfd_open(pid);
+	if (pidfd < 0)
+		return -errno;
+	/* The pidfd pins the process: if the start time matches now, the pidfd
+	 * refers to the process that was recorded, not a recycled pid. */
+	if (starttime && ctr_proc_starttime(pid, &state) != starttime)
+		return -ESRCH;
+	if (state == 'Z' || state == 'X')
+		return -ESRCH;
+	return move_fd(pidfd);
+}
+
+void ctr_json_escape(char *buf, size_t size, const char *s)
+{
+	size_t o = 0;
+
+	if (size == 0)
+		return;
+	for (; *s && o + 7 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = (char)c;
+		} else if (c < 0x20) {
+			o += (size_t)snprintf(buf + o, size - o, "\\u%04x", c);
+		} else {
+			buf[o++] = (char)c;
+		}
+	}
+	buf[o] = '\0';
+}

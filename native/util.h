@@ -1,0 +1,46 @@
+#ifndef CTR_UTIL_H
+#define CTR_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Writes/reads the whole buffer, retrying on EINTR and short counts.
+ * Return 0 (read: bytes read, 0 = EOF) or -errno. */
+int ctr_write_all(int fd, const void *buf, size_t len);
+ssize_t ctr_read_all(int fd, void *buf, size_t len);
+
+/* Replaces dir/name atomically: a unique sibling tmp file, write, optional
+ * fsync, rename, optional fsync of the directory. Readers never see partial
+ * content. `durable` is for files that must survive a crash; runtime state
+ * under the run dir is void after a crash anyway, so it skips the fsyncs
+ * (they cost milliseconds on a disk-backed /run). Returns 0 or -errno. */
+int ctr_atomic_write(const char *dir, const char *name, const char *data, size_t len, mode_t mode, bool durable);
+
+/* mkdir -p with the given mode for every created component. 0 or -errno. */
+int ctr_mkdir_p(const char *path, mode_t mode);
+
+/* Start time of a process (field 22 of /proc/PID/stat, clock ticks since
+ * boot); 0 if the process is gone. `state` (may be NULL) gets field 3. */
+unsigned long long ctr_proc_starttime(pid_t pid, char *state);
+
+/* Strict decimal parsers: the whole string, no sign for unsigned. 0 or -EINVAL/-ERANGE. */
+int ctr_parse_int(const char *s, int *out);
+int ctr_parse_ull(const char *s, unsigned long long *out);
+
+/* Wall clock in milliseconds since the epoch. */
+long long ctr_now_ms(void);
+
+/* pidfd helpers: the raw syscalls (glibc 2.36 has no wrappers). */
+int ctr_pidfd_open(pid_t pid);
+int ctr_pidfd_send_signal(int pidfd, int sig);
+
+/* Opens a pidfd for pid and checks that the process still has the expected
+ * start time, so a recycled pid is never signalled. -ESRCH when it differs. */
+int ctr_pidfd_open_checked(pid_t pid, unsigned long long starttime);
+
+/* JSON string escaping into buf (always NUL-terminated, truncates). */
+void ctr_json_escape(char *buf, size_t size, const char *s);
+
+#endif
