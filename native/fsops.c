@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -139,6 +140,30 @@ static void fd_path(char *buf, size_t size, int fd)
 	buf[o] = '\0';
 }
 
+/* A bind remount replaces the mount's flags: keep the ones it has (nosuid,
+ * nodev, noexec, atime), which a user namespace may even have locked. */
+static unsigned long current_mount_flags(const char *path)
+{
+	struct statvfs sv;
+	unsigned long flags = 0;
+
+	if (statvfs(path, &sv) < 0)
+		return 0;
+	if (sv.f_flag & ST_NOSUID)
+		flags |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV)
+		flags |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC)
+		flags |= MS_NOEXEC;
+	if (sv.f_flag & ST_NOATIME)
+		flags |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME)
+		flags |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME)
+		flags |= MS_RELATIME;
+	return flags;
+}
+
 static int apply_mount(int rootfd, const struct ctr_mount *m)
 {
 	_cleanup_close_ int tfd = -EBADF, sfd = -EBADF;
@@ -169,6 +194,8 @@ static int apply_mount(int rootfd, const struct ctr_mount *m)
 		source = spath;
 	}
 	if (flags & MS_REMOUNT) {
+		if (flags & MS_BIND)
+			flags |= current_mount_flags(tpath);
 		ret = mount(source, tpath, m->fstype, flags, m->data);
 		return ret < 0 ? -errno : 0;
 	}
@@ -186,7 +213,7 @@ static int apply_mount(int rootfd, const struct ctr_mount *m)
 			if (nfd < 0)
 				return nfd;
 			fd_path(tpath, sizeof(tpath), nfd);
-			ret = mount(NULL, tpath, NULL, rflags, NULL);
+			ret = mount(NULL, tpath, NULL, rflags | current_mount_flags(tpath), NULL);
 			if (ret < 0)
 				return -errno;
 		}
@@ -263,9 +290,31 @@ static int apply_symlink(int rootfd, const struct ctr_fsop *op)
 	return 0;
 }
 
+static int apply_umount(int rootfd, const struct ctr_fsop *op)
+{
+	_cleanup_close_ int fd = ctr_open_in_root(rootfd, op->m.target, O_PATH);
+	char path[64];
+
+	if (fd < 0)
+		return fd;
+	fd_path(path, sizeof(path), fd);
+	return umount2(path, MNT_DETACH) < 0 ? -errno : 0;
+}
+
 int ctr_fsop_apply(int rootfd, const struct ctr_fsop *op)
 {
+	int ret = ctr_fsop_apply_one(rootfd, op);
+
+	if (ret == -ENOENT && (op->m.opts & CTR_MNT_SKIP_ENOENT))
+		return 0;
+	return ret;
+}
+
+int ctr_fsop_apply_one(int rootfd, const struct ctr_fsop *op)
+{
 	switch (op->kind) {
+	case CTR_FSOP_UMOUNT:
+		return apply_umount(rootfd, op);
 	case CTR_FSOP_MOUNT:
 		return apply_mount(rootfd, &op->m);
 	case CTR_FSOP_MKNOD:

@@ -12,7 +12,9 @@
 int ctr_open_in_root(int rootfd, const char *path, int flags);
 /* mkdir -p path inside rootfd (components resolved in the root). */
 int ctr_mkdir_in_root(int rootfd, const char *path, unsigned int mode);
-/* Runs one spec filesystem operation against rootfd. */
+/* Runs one spec filesystem operation against rootfd; with
+ * CTR_MNT_SKIP_ENOENT a missing source or target is not an error. */
 int ctr_fsop_apply(int rootfd, const struct ctr_fsop *op);
+int ctr_fsop_apply_one(int rootfd, const struct ctr_fsop *op);
 
 #endif

@@ -17,6 +17,7 @@
 #include "monitor.h"
 #include "spec.h"
 #include "tools.h"
+#include "util.h"
 
 #ifndef CTR_VERSION
 #define CTR_VERSION "0.0.0"
@@ -26,6 +27,7 @@
 
 static int cmd_start(void)
 {
+	long long exec_us = ctr_monotonic_us();
 	struct ctr_spec spec;
 	sigset_t all;
 	int ret;
@@ -42,7 +44,7 @@ static int cmd_start(void)
 		return 1;
 	}
 	(void)ctr_log_open(spec.logfile, spec.loglevel, spec.name);
-	ret = ctr_monitor_run(&spec, SPEC_FD);
+	ret = ctr_monitor_run(&spec, SPEC_FD, exec_us);
 	ctr_spec_free(&spec);
 	ctr_log_close();
 	return ret;

@@ -193,8 +193,11 @@ static void chan_event(struct ctr_monitor *m)
 		return;
 	}
 	m->started_at = ctr_now_ms();
+	/* The container-side start time: from our exec to init's exec. */
+	if (!m->startup_us)
+		m->startup_us = ctr_monotonic_us() - m->exec_us;
 	ctr_monitor_set_state(m, CTR_RUNNING);
-	sync_send(m, "running %d %llu\n", (int)m->init_pid, m->init_starttime);
+	sync_send(m, "running %d %llu %lld\n", (int)m->init_pid, m->init_starttime, m->startup_us);
 	if (!m->spec->foreground) {
 		/* The daemon's report is complete; ctr start exits now. */
 		ctr_closep(&m->syncfd);
@@ -396,12 +399,13 @@ static int fail_early(struct ctr_monitor *m, int step, int err)
 	return 1;
 }
 
-int ctr_monitor_run(struct ctr_spec *spec, int syncfd)
+int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long exec_us)
 {
 	struct ctr_monitor mon, *m = &mon;
 	int ret;
 
 	init_monitor(m, spec, syncfd);
+	m->exec_us = exec_us;
 	if (!spec->foreground) {
 		ret = daemonize(m);
 		if (ret < 0)

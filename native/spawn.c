@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/keyctl.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
@@ -202,6 +203,11 @@ static __attribute__((noreturn)) void child_main(struct ctr_monitor *m, int chan
 		_exit(127);
 
 	join_shares(m, chan);
+	/* The cgroup namespace comes after the monitor placed us in the
+	 * container's cgroups (v1 hierarchies are joined after clone), so that
+	 * its root is the container's cgroup in every hierarchy. */
+	if ((spec->clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+		child_fail(chan, CTR_STEP_CGROUPNS, errno, -1);
 	if (spec->clone_flags & CLONE_NEWUSER) {
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 			child_fail(chan, CTR_STEP_USERNS_IDS, errno, -1);
@@ -210,6 +216,11 @@ static __attribute__((noreturn)) void child_main(struct ctr_monitor *m, int chan
 		setup_rootfs(m, chan);
 	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
 		child_fail(chan, CTR_STEP_HOSTNAME, errno, -1);
+	/* A new session keyring keeps the host's keys out of reach, as LXC does;
+	 * a kernel without keyrings (or a seccomp-blocked keyctl) is fine. */
+	if (spec->new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL, 0, 0, 0) < 0 &&
+	    errno != ENOSYS && errno != EACCES && errno != EPERM && errno != EDQUOT)
+		child_fail(chan, CTR_STEP_KEYRING, errno, -1);
 	ctr_isolation_pre_exec(spec, chan, child_fail);
 
 	if (spec->cwd) {
@@ -299,7 +310,7 @@ void ctr_close_shares(struct ctr_monitor *m)
 static pid_t do_clone(struct ctr_monitor *m, int *pidfd)
 {
 	struct clone_args args = {
-		.flags = (m->spec->clone_flags & ~(unsigned long long)CSIGNAL) | CLONE_PIDFD,
+		.flags = (m->spec->clone_flags & ~(unsigned long long)(CSIGNAL | CLONE_NEWCGROUP)) | CLONE_PIDFD,
 		.pidfd = (uint64_t)(uintptr_t)pidfd,
 		.exit_signal = SIGCHLD,
 	};

@@ -114,6 +114,11 @@ static int add_fsop(struct ctr_spec *spec, const char *rec, const char **f)
 		op->m.target = f[1];
 		ret = num_ull(f[2], &v);
 		op->m.opts = (unsigned int)v;
+	} else if (strcmp(rec, "umount") == 0) {
+		op->kind = CTR_FSOP_UMOUNT;
+		op->m.target = f[0];
+		ret = num_ull(f[1], &v);
+		op->m.opts = (unsigned int)v;
 	} else {
 		op->kind = CTR_FSOP_MKDIR;
 		op->m.target = f[0];
@@ -155,6 +160,7 @@ static int apply_record(struct ctr_spec *spec, const char *rec, const char **f)
 	else if (strcmp(rec, "env") == 0) ret = push_str(&spec->envp, &spec->envc, f[0]);
 	else if (strcmp(rec, "path") == 0) spec->path_search = f[0];
 	else if (strcmp(rec, "hostname") == 0) spec->hostname = f[0];
+	else if (strcmp(rec, "keyring") == 0) spec->new_keyring = strcmp(f[0], "1") == 0;
 	else if (strcmp(rec, "clone") == 0) ret = num_ull(f[0], &spec->clone_flags);
 	else if (strcmp(rec, "share") == 0) {
 		struct ctr_share *s = PUSH(spec->shares, spec->nshares);
@@ -170,7 +176,7 @@ static int apply_record(struct ctr_spec *spec, const char *rec, const char **f)
 	} else if (strcmp(rec, "rootfs") == 0) spec->rootfs = f[0];
 	else if (strcmp(rec, "rootfs_ro") == 0) spec->rootfs_readonly = strcmp(f[0], "1") == 0;
 	else if (strcmp(rec, "mount") == 0 || strcmp(rec, "mknod") == 0 || strcmp(rec, "symlink") == 0 ||
-		 strcmp(rec, "mkdir") == 0)
+		 strcmp(rec, "mkdir") == 0 || strcmp(rec, "umount") == 0)
 		ret = add_fsop(spec, rec, f);
 	else if (strcmp(rec, "cwd") == 0) spec->cwd = f[0];
 	else if (strcmp(rec, "uid") == 0) { ret = num_ull(f[0], &v); spec->uid = (uid_t)v; }
@@ -221,7 +227,7 @@ static int record_arity(const char *rec)
 		int arity;
 	} table[] = {
 		{"mount", 6}, {"share", 4}, {"mknod", 4}, {"rlimit", 3}, {"symlink", 3}, {"mkdir", 3},
-		{"sysctl", 2}, {"proc", 2}, {"cg1", 2}, {"cg2", 2}, {"end", 0},
+		{"sysctl", 2}, {"proc", 2}, {"umount", 2}, {"cg1", 2}, {"cg2", 2}, {"end", 0},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++)

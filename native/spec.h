@@ -20,6 +20,7 @@
 #define CTR_MNT_SRC_IN_ROOT (1u << 3) /* resolve the source inside the rootfs too */
 #define CTR_MNT_RO_REMOUNT (1u << 4)  /* bind mounts: remount read-only afterwards */
 #define CTR_MNT_AFTER_PIVOT (1u << 5) /* run after pivot_root (paths in the new root) */
+#define CTR_MNT_SKIP_ENOENT (1u << 6) /* a missing source or target skips the op (lxc.mount.auto) */
 
 struct ctr_mount {
 	const char *source;
@@ -36,6 +37,7 @@ enum ctr_fsop_kind {
 	CTR_FSOP_MKNOD,   /* path, mode, dev: a device node (bind from the host if mknod is refused) */
 	CTR_FSOP_SYMLINK, /* target, path */
 	CTR_FSOP_MKDIR,   /* path, mode */
+	CTR_FSOP_UMOUNT,  /* path: detach whatever is mounted there */
 };
 
 struct ctr_fsop {
@@ -78,6 +80,7 @@ struct ctr_spec {
 	const char *path_search; /* PATH used to find argv[0] when it has no slash */
 
 	const char *hostname;
+	bool new_keyring; /* lxc.keyring.session: a fresh session keyring for init */
 	unsigned long long clone_flags;
 	struct ctr_share *shares;
 	size_t nshares;

@@ -51,9 +51,9 @@ int ctr_state_write(struct ctr_monitor *m)
 	n = snprintf(buf, sizeof(buf),
 		     "{\"state\":\"%s\",\"name\":\"%s\",\"lxcpath\":\"%s\",\"monitorPid\":%d,"
 		     "\"monitorStartTime\":%llu,\"initPid\":%d,\"initStartTime\":%llu,\"startedAt\":%lld,"
-		     "\"updatedAt\":%lld,\"oomKills\":%d}\n",
+		     "\"updatedAt\":%lld,\"oomKills\":%d,\"startupUs\":%lld}\n",
 		     ctr_state_name(m->state), name, lxcpath, (int)m->self_pid, m->self_starttime, (int)m->init_pid,
-		     m->init_starttime, m->started_at, m->updated_at, m->oom_kills);
+		     m->init_starttime, m->started_at, m->updated_at, m->oom_kills, m->startup_us);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return -ENAMETOOLONG;
 	/* Runtime state: atomic for readers, not fsynced (void after a crash). */

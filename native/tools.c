@@ -7,6 +7,7 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@ struct tool_args {
 	int pid;
 	unsigned long long starttime;
 	int signal;
+	int wait_ms;
 	const char *rundir;
 };
 
@@ -33,6 +35,7 @@ static int parse_tool_args(int argc, char **argv, struct tool_args *a)
 		{"starttime", required_argument, NULL, 't'},
 		{"signal", required_argument, NULL, 's'},
 		{"rundir", required_argument, NULL, 'r'},
+		{"wait", required_argument, NULL, 'w'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -55,6 +58,10 @@ static int parse_tool_args(int argc, char **argv, struct tool_args *a)
 			break;
 		case 'r':
 			a->rundir = optarg;
+			break;
+		case 'w':
+			if (ctr_parse_int(optarg, &a->wait_ms) < 0 || a->wait_ms < -1)
+				return -EINVAL;
 			break;
 		default:
 			return -EINVAL;
@@ -84,6 +91,13 @@ int ctr_tool_kill(int argc, char **argv)
 			return 3;
 		fprintf(stderr, "ctr-monitor kill: pidfd_send_signal(%d): %m\n", a.pid);
 		return 1;
+	}
+	if (a.wait_ms) {
+		/* A pidfd becomes readable when the process exits. */
+		struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+		int n = (int)RETRY_EINTR(poll(&pfd, 1, a.wait_ms));
+		if (n == 0)
+			return 4;
 	}
 	return 0;
 }

@@ -3,7 +3,8 @@
 #define CTR_TOOLS_H
 
 /* kill --pid P --starttime T --signal S: signal a process through a pidfd
- * after checking its start time (no pid-reuse race). Exit 0, 3 = gone, 1. */
+ * after checking its start time (no pid-reuse race); with --wait MS, wait
+ * that long for it to exit. Exit 0, 3 = gone, 4 = still alive after --wait, 1. */
 int ctr_tool_kill(int argc, char **argv);
 /* ifaddrs --pid P --starttime T: list the addresses in that process's
  * network namespace, `<ifname> <inet|inet6> <address>` per line, in

@@ -171,6 +171,14 @@ int ctr_parse_ull(const char *s, unsigned long long *out)
 	return 0;
 }
 
+long long ctr_monotonic_us(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 long long ctr_now_ms(void)
 {
 	struct timespec ts;

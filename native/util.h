@@ -29,6 +29,9 @@ unsigned long long ctr_proc_starttime(pid_t pid, char *state);
 int ctr_parse_int(const char *s, int *out);
 int ctr_parse_ull(const char *s, unsigned long long *out);
 
+/* CLOCK_MONOTONIC in microseconds. */
+long long ctr_monotonic_us(void);
+
 /* Wall clock in milliseconds since the epoch. */
 long long ctr_now_ms(void);
 

@@ -1,0 +1,227 @@
+/* A static multi-call init for ctr's integration tests (crun's tests/init.c
+ * pattern): one binary copied into a temporary rootfs, told what to do by its
+ * arguments, so tests assert real behaviour without a distribution.
+ *
+ *   test-init pause [--ready FILE] [--exit-on SIG[:CODE]]...
+ *       install the handlers, then create FILE (the test's event that init is
+ *       ready for signals), then wait; SIG exits with CODE (default 0)
+ *   test-init ignore [--ready FILE]     wait with no handlers (pid 1 drops signals)
+ *   test-init block-rtmin3 [--ready FILE]  block SIGRTMIN+3 like systemd, exit on it
+ *   test-init exit N                    exit with status N
+ *   test-init true                      exit 0
+ *   test-init sleep SECONDS             sleep, then exit 0
+ *   test-init reboot [--ready FILE]     exit via reboot(2) on SIGINT (a container reboot)
+ *   test-init print WHAT...             print facts on stdout: pid hostname cwd uid gid env fds
+ *   test-init spawn N [--ready FILE]    fork N children that pause, then pause
+ *   test-init alloc MIB [--ready FILE]  touch MIB MiB of memory, then pause
+ *   test-init burn [--ready FILE]       spin on the CPU
+ *   test-init forkbomb [--ready FILE]   fork until fork fails, report the count, pause
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static int exit_codes[65];
+static const char *ready_file;
+
+static void on_signal(int sig)
+{
+	_exit(exit_codes[sig]);
+}
+
+static void on_reboot(int sig)
+{
+	(void)sig;
+	(void)reboot(RB_AUTOBOOT);
+	_exit(1);
+}
+
+static int parse_signal(const char *s)
+{
+	if (strncmp(s, "SIG", 3) == 0)
+		s += 3;
+	if (strcmp(s, "PWR") == 0) return SIGPWR;
+	if (strcmp(s, "TERM") == 0) return SIGTERM;
+	if (strcmp(s, "INT") == 0) return SIGINT;
+	if (strcmp(s, "HUP") == 0) return SIGHUP;
+	if (strcmp(s, "USR1") == 0) return SIGUSR1;
+	if (strcmp(s, "USR2") == 0) return SIGUSR2;
+	if (strcmp(s, "QUIT") == 0) return SIGQUIT;
+	if (strcmp(s, "KILL") == 0) return SIGKILL;
+	if (strcmp(s, "RTMIN+3") == 0) return SIGRTMIN + 3;
+	return atoi(s);
+}
+
+static void signal_ready(void)
+{
+	int fd;
+
+	if (!ready_file)
+		return;
+	fd = open(ready_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		char buf[32];
+		int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+		(void)!write(fd, buf, (size_t)n);
+		close(fd);
+	}
+}
+
+static void parse_flags(int argc, char **argv, int start)
+{
+	for (int i = start; i < argc; i++) {
+		if (strcmp(argv[i], "--ready") == 0 && i + 1 < argc) {
+			ready_file = argv[++i];
+		} else if (strcmp(argv[i], "--exit-on") == 0 && i + 1 < argc) {
+			char *spec = argv[++i], *colon = strchr(spec, ':');
+			int code = colon ? atoi(colon + 1) : 0, sig;
+			if (colon)
+				*colon = '\0';
+			sig = parse_signal(spec);
+			if (sig > 0 && sig < 65) {
+				struct sigaction sa = {.sa_handler = on_signal};
+				exit_codes[sig] = code;
+				sigaction(sig, &sa, NULL);
+			}
+		}
+	}
+}
+
+static void wait_forever(void)
+{
+	for (;;) {
+		/* Reap whatever we inherit as pid 1. */
+		if (waitpid(-1, NULL, WNOHANG) <= 0)
+			pause();
+	}
+}
+
+static void print_fact(const char *what)
+{
+	char buf[4096];
+
+	if (strcmp(what, "pid") == 0) {
+		printf("pid %d\n", (int)getpid());
+	} else if (strcmp(what, "hostname") == 0) {
+		gethostname(buf, sizeof(buf));
+		printf("hostname %s\n", buf);
+	} else if (strcmp(what, "cwd") == 0) {
+		printf("cwd %s\n", getcwd(buf, sizeof(buf)) ? buf : "?");
+	} else if (strcmp(what, "uid") == 0) {
+		printf("uid %d\n", (int)getuid());
+	} else if (strcmp(what, "gid") == 0) {
+		printf("gid %d\n", (int)getgid());
+	} else if (strcmp(what, "env") == 0) {
+		for (char **e = environ; *e; e++)
+			printf("env %s\n", *e);
+	} else if (strcmp(what, "fds") == 0) {
+		DIR *d = opendir("/proc/self/fd");
+		struct dirent *de;
+		int self = d ? dirfd(d) : -1;
+		while (d && (de = readdir(d))) {
+			if (de->d_name[0] != '.' && atoi(de->d_name) != self)
+				printf("fd %s\n", de->d_name);
+		}
+		if (d)
+			closedir(d);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "pause";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (strcmp(cmd, "true") == 0)
+		return 0;
+	if (strcmp(cmd, "exit") == 0)
+		return argc > 2 ? atoi(argv[2]) : 0;
+	if (strcmp(cmd, "sleep") == 0) {
+		sleep(argc > 2 ? (unsigned)atoi(argv[2]) : 1);
+		return 0;
+	}
+	if (strcmp(cmd, "print") == 0) {
+		for (int i = 2; i < argc; i++)
+			print_fact(argv[i]);
+		return 0;
+	}
+	parse_flags(argc, argv, 2);
+	if (strcmp(cmd, "pause") == 0 || strcmp(cmd, "ignore") == 0) {
+		signal_ready();
+		wait_forever();
+	}
+	if (strcmp(cmd, "block-rtmin3") == 0) {
+		sigset_t set;
+		int sig;
+		sigemptyset(&set);
+		sigaddset(&set, SIGRTMIN + 3);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		signal_ready();
+		sigwait(&set, &sig);
+		return 0;
+	}
+	if (strcmp(cmd, "reboot") == 0) {
+		struct sigaction sa = {.sa_handler = on_reboot};
+		sigaction(SIGINT, &sa, NULL);
+		signal_ready();
+		wait_forever();
+	}
+	if (strcmp(cmd, "spawn") == 0) {
+		int n = argc > 2 ? atoi(argv[2]) : 1;
+		for (int i = 0; i < n; i++) {
+			if (fork() == 0) {
+				/* Children escape into their own session, like daemons. */
+				setsid();
+				for (;;)
+					pause();
+			}
+		}
+		signal_ready();
+		wait_forever();
+	}
+	if (strcmp(cmd, "alloc") == 0) {
+		size_t mib = argc > 2 ? (size_t)atol(argv[2]) : 1;
+		char *p = mmap(NULL, mib << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return 2;
+		for (size_t off = 0; off < (mib << 20); off += 4096)
+			p[off] = 1;
+		signal_ready();
+		wait_forever();
+	}
+	if (strcmp(cmd, "burn") == 0) {
+		signal_ready();
+		for (volatile unsigned long x = 0;; x++)
+			;
+	}
+	if (strcmp(cmd, "forkbomb") == 0) {
+		int count = 0;
+		for (;;) {
+			pid_t pid = fork();
+			if (pid < 0)
+				break;
+			if (pid == 0) {
+				for (;;)
+					pause();
+			}
+			count++;
+		}
+		printf("forked %d\n", count);
+		signal_ready();
+		wait_forever();
+	}
+	fprintf(stderr, "test-init: unknown command %s\n", cmd);
+	return 2;
+}
