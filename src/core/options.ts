@@ -56,6 +56,8 @@ export interface InfoOptions extends CommonOptions {
   showStats: boolean
   /** -H/--no-humanize. */
   raw: boolean
+  /** LXC's filter_count: each -s/-p/-i adds 1, each -S adds 5 (bare values need exactly 1). */
+  filterCount: number
   /** -c KEY, repeatable, in order. */
   configKeys: string[]
 }

@@ -118,13 +118,15 @@ export function parseWaitArgv(argv: string[], env: Env): Parsed<WaitOptions> {
  * in order). Throws UsageError/CtrError (exit 1) for argv problems.
  */
 export function parseInfoArgv(argv: string[], env: Env): Parsed<InfoOptions> {
-  const flags = {showState: false, showPid: false, showIps: false, showStats: false, raw: false}
+  const flags = {showState: false, showPid: false, showIps: false, showStats: false, raw: false, filterCount: 0}
   const configKeys: string[] = []
+  // LXC counts occurrences (lxc_info.c filter_count: -s/-p/-i add 1, -S adds
+  // 5), and bare values under -H need a count of exactly 1: `-s -s -H` is labelled.
   const scan = scanCommon<InfoOptionKey>(INFO_SPEC, argv, {
-    state: () => (flags.showState = true),
-    pid: () => (flags.showPid = true),
-    ips: () => (flags.showIps = true),
-    stats: () => (flags.showStats = true),
+    state: () => ((flags.showState = true), (flags.filterCount += 1)),
+    pid: () => ((flags.showPid = true), (flags.filterCount += 1)),
+    ips: () => ((flags.showIps = true), (flags.filterCount += 1)),
+    stats: () => ((flags.showStats = true), (flags.filterCount += 5)),
     noHumanize: () => (flags.raw = true),
     config: (value) => configKeys.push(value),
   })

@@ -1,0 +1,96 @@
+// The lxc-info output layout (reference §3.1): `%-15s %s` labels, the
+// default mode, bare-value mode under -H, and `KEY = VALUE` lines for -c.
+
+import type {State} from '../state.js'
+import {formatCpuSeconds, humanizeSize} from './humanize.js'
+
+export interface InfoStats {
+  /** cpuacct.usage or cpu.stat usage_usec × 1000, in ns. */
+  cpuNs?: bigint
+  blkioBytes?: bigint
+  memoryBytes?: bigint
+  kmemBytes?: bigint
+  links?: Array<{name: string; txBytes: bigint; rxBytes: bigint}>
+}
+
+export interface InfoFacts {
+  name: string
+  state: State
+  running: boolean
+  pid?: number
+  ips: string[]
+  stats?: InfoStats
+  /** -c results in order: the value, or undefined for an invalid key. */
+  config: Array<{key: string; value: string | undefined}>
+}
+
+export interface InfoSelection {
+  showState: boolean
+  showPid: boolean
+  showIps: boolean
+  showStats: boolean
+  /** -H given. */
+  raw: boolean
+  /** LXC's filter_count: each -s/-p/-i occurrence counts 1, each -S counts 5. */
+  filterCount: number
+  configKeys: string[]
+}
+
+export interface InfoOutput {
+  stdout: string
+  /** `KEY invalid` lines (LXC prints them on stderr and still exits 0). */
+  stderr: string[]
+}
+
+/** Renders lxc-info's text for the given facts and selection. */
+export function formatInfo(facts: InfoFacts, sel: InfoSelection): InfoOutput {
+  let {showState, showPid, showIps, showStats} = sel
+  const lines: string[] = []
+  const stderr: string[] = []
+  // Bare values: -H with exactly one of -s/-p/-i (lxc_info.c print_info_msg_*).
+  const bare = sel.raw && sel.filterCount === 1
+  const field = (label: string, value: string): void => {
+    lines.push(bare ? value : label.padEnd(15) + ' ' + value)
+  }
+
+  if (!showState && !showPid && !showIps && !showStats && sel.configKeys.length === 0) {
+    showState = showPid = showIps = showStats = true
+    field('Name:', facts.name)
+  }
+  if (showState) field('State:', facts.state)
+  if (facts.running) {
+    if (showPid && facts.pid !== undefined) field('PID:', String(facts.pid))
+    if (showIps) for (const ip of facts.ips) field('IP:', ip)
+  }
+  if (showStats && facts.stats) lines.push(...formatStats(facts.stats, sel.raw))
+
+  const bareKeys = sel.raw && sel.configKeys.length === 1
+  for (const {key, value} of facts.config) {
+    if (value === undefined) stderr.push(`${key} invalid`)
+    else if (bareKeys) lines.push(value)
+    else lines.push(value === '' ? `${key} =` : `${key} = ${value}`)
+  }
+  return {stdout: lines.map((l) => `${l}\n`).join(''), stderr}
+}
+
+/** The stats block: CPU, BlkIO, Memory, KMem, then per-link traffic (TX/RX seen from the container). */
+export function formatStats(stats: InfoStats, raw: boolean): string[] {
+  const lines: string[] = []
+  const size = (v: bigint): string => (raw ? v.toString() : humanizeSize(v))
+  const label = (l: string, v: string): void => {
+    lines.push(`${l.padEnd(15)} ${v}`)
+  }
+  if (stats.cpuNs !== undefined) label('CPU use:', raw ? stats.cpuNs.toString() : formatCpuSeconds(stats.cpuNs))
+  if (stats.blkioBytes !== undefined) label('BlkIO use:', size(stats.blkioBytes))
+  if (stats.memoryBytes !== undefined && stats.kmemBytes !== undefined) {
+    label('Memory use:', size(stats.memoryBytes))
+    label('KMem use:', size(stats.kmemBytes))
+  }
+  for (const link of stats.links ?? []) {
+    label('Link:', link.name)
+    label(' TX bytes:', size(link.txBytes))
+    label(' RX bytes:', size(link.rxBytes))
+    label(' Total bytes:', size(link.txBytes + link.rxBytes))
+  }
+  return lines
+}

@@ -1,0 +1,183 @@
+// The resolved spec that ctr hands to ctr-monitor (native/spec.h has the
+// reader). Everything here is decided in TypeScript; the monitor executes it.
+// Wire format: "<byte length>\n", then records of NUL-terminated tokens, a
+// record name followed by its fixed fields, closed by the record `end`.
+
+/** Mount flags from <sys/mount.h>. */
+export const MS = {
+  RDONLY: 0x1,
+  NOSUID: 0x2,
+  NODEV: 0x4,
+  NOEXEC: 0x8,
+  SYNCHRONOUS: 0x10,
+  REMOUNT: 0x20,
+  MANDLOCK: 0x40,
+  DIRSYNC: 0x80,
+  NOSYMFOLLOW: 0x100,
+  NOATIME: 0x400,
+  NODIRATIME: 0x800,
+  BIND: 0x1000,
+  MOVE: 0x2000,
+  REC: 0x4000,
+  SILENT: 0x8000,
+  UNBINDABLE: 0x20000,
+  PRIVATE: 0x40000,
+  SLAVE: 0x80000,
+  SHARED: 0x100000,
+  RELATIME: 0x200000,
+  STRICTATIME: 0x1000000,
+  LAZYTIME: 0x2000000,
+} as const
+
+/** Per-operation options (native/spec.h CTR_MNT_*). */
+export const MNT = {
+  CREATE_DIR: 1 << 0,
+  CREATE_FILE: 1 << 1,
+  OPTIONAL: 1 << 2,
+  SRC_IN_ROOT: 1 << 3,
+  RO_REMOUNT: 1 << 4,
+  AFTER_PIVOT: 1 << 5,
+  SKIP_ENOENT: 1 << 6,
+} as const
+
+/** CLONE_NEW* flags, by /proc/PID/ns name. */
+export const CLONE_NS = {
+  cgroup: 0x02000000,
+  ipc: 0x08000000,
+  mnt: 0x00020000,
+  net: 0x40000000,
+  pid: 0x20000000,
+  time: 0x00000080,
+  user: 0x10000000,
+  uts: 0x04000000,
+} as const
+
+export type NamespaceName = keyof typeof CLONE_NS
+export const NAMESPACE_NAMES = Object.keys(CLONE_NS) as NamespaceName[]
+
+export type FsOp =
+  | {kind: 'mount'; source: string; target: string; fstype: string; flags: number; data: string; opts: number}
+  | {kind: 'mknod'; path: string; mode: number; dev: number; opts: number}
+  | {kind: 'symlink'; target: string; path: string; opts: number}
+  | {kind: 'mkdir'; path: string; mode: number; opts: number}
+  | {kind: 'umount'; path: string; opts: number}
+
+export interface ShareSpec {
+  ns: NamespaceName
+  path: string
+  /** >0: the monitor pins this pid with a pidfd and checks its start time. */
+  pid: number
+  starttime: number
+}
+
+export interface MonitorSpec {
+  name: string
+  lxcpath: string
+  rundir: string
+  /** Where the monitor records the last exit (defined containers only). */
+  exitfile?: string
+  pidfile?: string
+  logfile?: string
+  loglevel: number
+  configPath?: string
+  foreground: boolean
+  /** true: init inherits ctr's stdio (foreground without a console); false: /dev/null. */
+  stdioInherit: boolean
+  argv: string[]
+  env: string[]
+  /** PATH used to find argv[0] (the container's PATH, else a default). */
+  pathSearch?: string
+  hostname?: string
+  /** lxc.keyring.session: join a new session keyring. */
+  newKeyring: boolean
+  cloneFlags: number
+  shares: ShareSpec[]
+  rootfs?: string
+  rootfsReadonly: boolean
+  fsops: FsOp[]
+  cwd?: string
+  uid: number
+  gid: number
+  groups?: number[]
+  haltSignal: number
+  rebootSignal: number
+  stopSignal: number
+  pdeathSignal: number
+  capKeep?: bigint
+  noNewPrivs: boolean
+  rlimits: Array<{resource: number; soft: bigint; hard: bigint}>
+  sysctls: Array<[string, string]>
+  procs: Array<[string, string]>
+  uidMap?: string
+  gidMap?: string
+  seccompBpf?: string
+  personality?: number
+  cgroup?: {name: string; v1Base?: string; v2Base?: string; v1: Array<[string, string]>; v2: Array<[string, string]>}
+}
+
+/** Serializes a spec into the monitor's wire format. */
+export function encodeMonitorSpec(spec: MonitorSpec): Buffer {
+  const tokens: string[] = []
+  const rec = (name: string, ...fields: Array<string | number | bigint>): void => {
+    tokens.push(name, ...fields.map(String))
+  }
+  rec('name', spec.name)
+  rec('lxcpath', spec.lxcpath)
+  rec('rundir', spec.rundir)
+  if (spec.exitfile) rec('exitfile', spec.exitfile)
+  if (spec.pidfile) rec('pidfile', spec.pidfile)
+  if (spec.logfile) rec('logfile', spec.logfile)
+  rec('loglevel', spec.loglevel)
+  if (spec.configPath) rec('config', spec.configPath)
+  rec('foreground', spec.foreground ? 1 : 0)
+  rec('stdio', spec.stdioInherit ? 'inherit' : 'null')
+  for (const arg of spec.argv) rec('arg', arg)
+  for (const entry of spec.env) rec('env', entry)
+  if (spec.pathSearch) rec('path', spec.pathSearch)
+  if (spec.hostname !== undefined) rec('hostname', spec.hostname)
+  rec('keyring', spec.newKeyring ? 1 : 0)
+  rec('clone', spec.cloneFlags)
+  for (const share of spec.shares) rec('share', CLONE_NS[share.ns], share.path, share.pid, share.starttime)
+  if (spec.rootfs) rec('rootfs', spec.rootfs)
+  if (spec.rootfsReadonly) rec('rootfs_ro', 1)
+  for (const op of spec.fsops) {
+    if (op.kind === 'mount') rec('mount', op.source, op.target, op.fstype, op.flags, op.data, op.opts)
+    else if (op.kind === 'mknod') rec('mknod', op.path, op.mode, op.dev, op.opts)
+    else if (op.kind === 'symlink') rec('symlink', op.target, op.path, op.opts)
+    else if (op.kind === 'umount') rec('umount', op.path, op.opts)
+    else rec('mkdir', op.path, op.mode, op.opts)
+  }
+  if (spec.cwd) rec('cwd', spec.cwd)
+  rec('uid', spec.uid)
+  rec('gid', spec.gid)
+  if (spec.groups) {
+    rec('set_groups', 1)
+    for (const gid of spec.groups) rec('group', gid)
+  }
+  rec('halt', spec.haltSignal)
+  rec('reboot', spec.rebootSignal)
+  rec('stopsig', spec.stopSignal)
+  rec('pdeath', spec.pdeathSignal)
+  if (spec.capKeep !== undefined) rec('caps', spec.capKeep.toString(16))
+  if (spec.noNewPrivs) rec('nnp', 1)
+  for (const r of spec.rlimits) rec('rlimit', r.resource, r.soft, r.hard)
+  for (const [key, value] of spec.sysctls) rec('sysctl', key, value)
+  for (const [key, value] of spec.procs) rec('proc', key, value)
+  if (spec.uidMap) rec('uidmap', spec.uidMap)
+  if (spec.gidMap) rec('gidmap', spec.gidMap)
+  if (spec.seccompBpf) rec('seccomp', spec.seccompBpf)
+  if (spec.personality !== undefined) rec('personality', spec.personality)
+  if (spec.cgroup) {
+    rec('cgroup', spec.cgroup.name)
+    if (spec.cgroup.v1Base) rec('cgroup_v1_base', spec.cgroup.v1Base)
+    if (spec.cgroup.v2Base) rec('cgroup_v2_base', spec.cgroup.v2Base)
+    for (const [key, value] of spec.cgroup.v1) rec('cg1', key, value)
+    for (const [key, value] of spec.cgroup.v2) rec('cg2', key, value)
+  }
+  rec('end')
+  for (const token of tokens) {
+    if (token.includes('\0')) throw new Error(`NUL byte in monitor spec token ${JSON.stringify(token)}`)
+  }
+  const body = Buffer.from(tokens.map((t) => `${t}\0`).join(''), 'utf8')
+  return Buffer.concat([Buffer.from(`${body.length}\n`), body])
+}

@@ -1,0 +1,93 @@
+// Turning the monitor's one-line start failure (`error <step> <errno>
+// <detail>`) into a message that says what failed and what to do about it
+// (LXC's "Received container state ABORTING instead of RUNNING" says
+// neither, lxc/lxc#4314).
+
+import {CtrError} from './errors.js'
+
+export interface StartFailure {
+  step: string
+  errno: number
+  detail: string
+}
+
+export interface ErrnoInfo {
+  name: string
+  message: string
+}
+
+interface StepText {
+  what: (detail: string) => string
+  hints?: (f: StartFailure, ctx: FailureContext) => string[]
+}
+
+export interface FailureContext {
+  name: string
+  rootfs: string | undefined
+  path: string | undefined
+  foreground: boolean
+}
+
+const STEPS: Record<string, StepText> = {
+  exec: {
+    what: (d) => `Failed to exec "${d}"`,
+    hints: (f, ctx) => {
+      const where = ctx.rootfs ? `inside the root filesystem ${ctx.rootfs}` : 'on the host root (the embedded default config)'
+      if (f.errno === 2) return [`"${f.detail}" was not found ${where}${f.detail.includes('/') ? '' : ` in PATH=${ctx.path ?? ''}`}`, 'Check the command after -- or lxc.init.cmd']
+      if (f.errno === 13) return [`"${f.detail}" is not executable ${where}`]
+      if (f.errno === 8) return [`"${f.detail}" is not a program for this machine (a script needs a #! line)`]
+      return []
+    },
+  },
+  mount: {
+    what: (d) => `Failed to set up the mount on "${d.replace(/^\d+ /, '')}"`,
+    hints: () => ['Check lxc.mount.auto, lxc.mount.entry and lxc.autodev; run with -l DEBUG -o FILE for the monitor log'],
+  },
+  'rootfs-bind': {what: (d) => `Failed to bind-mount the root filesystem "${d}"`},
+  'rootfs-open': {what: (d) => `Failed to open the root filesystem "${d}"`},
+  'pivot-root': {what: (d) => `Failed to pivot_root into "${d}"`},
+  'detach-oldroot': {what: () => 'Failed to detach the old root after pivot_root'},
+  'rootfs-readonly': {what: () => 'Failed to make the root filesystem read-only'},
+  propagation: {what: () => 'Failed to make the container\'s mounts private'},
+  setns: {what: (d) => `Failed to join the namespace "${d}"`},
+  share: {
+    what: (d) => `Failed to open the shared namespace "${d}"`,
+    hints: (f) => (f.errno === 3 ? ['The process that owns it has exited'] : []),
+  },
+  'userns-ids': {what: () => 'Failed to become root in the new user namespace', hints: () => ['Check lxc.idmap: uid 0 and gid 0 inside must be mapped']},
+  idmap: {what: (d) => `Failed to write ${d}`, hints: () => ['Check lxc.idmap ranges against /etc/subuid and /etc/subgid']},
+  hostname: {what: (d) => `Failed to set the hostname "${d}"`},
+  cgroupns: {what: () => 'Failed to create the cgroup namespace'},
+  keyring: {what: () => 'Failed to create a session keyring', hints: () => ['Set lxc.keyring.session = 0 to keep the caller\'s keyring']}, 
+  sysctl: {what: (d) => `Failed to set the sysctl "${d}"`},
+  proc: {what: (d) => `Failed to write /proc/self/${d}`},
+  prlimit: {what: (d) => `Failed to set the resource limit ${d}`, hints: (f) => (f.errno === 1 ? ['Raising a hard limit needs CAP_SYS_RESOURCE'] : [])},
+  cwd: {what: (d) => `Failed to change to the working directory "${d}"`, hints: () => ['Check lxc.init.cwd']},
+  setgroups: {what: () => 'Failed to set the supplementary groups', hints: () => ['Check lxc.init.groups']},
+  setgid: {what: () => 'Failed to switch to lxc.init.gid'},
+  setuid: {what: () => 'Failed to switch to lxc.init.uid'},
+  capabilities: {what: () => 'Failed to set capabilities'},
+  'no-new-privs': {what: () => 'Failed to set no_new_privs'},
+  seccomp: {what: () => 'Failed to load the seccomp filter'},
+  personality: {what: () => 'Failed to set the personality (lxc.arch)'},
+  stdio: {what: () => 'Failed to set up init\'s standard input and output'},
+  clone: {what: () => 'Failed to create the container\'s namespaces (clone3)'},
+  cgroup: {what: () => 'Failed to set up the container\'s cgroup'},
+  lock: {what: (d) => `Failed to lock the run directory "${d}"`},
+  rundir: {what: (d) => `Failed to set up the run directory "${d}"`},
+  socket: {what: (d) => `Failed to create the command socket in "${d}"`},
+  pidfile: {what: (d) => `Failed to write the pidfile "${d}"`},
+  spec: {what: () => 'The monitor rejected the start spec (a ctr bug)'},
+}
+
+/** The CtrError for a failed start (exit 1). `errno` names come from the caller (sys has the table). */
+export function startFailureError(f: StartFailure, err: ErrnoInfo, ctx: FailureContext): CtrError {
+  const step = STEPS[f.step]
+  const what = step ? step.what(f.detail) : `Failed at step "${f.step}"${f.detail ? ` (${f.detail})` : ''}`
+  const hints = [...(step?.hints?.(f, ctx) ?? [])]
+  if (!ctx.foreground) hints.push(`The container failed to start; run it in the foreground (-F) to see its own output`)
+  return new CtrError('CTR_START_FAILED', `${ctx.name}: ${what}: ${err.message} (${err.name})`, {
+    hints,
+    details: {step: f.step, errno: err.name, detail: f.detail},
+  })
+}

@@ -1,0 +1,301 @@
+// From a loaded config and the start options to the monitor spec: every
+// policy decision of a start (which namespaces, which mounts in which order,
+// which argv and environment, which signals) is made here, purely, so that
+// it is unit-tested without a kernel. LXC's own order and defaults are
+// followed (src/lxc/start.c resolve_clone_flags, conf.c lxc_setup).
+
+import type {ContainerConfig, UsedKey} from './config/index.js'
+import {formatLocation} from './config/index.js'
+import {CtrError} from './errors.js'
+import {procSysMounts} from './mounts.js'
+import {CLONE_NS, MNT, MS, NAMESPACE_NAMES, type FsOp, type MonitorSpec, type NamespaceName, type ShareSpec} from './monitor-spec.js'
+import type {StartOptions} from './options.js'
+
+export const SIGINT = 2
+export const SIGKILL = 9
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+
+/** Log levels as the monitor numbers them (native/log.h). */
+const LOG_LEVEL_NUMBERS: Record<string, number> = {
+  TRACE: 0, DEBUG: 1, INFO: 2, NOTICE: 3, WARN: 4, ERROR: 5, CRIT: 6, ALERT: 7, FATAL: 8,
+}
+
+export interface KernelFacts {
+  /** /proc/self/ns/cgroup exists. */
+  cgroupNs: boolean
+}
+
+export interface StartPlanInput {
+  name: string
+  lxcpath: string
+  rundir: string
+  config: ContainerConfig
+  configFile: string | undefined
+  options: StartOptions
+  /** The last-exit record path (defined containers only). */
+  exitfile: string | undefined
+  /** -o, else lxc.log.file, else the default log file when -l was given. */
+  logfile: string | undefined
+  /** Shared namespaces, already resolved to namespace files (and pinned pids). */
+  shares: ShareSpec[]
+  kernel: KernelFacts
+  /** The pidfile path, already made absolute. */
+  pidfile: string | undefined
+}
+
+/** A config key the start does not implement yet. */
+export interface Unsupported {
+  key: string
+  where: string
+  what: string
+}
+
+/**
+ * Keys set in the config that ctr parses and validates but cannot honour
+ * yet. A start with any of them fails: silently ignoring a key would run a
+ * container with less isolation than its config asks for.
+ */
+export function unsupportedFeatures(config: ContainerConfig): Unsupported[] {
+  const out: Unsupported[] = []
+  const at = (key: string): string => {
+    const used: UsedKey | undefined = config.used.get(key)
+    return used ? formatLocation(used) : '<config>'
+  }
+  const add = (key: string, what: string): void => {
+    out.push({key, where: at(key), what})
+  }
+  for (const used of config.used.values()) {
+    const family = NOT_YET.find(([pattern]) => used.key === pattern || used.key.startsWith(`${pattern}.`))
+    if (family) out.push({key: used.key, where: formatLocation(used), what: family[1]})
+  }
+  const rootType = config.rootfs.type
+  if (config.rootfs.path !== undefined && rootType !== 'dir' && rootType !== 'detected') add('lxc.rootfs.path', `${rootType} root filesystems`)
+  for (const net of config.nets) {
+    if (net.type !== undefined && net.type !== 'empty' && net.type !== 'none' && !net.implicit) {
+      add(`lxc.net.${net.index}.type`, `${net.type} network interfaces (use lxc.net.${net.index}.type = empty or none)`)
+    }
+  }
+  if (config.mountAuto.cgroup || config.mountAuto.cgroup2) add('lxc.mount.auto', 'cgroup automounts (lxc.mount.auto = cgroup...)')
+  if (config.mountAuto.shmounts) add('lxc.mount.auto', 'shmounts')
+  if (config.console.path !== undefined && config.console.path !== 'none') add('lxc.console.path', 'console devices other than "none"')
+  if (config.tty.max > 0) add('lxc.tty.max', 'container ttys')
+  if (config.ptyMax > 0) add('lxc.pty.max', 'a private devpts instance')
+  if (config.ephemeral) add('lxc.ephemeral', 'ephemeral containers')
+  if (config.schedCore) add('lxc.sched.core', 'core scheduling')
+  if (config.monitorUnshare) add('lxc.monitor.unshare', 'unsharing the monitor\'s mount namespace')
+  const profile = config.apparmor.profile
+  if (profile !== undefined && profile !== 'unconfined' && profile !== 'unchanged') add('lxc.apparmor.profile', `AppArmor profile "${profile}"`)
+  if (config.selinux.context !== undefined && config.selinux.context !== 'unconfined_t') add('lxc.selinux.context', 'SELinux contexts')
+  return out
+}
+
+// Key families with no implementation yet, by key prefix.
+const NOT_YET: Array<[string, string]> = [
+  ['lxc.mount.entry', 'mount entries'],
+  ['lxc.mount.fstab', 'fstab mounts'],
+  ['lxc.rootfs.options', 'rootfs mount options'],
+  ['lxc.idmap', 'user namespaces (lxc.idmap)'],
+  ['lxc.cap.drop', 'capability drops'],
+  ['lxc.cap.keep', 'capability keeps'],
+  ['lxc.seccomp.profile', 'seccomp policies'],
+  ['lxc.cgroup', 'cgroup limits and placement'],
+  ['lxc.cgroup2', 'cgroup2 limits'],
+  ['lxc.hook', 'hooks'],
+  ['lxc.console.logfile', 'console logs'],
+  ['lxc.console.size', 'console logs'],
+  ['lxc.console.buffer.size', 'console ring buffers'],
+  ['lxc.console.rotate', 'console logs'],
+  ['lxc.tty.dir', 'container ttys'],
+  ['lxc.log.syslog', 'logging to syslog'],
+  ['lxc.time.offset', 'time namespace offsets'],
+  ['lxc.apparmor.raw', 'raw AppArmor rules'],
+  ['lxc.seccomp.notify', 'seccomp notifications'],
+]
+
+/** Throws CTR_NOT_SUPPORTED naming every unimplemented key with its file:line. */
+export function assertSupported(config: ContainerConfig): void {
+  const missing = unsupportedFeatures(config)
+  const first = missing[0]
+  if (!first) return
+  throw new CtrError('CTR_NOT_SUPPORTED', `${first.where}: ${first.key}: ${first.what} are not supported yet`, {
+    hints: [
+      ...missing.slice(1).map((m) => `${m.where}: ${m.key}: ${m.what} are not supported yet either`),
+      'ctr refuses to start rather than run the container with less than its config asks for; remove or comment out the line',
+    ],
+    details: {unsupported: missing},
+  })
+}
+
+/**
+ * The namespaces to create (LXC's resolve_clone_flags): lxc.namespace.clone
+ * exactly, or everything but lxc.namespace.keep, or the defaults (user only
+ * with lxc.idmap, net unless every NIC is `none`, cgroup if the kernel has
+ * it, time only with offsets); shared namespaces are never created.
+ */
+export function resolveNamespaces(config: ContainerConfig, kernel: KernelFacts, shared: Set<NamespaceName>): Set<NamespaceName> {
+  const {clone, keep} = config.namespaces
+  const out = new Set<NamespaceName>()
+  for (const ns of NAMESPACE_NAMES) {
+    if (keep !== undefined) {
+      if (!keep.includes(ns)) out.add(ns)
+    } else if (clone !== undefined) {
+      if (clone.includes(ns)) out.add(ns)
+    } else {
+      if (ns === 'user' && config.idmaps.length === 0) continue
+      if (ns === 'net' && config.nets.length > 0 && config.nets.every((n) => n.type === 'none')) continue
+      if (ns === 'cgroup' && !kernel.cgroupNs) continue
+      if (ns === 'time' && !config.timeOffsets.boot && !config.timeOffsets.monotonic) continue
+      out.add(ns)
+    }
+    if (shared.has(ns)) out.delete(ns)
+  }
+  return out
+}
+
+/** The init argv: the command after --, else lxc.init.cmd, else /sbin/init. */
+export function initArgv(config: ContainerConfig, command: string[]): string[] {
+  if (command.length > 0) return command
+  if (config.initCmd && config.initCmd.argv.length > 0) return config.initCmd.argv
+  return ['/sbin/init']
+}
+
+/**
+ * init's environment: cleared, then container=lxc, then lxc.environment and
+ * lxc.environment.runtime in order; a later NAME replaces an earlier one.
+ */
+export function initEnvironment(config: ContainerConfig): string[] {
+  const env = new Map<string, string>([['container', 'lxc']])
+  for (const [name, value] of [...config.environment, ...config.environmentRuntime]) {
+    env.delete(name)
+    env.set(name, value)
+  }
+  return [...env].map(([name, value]) => `${name}=${value}`)
+}
+
+/** The filesystem operations of a start, in LXC's order (conf.c lxc_setup). */
+export function filesystemOps(config: ContainerConfig, opts: {hasRootfs: boolean; netAdmin: boolean}): FsOp[] {
+  const ops: FsOp[] = []
+  if (config.autodev) {
+    const size = config.autodevTmpfsSize ?? 500000
+    ops.push({kind: 'mkdir', path: 'dev', mode: 0o755, opts: 0})
+    ops.push({kind: 'mount', source: 'none', target: 'dev', fstype: 'tmpfs', flags: MS.NOSUID | MS.NOEXEC, data: `size=${size},mode=755`, opts: 0})
+    ops.push({kind: 'mkdir', path: 'dev/pts', mode: 0o755, opts: 0})
+  }
+  ops.push(...procSysMounts(config.mountAuto, opts))
+  if (config.autodev) ops.push(...autodevNodes())
+  return ops
+}
+
+// lxc_fill_autodev's nodes (mknod, or a bind of the host's node where mknod
+// is refused) and lxc_setup_dev_symlinks's links.
+function autodevNodes(): FsOp[] {
+  const S_IFCHR = 0o020000
+  const nodes: Array<[string, number, number]> = [
+    ['full', 1, 7], ['null', 1, 3], ['random', 1, 8], ['tty', 5, 0], ['urandom', 1, 9], ['zero', 1, 5],
+  ]
+  const ops: FsOp[] = nodes.map(([name, major, minor]) => ({
+    kind: 'mknod', path: `dev/${name}`, mode: S_IFCHR | 0o666, dev: makedev(major, minor), opts: 0,
+  }))
+  ops.push({kind: 'mkdir', path: 'dev/shm', mode: 0o1777, opts: 0})
+  const links: Array<[string, string]> = [
+    ['/proc/self/fd', 'dev/fd'], ['/proc/self/fd/0', 'dev/stdin'], ['/proc/self/fd/1', 'dev/stdout'], ['/proc/self/fd/2', 'dev/stderr'],
+  ]
+  for (const [target, path] of links) ops.push({kind: 'symlink', target, path, opts: 0})
+  return ops
+}
+
+/** glibc's makedev for the dev_t the kernel expects. */
+export function makedev(major: number, minor: number): number {
+  return ((major & 0xfff) << 8) | (minor & 0xff) | ((minor & ~0xff) << 12)
+}
+
+/**
+ * Builds the monitor spec. Throws CTR_NOT_SUPPORTED for keys not implemented
+ * yet and CTR_CONFIG_INVALID for combinations that cannot work (a rootfs
+ * without a mount namespace, for example).
+ */
+export function planStart(input: StartPlanInput): MonitorSpec {
+  const {config, options} = input
+  assertSupported(config)
+  const shared = new Set(input.shares.map((s) => s.ns))
+  const namespaces = resolveNamespaces(config, input.kernel, shared)
+  const hasRootfs = config.rootfs.path !== undefined
+  if (hasRootfs && !namespaces.has('mnt')) {
+    throw new CtrError('CTR_CONFIG_INVALID', 'A root filesystem needs a mount namespace of its own', {
+      hints: ['Remove mnt from lxc.namespace.keep (or add it to lxc.namespace.clone), and do not share it'],
+    })
+  }
+  const fsops = namespaces.has('mnt') ? filesystemOps(config, {hasRootfs, netAdmin: true}) : []
+  if (!namespaces.has('mnt') && (config.mountAuto.proc || config.mountAuto.sys || config.autodev && hasRootfs)) {
+    throw new CtrError('CTR_CONFIG_INVALID', 'lxc.mount.auto and lxc.autodev need a mount namespace of its own', {
+      hints: ['Without one, the mounts would land on the host'],
+    })
+  }
+  let cloneFlags = 0
+  for (const ns of namespaces) cloneFlags |= CLONE_NS[ns]
+  const argv = initArgv(config, options.command)
+  const env = initEnvironment(config)
+  const pathEntry = env.find((e) => e.startsWith('PATH='))
+  const consoleNone = config.console.path === undefined || config.console.path === 'none'
+  const logLevel = options.logpriority ?? config.log.level ?? 'ERROR'
+
+  const spec: MonitorSpec = {
+    name: input.name,
+    lxcpath: input.lxcpath,
+    rundir: input.rundir,
+    loglevel: LOG_LEVEL_NUMBERS[logLevel] ?? 5,
+    foreground: !options.daemon,
+    stdioInherit: !options.daemon && consoleNone,
+    argv,
+    env,
+    pathSearch: pathEntry ? pathEntry.slice(5) : DEFAULT_PATH,
+    newKeyring: config.keyringSession,
+    cloneFlags,
+    shares: input.shares,
+    rootfsReadonly: false,
+    fsops,
+    uid: config.initUid,
+    gid: config.initGid,
+    haltSignal: config.signals.halt ?? 0,
+    rebootSignal: config.signals.reboot ?? SIGINT,
+    stopSignal: config.signals.stop ?? SIGKILL,
+    pdeathSignal: config.monitorSignalPdeath,
+    noNewPrivs: config.noNewPrivs,
+    rlimits: [],
+    sysctls: config.sysctls.map((s) => [s.name, s.value]),
+    procs: config.procs.map((p) => [p.name, p.value]),
+  }
+  if (input.exitfile) spec.exitfile = input.exitfile
+  if (input.pidfile) spec.pidfile = input.pidfile
+  if (input.logfile) spec.logfile = input.logfile
+  if (input.configFile) spec.configPath = input.configFile
+  if (config.utsName !== undefined && namespaces.has('uts')) spec.hostname = config.utsName
+  if (config.rootfs.path !== undefined) spec.rootfs = config.rootfs.path
+  if (config.initCwd !== undefined) spec.cwd = config.initCwd
+  if (config.initGroups.length > 0) spec.groups = config.initGroups
+  if (config.arch) spec.personality = config.arch.personality === 'linux32' ? 0x0008 : 0
+  spec.rlimits = config.prlimits.map((p) => ({
+    resource: rlimitResource(p.resource),
+    soft: p.soft === 'unlimited' ? RLIM_INFINITY : p.soft,
+    hard: p.hard === 'unlimited' ? RLIM_INFINITY : p.hard,
+  }))
+  return spec
+}
+
+const RLIM_INFINITY = (1n << 64n) - 1n
+
+const RLIMITS: Record<string, number> = {
+  cpu: 0, fsize: 1, data: 2, stack: 3, core: 4, rss: 5, nproc: 6, nofile: 7, memlock: 8, as: 9,
+  locks: 10, sigpending: 11, msgqueue: 12, nice: 13, rtprio: 14, rttime: 15,
+}
+
+/** The RLIMIT_* number of an lxc.prlimit resource name (checked at start, like LXC). */
+export function rlimitResource(name: string): number {
+  const n = RLIMITS[name]
+  if (n === undefined) {
+    throw new CtrError('CTR_CONFIG_INVALID', `Unknown resource "${name}" in lxc.prlimit.${name}`, {
+      hints: [`Known resources: ${Object.keys(RLIMITS).join(', ')}`],
+    })
+  }
+  return n
+}

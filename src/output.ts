@@ -1,0 +1,75 @@
+// How results and errors reach the user, shared by both ways in (the fast
+// dispatch path and the oclif commands), so neither can behave differently.
+//
+// Human: results on stdout, messages on stderr as `<prog>: <message>` with
+// each hint on its own line below. JSON (--json): one object on stdout,
+// `{"status": 0, "result": ..., "warnings": [...]}` or
+// `{"status": <exit>, "error": {"code", "message", "hints"}}`.
+
+import {CtrError, UsageError, toCtrError} from './core/errors.js'
+
+export interface OutputOptions {
+  prog: string
+  json: boolean
+  quiet: boolean
+}
+
+/** A finished command: what to print and the exit status. */
+export interface CommandOutcome<R = unknown> {
+  exitCode: number
+  result: R
+  /** Human stdout text (already formatted; ignored with --json). */
+  text?: string
+  /** Messages for stderr (`<prog>: ...`), also listed as JSON warnings. */
+  notices?: string[]
+  /** Raw stderr lines printed without the prefix (lxc-info's `KEY invalid`). */
+  rawStderr?: string[]
+}
+
+// Colour only on a terminal, never with NO_COLOR (chalk ignores NO_COLOR,
+// reference/toolchain.md §4), and without importing chalk on the hot path:
+// a dim hint is one escape sequence.
+function dim(text: string): string {
+  if (process.env.NO_COLOR || !process.stderr.isTTY || process.env.TERM === 'dumb') return text
+  return `\u001B[2m${text}\u001B[22m`
+}
+
+/** Prints a successful outcome and sets process.exitCode. */
+export function emitOutcome(outcome: CommandOutcome, opts: OutputOptions): void {
+  process.exitCode = outcome.exitCode
+  if (opts.json) {
+    const warnings = outcome.notices ?? []
+    process.stdout.write(`${JSON.stringify({status: outcome.exitCode, result: outcome.result, ...(warnings.length ? {warnings} : {})}, jsonReplacer, 2)}\n`)
+    return
+  }
+  if (outcome.text) process.stdout.write(outcome.text)
+  for (const line of outcome.rawStderr ?? []) process.stderr.write(`${line}\n`)
+  if (!opts.quiet) for (const notice of outcome.notices ?? []) process.stderr.write(`${opts.prog}: ${notice}\n`)
+}
+
+/**
+ * Prints an error (human or JSON) and sets process.exitCode from it; never
+ * oclif's default 2. `usage` is printed after getopt-style argv errors.
+ */
+export function emitError(error: unknown, opts: OutputOptions, usage?: string): void {
+  const err = toCtrError(error)
+  process.exitCode = err.exitCode
+  if (opts.json) {
+    const body = {status: err.exitCode, error: {code: err.code, message: err.message, hints: err.hints, ...(err.details ? {details: err.details} : {})}}
+    process.stdout.write(`${JSON.stringify(body, jsonReplacer, 2)}\n`)
+    return
+  }
+  // -q silences `<prog>: ...` messages like LXC's log appender; LXC's bare
+  // fprintf messages (`X doesn't exist`) and getopt complaints still print.
+  if (opts.quiet && !(err instanceof UsageError) && !err.bare) return
+  process.stderr.write(err.bare ? `${err.message}\n` : `${opts.prog}: ${err.message}\n`)
+  for (const hint of err.hints) process.stderr.write(`${dim(hint)}\n`)
+  if (err instanceof UsageError && err.showUsage && usage) process.stderr.write(usage)
+  if (process.env.CTR_DEBUG && !(err instanceof CtrError && err.code !== 'CTR_INTERNAL') && error instanceof Error) {
+    process.stderr.write(`${error.stack ?? ''}\n`)
+  }
+}
+
+function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? Number(value) : value
+}

@@ -1,0 +1,212 @@
+// `ctr start`: resolve, load and check the config, then hand a spec to a new
+// ctr-monitor and report what it says (reference §1, DESIGN.md start sequence).
+
+import {accessSync, constants as fsConstants, existsSync, statSync} from 'node:fs'
+import {dirname, resolve as resolvePath} from 'node:path'
+import {getSystemErrorMap} from 'node:util'
+
+import {CtrError} from '../core/errors.js'
+import {encodeMonitorSpec, type NamespaceName, type ShareSpec} from '../core/monitor-spec.js'
+import type {StartOptions} from '../core/options.js'
+import {defaultLogFile, lastExitPath} from '../core/paths.js'
+import {planStart} from '../core/start-plan.js'
+import {startFailureError} from '../core/start-errors.js'
+import type {CommandOutcome} from '../output.js'
+import {formatWarnings, loadConfigForStart} from '../sys/config.js'
+import {queryStatus, resolveContainer, resolveFromOptions, type ContainerRef} from '../sys/container.js'
+import {launchMonitor, type LaunchedMonitor, type StartReport} from '../sys/monitor.js'
+import {readProcStat} from '../sys/proc.js'
+
+export interface StartResult {
+  name: string
+  state: 'RUNNING' | 'STOPPED'
+  /** Init's pid in the host pid namespace. */
+  pid?: number
+  monitorPid?: number
+  daemon: boolean
+  /** true when the container was already running (LXC exits 0 then too). */
+  alreadyRunning?: boolean
+  /** Foreground: the payload's exit status (128 + signal if killed). */
+  exitStatus?: number
+  /** Container-side start time measured by the monitor: its exec until init's exec, in µs. */
+  startupUs?: number
+}
+
+const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGPWR', 'SIGCONT']
+
+export async function runStart(opts: StartOptions): Promise<CommandOutcome<StartResult>> {
+  const ref = resolveFromOptions(opts)
+  const loaded = loadConfigForStart(ref, opts)
+  const notices = formatWarnings(loaded.warnings)
+  const status = await queryStatus(ref)
+  if (status.running) return alreadyRunning(ref, opts, status.initPid, status.monitorPid, notices)
+
+  const config = loaded.config
+  if (config.rootfs.path !== undefined) checkRootfs(config.rootfs.path)
+  const pidfile = opts.pidfile === undefined ? undefined : checkPidfile(opts.pidfile)
+  const spec = planStart({
+    name: ref.name,
+    lxcpath: ref.lxcpath,
+    rundir: ref.rundir,
+    config,
+    configFile: loaded.file,
+    options: opts,
+    exitfile: existsSync(ref.dir) ? lastExitPath(ref.lxcpath, ref.name) : undefined,
+    logfile: resolveLogfile(ref, opts, config.log.file),
+    shares: await resolveShares(ref, config.namespaces.share),
+    kernel: {cgroupNs: existsSync('/proc/self/ns/cgroup')},
+    pidfile,
+  })
+
+  for (let attempt = 0; ; attempt++) {
+    const launched = launchMonitor(encodeMonitorSpec(spec), {foreground: spec.foreground, name: ref.name, lxcpath: ref.lxcpath})
+    const unforward = spec.foreground ? forwardSignals(launched) : () => undefined
+    const report = await launched.report.catch((error: unknown) => {
+      unforward()
+      throw error
+    })
+    if (report.kind === 'busy') {
+      unforward()
+      // Another monitor holds the lock: a concurrent start won, or the
+      // previous run is still tearing down (then try again once it is gone).
+      const now = await queryStatus(ref)
+      if (now.running && now.state !== 'STOPPING' && now.state !== 'ABORTING') return alreadyRunning(ref, opts, now.initPid, now.monitorPid, notices)
+      if (attempt < 20) {
+        await waitGone(ref)
+        continue
+      }
+      throw new CtrError('CTR_BUSY', `${ref.name}: another ctr is starting or stopping this container`, {hints: ['Try again in a moment']})
+    }
+    if (report.kind === 'error') {
+      unforward()
+      if (spec.foreground) await launched.exit
+      throw failure(report, ref.name, config.rootfs.path, spec.pathSearch, spec.foreground)
+    }
+    if (!spec.foreground) {
+      launched.child.unref()
+      return {exitCode: 0, result: {name: ref.name, state: 'RUNNING', pid: report.initPid, monitorPid: report.monitorPid, daemon: true, startupUs: report.startupUs}, notices}
+    }
+    const exitStatus = await launched.exit
+    unforward()
+    // lxc-start -F always exits 0; ctr passes the payload's status on (README).
+    return {exitCode: exitStatus, result: {name: ref.name, state: 'STOPPED', pid: report.initPid, monitorPid: report.monitorPid, daemon: false, exitStatus, startupUs: report.startupUs}, notices}
+  }
+}
+
+function alreadyRunning(ref: ContainerRef, opts: StartOptions, pid: number | undefined, monitorPid: number | undefined, notices: string[]): CommandOutcome<StartResult> {
+  // LXC: "Container is already running", exit 0 (reference §1.2 step 6).
+  const result: StartResult = {name: ref.name, state: 'RUNNING', daemon: opts.daemon, alreadyRunning: true}
+  if (pid !== undefined) result.pid = pid
+  if (monitorPid !== undefined) result.monitorPid = monitorPid
+  return {exitCode: 0, result, notices: [...notices, `${ref.name}: Container is already running`]}
+}
+
+// Until the run dir's monitor is gone (a previous run tearing down).
+async function waitGone(ref: ContainerRef): Promise<void> {
+  const {connectMonitor} = await import('../sys/monitor-client.js')
+  const conn = await connectMonitor(ref.rundir)
+  if (!conn) return
+  try {
+    await conn.request('watch')
+    while ((await conn.nextEvent(Date.now() + 10_000)) !== undefined) {
+      // drain events until EOF
+    }
+  } catch {
+    // gone meanwhile
+  } finally {
+    conn.close()
+  }
+}
+
+// The monitor forwards what it gets to init (SIGHUP as SIGTERM, like lxc-start -F).
+function forwardSignals(launched: LaunchedMonitor): () => void {
+  const handlers = FORWARDED_SIGNALS.map((signal) => {
+    const handler = (): void => {
+      launched.child.kill(signal)
+    }
+    process.on(signal, handler)
+    return [signal, handler] as const
+  })
+  return () => {
+    for (const [signal, handler] of handlers) process.off(signal, handler)
+  }
+}
+
+function failure(report: Extract<StartReport, {kind: 'error'}>, name: string, rootfs: string | undefined, path: string | undefined, foreground: boolean): CtrError {
+  const entry = getSystemErrorMap().get(-report.errno)
+  const err = entry ? {name: entry[0], message: capitalize(entry[1])} : {name: `errno ${report.errno}`, message: 'Unknown error'}
+  return startFailureError({step: report.step, errno: report.errno, detail: report.detail}, err, {name, rootfs, path, foreground})
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
+function checkRootfs(path: string): void {
+  let isDir = false
+  try {
+    isDir = statSync(path).isDirectory()
+  } catch (error) {
+    throw new CtrError('CTR_ROOTFS', `The root filesystem "${path}" does not exist`, {
+      hints: ['Check lxc.rootfs.path; `ctr create -t busybox` makes a working one'],
+      cause: error,
+    })
+  }
+  if (!isDir) throw new CtrError('CTR_ROOTFS', `The root filesystem "${path}" is not a directory`, {hints: ['Only directory root filesystems (dir:) are supported']})
+}
+
+// LXC makes the pidfile path absolute and checks it can be written before
+// starting; the monitor writes it atomically once it runs.
+function checkPidfile(path: string): string {
+  const absolute = resolvePath(path)
+  try {
+    accessSync(dirname(absolute), fsConstants.W_OK)
+  } catch (error) {
+    throw new CtrError('CTR_PIDFILE', `Cannot write the pidfile "${absolute}": ${(error as NodeJS.ErrnoException).code ?? 'EACCES'}`, {cause: error})
+  }
+  return absolute
+}
+
+// -o wins over lxc.log.file; `-o none` means no file; -l alone logs to the default file.
+function resolveLogfile(ref: ContainerRef, opts: StartOptions, fromConfig: string | undefined): string | undefined {
+  if (opts.logfile === 'none') return undefined
+  if (opts.logfile !== undefined) return resolvePath(opts.logfile)
+  if (fromConfig !== undefined) return fromConfig
+  if (opts.logpriority !== undefined) return defaultLogFile(ref.ctx, ref.lxcpath, ref.name)
+  return undefined
+}
+
+/**
+ * lxc.namespace.share.<ns> values (reference §5.4): an absolute path is a
+ * namespace file; digits are a pid (pinned by its start time); anything else
+ * is a running container's name in the same lxcpath.
+ */
+async function resolveShares(ref: ContainerRef, share: Partial<Record<NamespaceName, string>>): Promise<ShareSpec[]> {
+  const out: ShareSpec[] = []
+  // The user namespace first: the monitor's child joins in this order.
+  const order: NamespaceName[] = ['user', 'mnt', 'pid', 'uts', 'ipc', 'net', 'cgroup', 'time']
+  for (const ns of order) {
+    const value = share[ns]
+    if (value === undefined || value === '') continue
+    if (value.startsWith('/')) {
+      out.push({ns, path: value, pid: 0, starttime: 0})
+      continue
+    }
+    if (/^[0-9]+$/.test(value)) {
+      const pid = Number(value)
+      const stat = readProcStat(pid)
+      if (!stat || stat.state === 'Z') throw new CtrError('CTR_SHARE', `Cannot share the ${ns} namespace of pid ${pid}: no such process`)
+      out.push({ns, path: `/proc/${pid}/ns/${ns}`, pid, starttime: stat.starttime})
+      continue
+    }
+    const other = resolveContainer(value, ref.lxcpath)
+    const status = await queryStatus(other)
+    if (!status.running || !status.initPid || !status.initStartTime) {
+      throw new CtrError('CTR_SHARE', `Cannot share the ${ns} namespace of container "${value}": it is not running`, {
+        hints: [`Start ${value} first (in ${ref.lxcpath}), or give a pid or a namespace path`],
+      })
+    }
+    out.push({ns, path: `/proc/${status.initPid}/ns/${ns}`, pid: status.initPid, starttime: status.initStartTime})
+  }
+  return out
+}

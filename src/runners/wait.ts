@@ -1,0 +1,94 @@
+// `ctr wait`: block until the container is in one of the wanted states.
+//
+// Event-driven on both paths: a running container's monitor pushes state
+// changes over a `watch` subscription; a container that is not running yet
+// is awaited with inotify on its run dir (LXC polls once a second here).
+// -t: negative waits forever, 0 checks once (LXC blocks forever on a running
+// container with -t 0: a documented difference), N waits N seconds.
+
+import {CtrError} from '../core/errors.js'
+import type {WaitOptions} from '../core/options.js'
+import {formatStates, type State} from '../core/state.js'
+import type {CommandOutcome} from '../output.js'
+import {loadConfigForCommand} from '../sys/config.js'
+import {queryStatus, resolveFromOptions, type ContainerRef} from '../sys/container.js'
+import {connectMonitor, type MonitorConnection} from '../sys/monitor-client.js'
+import {raceDeadline, watchRundir} from '../sys/rundir-watch.js'
+
+export interface WaitResult {
+  name: string
+  state: State
+  waitedMs: number
+}
+
+export async function runWait(opts: WaitOptions): Promise<CommandOutcome<WaitResult>> {
+  const started = Date.now()
+  const ref = resolveFromOptions(opts)
+  loadConfigForCommand(ref, opts)
+  const deadline = opts.timeout < 0 ? Infinity : started + opts.timeout * 1000
+  const state = await waitForStates(ref, opts.states, deadline, opts.timeout === 0)
+  return {exitCode: 0, result: {name: ref.name, state, waitedMs: Date.now() - started}}
+}
+
+/**
+ * Resolves with the first wanted state reached before `deadline`; throws
+ * CTR_WAIT_TIMEOUT (exit 1) or CTR_WAIT_STOPPED (stopped while waiting for
+ * something else, exit 1 like lxc-wait).
+ */
+export async function waitForStates(ref: ContainerRef, wanted: Set<State>, deadline: number, checkOnce = false): Promise<State> {
+  for (;;) {
+    // Arm first, then look: a monitor appearing in between is not missed.
+    const watcher = watchRundir(ref)
+    try {
+      const conn = await connectMonitor(ref.rundir)
+      if (conn) {
+        watcher.close()
+        return await followMonitor(ref, conn, wanted, deadline, checkOnce)
+      }
+      const status = await queryStatus(ref)
+      if (wanted.has(status.state)) return status.state
+      if (Date.now() >= deadline) throw timeoutError(ref, wanted, status.state, checkOnce)
+      // An init that outlived its monitor has no one to report its exit:
+      // look again every 100 ms instead of waiting for an event.
+      const wake = status.orphan ? Promise.race([watcher.changed, sleep(100)]) : watcher.changed
+      if (!(await raceDeadline(wake, deadline))) throw timeoutError(ref, wanted, status.state)
+    } finally {
+      watcher.close()
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+async function followMonitor(ref: ContainerRef, conn: MonitorConnection, wanted: Set<State>, deadline: number, checkOnce: boolean): Promise<State> {
+  try {
+    let current = (await conn.request('watch')) as State
+    for (;;) {
+      if (wanted.has(current)) return current
+      if (Date.now() >= deadline) throw timeoutError(ref, wanted, current, checkOnce)
+      const event = await conn.nextEvent(deadline)
+      if (event === null) throw timeoutError(ref, wanted, current)
+      if (event === undefined) {
+        if (wanted.has('STOPPED')) return 'STOPPED'
+        throw new CtrError('CTR_WAIT_STOPPED', `${ref.name} stopped while waiting for ${formatStates(wanted)}`, {
+          hints: [`Include STOPPED to accept that outcome: -s "${formatStates(wanted)}|STOPPED"`],
+        })
+      }
+      if (event.kind === 'state') current = event.state
+    }
+  } finally {
+    conn.close()
+  }
+}
+
+function timeoutError(ref: ContainerRef, wanted: Set<State>, current: State, checkOnce = false): CtrError {
+  const message = checkOnce
+    ? `${ref.name} is ${current}, not ${formatStates(wanted)}`
+    : `Timed out waiting for ${ref.name} to be ${formatStates(wanted)} (it is ${current})`
+  return new CtrError('CTR_WAIT_TIMEOUT', message, {
+    details: {state: current},
+    hints: ['Give a longer -t SECONDS, or -t -1 to wait without a limit'],
+  })
+}

@@ -1,0 +1,88 @@
+// Which config a command uses, and loading it (reference §1.2, §3, §7).
+
+import {existsSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+
+import type {ContainerConfig, ConfigWarning} from '../core/config/index.js'
+import {formatLocation} from '../core/config/index.js'
+import {CtrError} from '../core/errors.js'
+import type {CommonOptions, StartOptions} from '../core/options.js'
+import {loadContainerConfig} from './config-loader.js'
+import type {ContainerRef} from './container.js'
+
+/** The embedded default config (config/default.conf), used by `start` when a container has none. */
+export const EMBEDDED_DEFAULT_CONFIG = fileURLToPath(new URL('../../config/default.conf', import.meta.url))
+
+export interface CommandConfig {
+  /** undefined when the container has no config file and no --rcfile was given. */
+  config: ContainerConfig | undefined
+  /** The file that is "the container's config" (LXC's c->configfile). */
+  file: string | undefined
+  warnings: ConfigWarning[]
+}
+
+/**
+ * LXC's container object: $lxcpath/NAME/config if it exists, then --rcfile
+ * replaces it. A bad on-disk config is fatal even with --rcfile (LXC loads it
+ * while creating the object). Throws the located config error (exit 1).
+ */
+export function loadConfigForCommand(ref: ContainerRef, opts: CommonOptions): CommandConfig {
+  let loaded: CommandConfig = {config: undefined, file: undefined, warnings: []}
+  if (existsSync(ref.configPath)) {
+    const {config, warnings} = loadContainerConfig({files: ref.configPath})
+    loaded = {config, file: ref.configPath, warnings}
+  }
+  if (opts.rcfile !== undefined) {
+    if (!existsSync(opts.rcfile)) {
+      throw new CtrError('CTR_RCFILE', `Failed to load rcfile "${opts.rcfile}": no such file`, {
+        hints: ['--rcfile names a config file to use instead of $lxcpath/NAME/config'],
+      })
+    }
+    const {config, warnings} = loadContainerConfig({files: opts.rcfile})
+    loaded = {config, file: opts.rcfile, warnings}
+  }
+  return loaded
+}
+
+export interface StartConfig extends CommandConfig {
+  config: ContainerConfig
+  /** The embedded default is in use (no config file, no --rcfile). */
+  isDefault: boolean
+}
+
+/**
+ * The config for `start`: the container's (or --rcfile), with -s defines and
+ * --share-* applied after it like extra lines. With neither, the embedded
+ * default, which needs a command: without a config of its own a container
+ * does not run the host's /sbin/init (LXC refuses too: "No container config
+ * specified").
+ */
+export function loadConfigForStart(ref: ContainerRef, opts: StartOptions): StartConfig {
+  const base = loadConfigForCommand(ref, opts)
+  const defines = [
+    ...Object.entries(opts.share).map(([ns, value]) => `lxc.namespace.share.${ns}=${value}`),
+    ...(opts.console === undefined ? [] : [`lxc.console.path=${opts.console}`]),
+    ...(opts.consoleLog === undefined ? [] : [`lxc.console.logfile=${opts.consoleLog}`]),
+    ...opts.defines.map((d) => `${d.key}=${d.value}`),
+  ]
+  if (base.file !== undefined) {
+    const {config, warnings} = loadContainerConfig({files: base.file, defines})
+    return {config, file: base.file, warnings, isDefault: false}
+  }
+  if (opts.command.length === 0) {
+    throw new CtrError('CTR_NO_CONFIG', 'No container config specified', {
+      hints: [
+        `There is no ${ref.configPath} and no -f FILE was given`,
+        `To run a command on the embedded default config (host root, new namespaces), give it after --: ctr start -n ${ref.name} -F -- sh`,
+      ],
+    })
+  }
+  // The embedded default names the host after the container; a -s define can still override it.
+  const {config, warnings} = loadContainerConfig({files: EMBEDDED_DEFAULT_CONFIG, defines: [`lxc.uts.name=${ref.name}`, ...defines]})
+  return {config, file: undefined, warnings, isDefault: true}
+}
+
+/** `file:line: message` for each warning. */
+export function formatWarnings(warnings: ConfigWarning[]): string[] {
+  return warnings.map((w) => `${formatLocation(w)}: ${w.message}`)
+}

@@ -1,0 +1,159 @@
+// Locating a container (lxcpath, config, run dir) and reading its runtime
+// status from its monitor.
+
+import {existsSync, readFileSync} from 'node:fs'
+import {homedir} from 'node:os'
+
+import {CtrError} from '../core/errors.js'
+import type {CommonOptions} from '../core/options.js'
+import {containerConfigPath, containerDir, globalConfigPath, lastExitPath, resolveLxcpath, runtimeBase, runtimeDir, type PathContext} from '../core/paths.js'
+import type {State} from '../core/state.js'
+import {connectMonitor} from './monitor-client.js'
+import {isSameProcessAlive} from './proc.js'
+import {globalConfigValue} from '../core/config/global.js'
+import {readFileSync as readText} from 'node:fs'
+
+export interface ContainerRef {
+  name: string
+  lxcpath: string
+  /** $lxcpath/<name> */
+  dir: string
+  /** $lxcpath/<name>/config */
+  configPath: string
+  runtimeBase: string
+  rundir: string
+  ctx: PathContext
+}
+
+export function pathContext(env: NodeJS.ProcessEnv = process.env): PathContext {
+  let home: string | undefined
+  try {
+    home = homedir()
+  } catch {
+    home = env.HOME
+  }
+  return {uid: process.geteuid?.() ?? 0, home, env}
+}
+
+/** Resolves where a container lives. Reads the global config only when -P and $CTR_PATH are both absent. */
+export function resolveContainer(name: string, lxcpathFlag: string | undefined, env: NodeJS.ProcessEnv = process.env): ContainerRef {
+  const ctx = pathContext(env)
+  const fromGlobal = lxcpathFlag === undefined && !env.CTR_PATH ? readGlobalValue(globalConfigPath(ctx), 'lxc.lxcpath') : undefined
+  const lxcpath = resolveLxcpath(ctx, lxcpathFlag, fromGlobal)
+  const base = runtimeBase(ctx)
+  return {
+    name,
+    lxcpath,
+    dir: containerDir(lxcpath, name),
+    configPath: containerConfigPath(lxcpath, name),
+    runtimeBase: base,
+    rundir: runtimeDir(base, lxcpath, name),
+    ctx,
+  }
+}
+
+export function resolveFromOptions(opts: CommonOptions): ContainerRef {
+  return resolveContainer(opts.name, opts.lxcpath)
+}
+
+export interface LastExit {
+  reason: 'exited' | 'killed' | 'start-failed' | string
+  exitStatus: number
+  exitCode: number
+  signal: number
+  initPid: number
+  startedAt: number
+  stoppedAt: number
+  oomKills: number
+  failedStep?: string
+  errno?: number
+}
+
+export interface RuntimeStatus {
+  state: State
+  /** LXC's is_running: state ≠ STOPPED. */
+  running: boolean
+  initPid?: number
+  initStartTime?: number
+  monitorPid?: number
+  startedAt?: number
+  oomKills?: number
+  /**
+   * The monitor is gone but init survived (lxc.monitor.signal.pdeath = 0):
+   * the container runs unsupervised; stop reaches init through a pidfd.
+   */
+  orphan?: boolean
+}
+
+/** Asks the monitor for the container's state; no monitor means STOPPED unless init outlived it. */
+export async function queryStatus(ref: ContainerRef): Promise<RuntimeStatus> {
+  const conn = await connectMonitor(ref.rundir)
+  if (!conn) return orphanStatus(ref) ?? {state: 'STOPPED', running: false}
+  try {
+    const info = parseInfoReply(await conn.request('info'))
+    const state = (info.state ?? 'STOPPED') as State
+    const status: RuntimeStatus = {state, running: state !== 'STOPPED'}
+    if (info.pid) status.initPid = Number(info.pid)
+    if (info.starttime) status.initStartTime = Number(info.starttime)
+    if (info.monitor) status.monitorPid = Number(info.monitor)
+    if (info.started && info.started !== '0') status.startedAt = Number(info.started)
+    if (info.oom) status.oomKills = Number(info.oom)
+    return status
+  } catch (error) {
+    if ((error as {code?: string}).code === 'CTR_MONITOR_GONE') return {state: 'STOPPED', running: false}
+    throw error
+  } finally {
+    conn.close()
+  }
+}
+
+/** `key=value key=value` from the monitor's info reply. */
+export function parseInfoReply(reply: string): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>
+  for (const pair of reply.split(' ')) {
+    const eq = pair.indexOf('=')
+    if (eq > 0) out[pair.slice(0, eq)] = pair.slice(eq + 1)
+  }
+  return out
+}
+
+// A monitor killed with SIGKILL leaves state.json behind. With the default
+// pdeath signal its init died too; with lxc.monitor.signal.pdeath = 0 it may
+// still run, and then the container is reported as running, not lied about.
+function orphanStatus(ref: ContainerRef): RuntimeStatus | undefined {
+  let state: {state?: string; initPid?: number; initStartTime?: number; startedAt?: number}
+  try {
+    state = JSON.parse(readFileSync(`${ref.rundir}/state.json`, 'utf8')) as typeof state
+  } catch {
+    return undefined
+  }
+  if (!state.initPid || !state.initStartTime || !isSameProcessAlive(state.initPid, state.initStartTime)) return undefined
+  return {state: 'RUNNING', running: true, initPid: state.initPid, initStartTime: state.initStartTime, orphan: true, ...(state.startedAt ? {startedAt: state.startedAt} : {})}
+}
+
+/** The record of the container's last stop, if it is defined and has stopped before. */
+export function readLastExit(ref: ContainerRef): LastExit | undefined {
+  try {
+    return JSON.parse(readFileSync(lastExitPath(ref.lxcpath, ref.name), 'utf8')) as LastExit
+  } catch {
+    return undefined
+  }
+}
+
+/** A container is defined when its config file exists (LXC's is_defined). */
+export function isDefined(ref: ContainerRef): boolean {
+  return existsSync(ref.configPath)
+}
+
+/** A value from the global config file (ctr.conf), read as LXC reads lxc.conf; undefined if absent. */
+export function readGlobalValue(path: string, key: string): string | undefined {
+  let text: string
+  try {
+    text = readText(path, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
+    throw new CtrError('CTR_GLOBAL_CONFIG', `Failed to read the global config "${path}": ${code}`, {cause: error})
+  }
+  return globalConfigValue(text, key)
+}

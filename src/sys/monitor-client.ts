@@ -1,0 +1,155 @@
+// Client side of the monitor's command socket (native/cmdsock.h has the
+// protocol). Every call has a deadline: a hung monitor must never hang ctr
+// (LXC's clients set no timeout, lxc/lxc#3254).
+
+import {createConnection, type Socket} from 'node:net'
+
+import {CtrError} from '../core/errors.js'
+import {isState, type State} from '../core/state.js'
+
+/** How long one request may take before the monitor counts as hung. */
+export const REQUEST_TIMEOUT_MS = 10_000
+
+/** An event from a `watch` subscription. */
+export type MonitorEvent =
+  | {kind: 'state'; state: State}
+  | {kind: 'exit'; status: number; signal: number}
+  | {kind: 'oom'; count: number}
+
+export class MonitorConnection {
+  private buffered = ''
+  private lines: string[] = []
+  private ended = false
+  private failure: Error | undefined
+  private wake: (() => void) | undefined
+
+  constructor(private readonly socket: Socket, readonly path: string) {
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => {
+      this.buffered += chunk
+      let nl: number
+      while ((nl = this.buffered.indexOf('\n')) >= 0) {
+        this.lines.push(this.buffered.slice(0, nl))
+        this.buffered = this.buffered.slice(nl + 1)
+      }
+      this.notify()
+    })
+    socket.on('end', () => {
+      this.ended = true
+      this.notify()
+    })
+    socket.on('error', (error) => {
+      this.failure = error
+      this.ended = true
+      this.notify()
+    })
+  }
+
+  /** Sends one command and returns its reply payload; throws CTR_MONITOR_ERROR on `err`, CTR_MONITOR_GONE on EOF. */
+  async request(command: string, timeoutMs = REQUEST_TIMEOUT_MS): Promise<string> {
+    this.socket.write(`${command}\n`)
+    const line = await this.readLine(Date.now() + timeoutMs)
+    if (line === null) {
+      throw new CtrError('CTR_MONITOR_TIMEOUT', `The container's monitor did not answer "${command}" within ${timeoutMs / 1000} s`, {
+        hints: [`Its socket is ${this.path}; a monitor that hangs can be killed (its pid is in monitor.pid beside the socket), which stops the container`],
+      })
+    }
+    if (line === undefined) {
+      throw new CtrError('CTR_MONITOR_GONE', 'The container stopped while ctr was talking to its monitor')
+    }
+    if (line.startsWith('ok')) return line.slice(3)
+    throw new CtrError('CTR_MONITOR_ERROR', `The monitor refused "${command}": ${line.slice(4)}`, {details: {reply: line}})
+  }
+
+  /**
+   * Next event of a watch subscription; undefined at EOF (the monitor is gone,
+   * so the container is STOPPED) or null when `deadline` (ms since epoch) passed.
+   */
+  async nextEvent(deadline: number): Promise<MonitorEvent | undefined | null> {
+    for (;;) {
+      const line = await this.readLine(deadline)
+      if (line === null) return null
+      if (line === undefined) return undefined
+      const event = parseEvent(line)
+      if (event) return event
+    }
+  }
+
+  close(): void {
+    this.socket.destroy()
+  }
+
+  private notify(): void {
+    const wake = this.wake
+    this.wake = undefined
+    wake?.()
+  }
+
+  // Returns the next line, undefined at EOF, or null once `deadline` passed.
+  private async readLine(deadline: number): Promise<string | undefined | null> {
+    for (;;) {
+      const line = this.lines.shift()
+      if (line !== undefined) return line
+      if (this.ended) {
+        if (this.failure && !isGoneError(this.failure)) throw monitorIoError(this.path, this.failure)
+        return undefined
+      }
+      const left = deadline - Date.now()
+      if (left <= 0) return null
+      await new Promise<void>((resolve) => {
+        const timer = Number.isFinite(left) ? setTimeout(resolve, left) : undefined
+        this.wake = () => {
+          if (timer) clearTimeout(timer)
+          resolve()
+        }
+      })
+    }
+  }
+}
+
+/**
+ * Connects to the monitor of the container whose run dir is `rundir`.
+ * Resolves to undefined when no monitor listens there (no socket, or a dead
+ * monitor's socket: ECONNREFUSED), which means the container is not running.
+ */
+export function connectMonitor(rundir: string, timeoutMs = REQUEST_TIMEOUT_MS): Promise<MonitorConnection | undefined> {
+  const path = `${rundir}/command.sock`
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({path})
+    const timer = setTimeout(() => {
+      socket.destroy()
+      reject(new CtrError('CTR_MONITOR_TIMEOUT', `Timed out connecting to ${path}`))
+    }, timeoutMs)
+    socket.once('connect', () => {
+      clearTimeout(timer)
+      socket.removeAllListeners('error')
+      resolve(new MonitorConnection(socket, path))
+    })
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer)
+      if (isGoneError(error)) resolve(undefined)
+      else reject(monitorIoError(path, error))
+    })
+  })
+}
+
+function parseEvent(line: string): MonitorEvent | undefined {
+  const [kind, a, b] = line.split(' ')
+  if (kind === 'state' && a !== undefined && isState(a)) return {kind: 'state', state: a}
+  if (kind === 'exit') return {kind: 'exit', status: Number(a), signal: Number(b)}
+  if (kind === 'oom') return {kind: 'oom', count: Number(a)}
+  return undefined
+}
+
+// ENOENT: no socket; ECONNREFUSED: a dead monitor's socket file; ECONNRESET
+// and EPIPE: the monitor exited while we talked. All mean "not running".
+function isGoneError(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code
+  return code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ENOTDIR'
+}
+
+function monitorIoError(path: string, error: Error): CtrError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'EIO'
+  const hints = code === 'EACCES' ? ['The container belongs to another user; run ctr as that user or as root'] : []
+  return new CtrError(code === 'EACCES' ? 'CTR_PERMISSION' : 'CTR_MONITOR_IO', `Failed to talk to the monitor at "${path}": ${code}`, {hints, cause: error})
+}

@@ -1,0 +1,103 @@
+// Starting ctr-monitor and reading its start report (the sync channel).
+//
+// The monitor is spawned with a socketpair on fd 3: ctr writes the spec, the
+// monitor answers with lines: `monitor <pid>`, `init <pid>`, then one of
+// `running <pid> <starttime>`, `error <step> <errno> <detail>`, `busy`; in
+// foreground mode a final `exit <status>`.
+
+import {spawn, type ChildProcess} from 'node:child_process'
+import {constants} from 'node:os'
+import {fileURLToPath} from 'node:url'
+import type {Socket} from 'node:net'
+
+import {CtrError} from '../core/errors.js'
+
+export type StartReport =
+  | {kind: 'running'; monitorPid: number; initPid: number; initStartTime: number; startupUs: number}
+  | {kind: 'busy'}
+  | {kind: 'error'; step: string; errno: number; detail: string; monitorPid?: number}
+
+/** The ctr-monitor binary: $CTR_MONITOR (an ASan build, for example), else the one npm built. */
+export function monitorBinary(env: NodeJS.ProcessEnv = process.env): string {
+  return env.CTR_MONITOR || fileURLToPath(new URL('../../build/ctr-monitor', import.meta.url))
+}
+
+export interface LaunchedMonitor {
+  report: Promise<StartReport>
+  /** Foreground only: resolves to the payload's exit status once the container stopped. */
+  exit: Promise<number>
+  child: ChildProcess
+}
+
+/**
+ * Spawns the monitor and sends it the encoded spec. In daemon mode the spawned
+ * process forks twice and exits; the report arrives from the grandchild. In
+ * foreground mode the monitor runs in its own session (so a terminal's
+ * Ctrl-C reaches ctr once, and ctr forwards it) with ctr's stdio.
+ */
+export function launchMonitor(spec: Buffer, opts: {foreground: boolean; name: string; lxcpath: string}): LaunchedMonitor {
+  const child = spawn(monitorBinary(), ['start', '--name', opts.name, '--lxcpath', opts.lxcpath], {
+    stdio: opts.foreground ? ['inherit', 'inherit', 'inherit', 'pipe'] : ['ignore', 'ignore', 'inherit', 'pipe'],
+    detached: opts.foreground,
+  })
+  const sync = child.stdio[3] as Socket
+  let buffered = ''
+  let monitorPid: number | undefined
+  let resolveReport!: (r: StartReport) => void
+  let resolveExit!: (status: number) => void
+  let rejectReport!: (e: Error) => void
+  let reported = false
+  let exitStatus: number | undefined
+  const report = new Promise<StartReport>((resolve, reject) => {
+    resolveReport = resolve
+    rejectReport = reject
+  })
+  const exit = new Promise<number>((resolve) => {
+    resolveExit = resolve
+  })
+  const settle = (r: StartReport): void => {
+    if (!reported) {
+      reported = true
+      resolveReport(r)
+    }
+  }
+
+  sync.setEncoding('utf8')
+  sync.on('data', (chunk: string) => {
+    buffered += chunk
+    let nl: number
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl)
+      buffered = buffered.slice(nl + 1)
+      const [kind, a, b, ...rest] = line.split(' ')
+      if (kind === 'monitor') monitorPid = Number(a)
+      else if (kind === 'running') settle({kind: 'running', monitorPid: monitorPid ?? 0, initPid: Number(a), initStartTime: Number(b), startupUs: Number(rest[0] ?? 0)})
+      else if (kind === 'busy') settle({kind: 'busy'})
+      else if (kind === 'error') {
+        settle({kind: 'error', step: a ?? 'unknown', errno: Number(b), detail: rest.join(' '), ...(monitorPid ? {monitorPid} : {})})
+      } else if (kind === 'exit') exitStatus = Number(a)
+    }
+  })
+  sync.on('error', () => undefined)
+  sync.on('close', () => {
+    if (!reported) {
+      rejectReport(new CtrError('CTR_MONITOR_LOST', 'The monitor exited before reporting the start', {
+        hints: ['Run with -F to see the monitor\'s own errors, or set -o FILE -l DEBUG for its log'],
+      }))
+    }
+    if (exitStatus !== undefined) resolveExit(exitStatus)
+  })
+  child.on('exit', (code, signal) => {
+    if (!opts.foreground) return
+    // A monitor killed by a signal takes its container with it (pdeath signal).
+    resolveExit(exitStatus ?? (signal ? 128 + signalNumber(signal) : (code ?? 1)))
+  })
+  // Not end(): in foreground mode the monitor takes a hang-up of this
+  // socket to mean ctr died, and kills the container.
+  sync.write(spec)
+  return {report, exit, child}
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  return constants.signals[signal] ?? 1
+}

@@ -1,0 +1,46 @@
+import {describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+
+import {encodeMonitorSpec, type MonitorSpec} from '../../src/core/monitor-spec.js'
+
+const base: MonitorSpec = {
+  name: 'web', lxcpath: '/var/lib/ctr', rundir: '/run/ctr/x', loglevel: 5, foreground: false, stdioInherit: false,
+  argv: ['sh', '-c', 'echo a b'], env: ['container=lxc'], newKeyring: true, cloneFlags: 0x20000, shares: [], rootfsReadonly: false,
+  fsops: [{kind: 'mount', source: 'proc', target: 'proc', fstype: 'proc', flags: 14, data: '', opts: 64}],
+  uid: 0, gid: 0, haltSignal: 0, rebootSignal: 2, stopSignal: 9, pdeathSignal: 9, noNewPrivs: false, rlimits: [], sysctls: [], procs: [],
+}
+
+function tokens(buf: Buffer): string[] {
+  const text = buf.toString('utf8')
+  const nl = text.indexOf('\n')
+  const body = text.slice(nl + 1)
+  assert.equal(Number(text.slice(0, nl)), Buffer.byteLength(body), 'the header is the body length in bytes')
+  assert.ok(body.endsWith('end\0'))
+  return body.slice(0, -1).split('\0')
+}
+
+describe('encodeMonitorSpec', () => {
+  it('writes NUL-terminated records with fixed arity and a closing end record', () => {
+    const t = tokens(encodeMonitorSpec(base))
+    assert.deepEqual(t.slice(0, 6), ['name', 'web', 'lxcpath', '/var/lib/ctr', 'rundir', '/run/ctr/x'])
+    // Arguments with spaces need no quoting: NUL separates tokens.
+    const args = t.flatMap((tok, i) => (tok === 'arg' ? [t[i + 1]] : []))
+    assert.deepEqual(args, ['sh', '-c', 'echo a b'])
+    const m = t.indexOf('mount')
+    assert.deepEqual(t.slice(m, m + 7), ['mount', 'proc', 'proc', 'proc', '14', '', '64'])
+    assert.equal(t.at(-1), 'end')
+  })
+  it('counts the length in bytes, not UTF-16 units', () => {
+    const buf = encodeMonitorSpec({...base, name: 'wéb'})
+    tokens(buf)
+  })
+  it('refuses a NUL byte inside a token', () => {
+    assert.throws(() => encodeMonitorSpec({...base, argv: ['a\0b']}), /NUL byte/)
+  })
+  it('encodes groups, capabilities and cgroup settings', () => {
+    const t = tokens(encodeMonitorSpec({...base, groups: [4, 27], capKeep: 0xffn, cgroup: {name: 'ctr.web', v1: [['memory.limit_in_bytes', '1M']], v2: [['pids.max', '10']]}}))
+    assert.deepEqual(t.slice(t.indexOf('set_groups'), t.indexOf('set_groups') + 6), ['set_groups', '1', 'group', '4', 'group', '27'])
+    assert.equal(t[t.indexOf('caps') + 1], 'ff')
+    assert.deepEqual(t.slice(t.indexOf('cg2'), t.indexOf('cg2') + 3), ['cg2', 'pids.max', '10'])
+  })
+})
