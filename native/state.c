@@ -75,11 +75,17 @@ void ctr_state_write_exit(struct ctr_monitor *m, const char *reason)
 	if (m->start_error.step)
 		(void)snprintf(step, sizeof(step), ",\"failedStep\":\"%s\",\"errno\":%d", ctr_step_name(m->start_error.step),
 			       m->start_error.err);
+	/* JSON null for the half that does not apply: an exit code or a signal. */
+	char code[16] = "null", sig[16] = "null";
+	if (m->have_status && !m->exit_signal)
+		(void)snprintf(code, sizeof(code), "%d", m->exit_status);
+	if (m->exit_signal)
+		(void)snprintf(sig, sizeof(sig), "%d", m->exit_signal);
 	n = snprintf(buf, sizeof(buf),
-		     "{\"reason\":\"%s\",\"exitStatus\":%d,\"exitCode\":%d,\"signal\":%d,\"initPid\":%d,"
+		     "{\"reason\":\"%s\",\"exitStatus\":%d,\"exitCode\":%s,\"signal\":%s,\"initPid\":%d,"
 		     "\"startedAt\":%lld,\"stoppedAt\":%lld,\"oomKills\":%d%s}\n",
-		     reason, m->have_status ? m->exit_status : -1, m->exit_signal ? -1 : m->exit_status, m->exit_signal,
-		     (int)m->init_pid, m->started_at, ctr_now_ms(), m->oom_kills, step);
+		     reason, m->have_status ? m->exit_status : -1, code, sig, (int)m->init_pid, m->started_at, ctr_now_ms(),
+		     m->oom_kills, step);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return;
 	if (ctr_atomic_write(dir, slash + 1, buf, (size_t)n, 0644, true) < 0)

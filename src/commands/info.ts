@@ -6,7 +6,8 @@ import {runHotCommand} from '../dispatch.js'
 export default class Info extends BaseCommand {
   static override summary = INFO_SPEC.summary
   static override description = INFO_SPEC.description
-  static override usage = INFO_SPEC.synopsis
+  // oclif prints "$ ctr <command>" itself; the synopsis carries both.
+  static override usage = INFO_SPEC.synopsis.replace(/^ctr \w+ /, "")
   static override examples = examplesFromSpec(INFO_SPEC)
   static override flags = flagsFromSpec(INFO_SPEC)
   static override strict = false

@@ -6,7 +6,8 @@ import {runHotCommand} from '../dispatch.js'
 export default class Start extends BaseCommand {
   static override summary = START_SPEC.summary
   static override description = START_SPEC.description
-  static override usage = START_SPEC.synopsis
+  // oclif prints "$ ctr <command>" itself; the synopsis carries both.
+  static override usage = START_SPEC.synopsis.replace(/^ctr \w+ /, "")
   static override examples = examplesFromSpec(START_SPEC)
   static override flags = flagsFromSpec(START_SPEC)
   static override strict = false

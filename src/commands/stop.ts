@@ -6,7 +6,8 @@ import {runHotCommand} from '../dispatch.js'
 export default class Stop extends BaseCommand {
   static override summary = STOP_SPEC.summary
   static override description = STOP_SPEC.description
-  static override usage = STOP_SPEC.synopsis
+  // oclif prints "$ ctr <command>" itself; the synopsis carries both.
+  static override usage = STOP_SPEC.synopsis.replace(/^ctr \w+ /, "")
   static override examples = examplesFromSpec(STOP_SPEC)
   static override flags = flagsFromSpec(STOP_SPEC)
   static override strict = false

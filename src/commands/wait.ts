@@ -6,7 +6,8 @@ import {runHotCommand} from '../dispatch.js'
 export default class Wait extends BaseCommand {
   static override summary = WAIT_SPEC.summary
   static override description = WAIT_SPEC.description
-  static override usage = WAIT_SPEC.synopsis
+  // oclif prints "$ ctr <command>" itself; the synopsis carries both.
+  static override usage = WAIT_SPEC.synopsis.replace(/^ctr \w+ /, "")
   static override examples = examplesFromSpec(WAIT_SPEC)
   static override flags = flagsFromSpec(WAIT_SPEC)
   static override strict = false

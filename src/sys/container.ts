@@ -58,9 +58,12 @@ export function resolveFromOptions(opts: CommonOptions): ContainerRef {
 
 export interface LastExit {
   reason: 'exited' | 'killed' | 'start-failed' | string
+  /** WEXITSTATUS, or 128 + the signal; -1 if init never ran. */
   exitStatus: number
-  exitCode: number
-  signal: number
+  /** null when init was killed by a signal. */
+  exitCode: number | null
+  /** null when init exited by itself. */
+  signal: number | null
   initPid: number
   startedAt: number
   stoppedAt: number
