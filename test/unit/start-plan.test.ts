@@ -1,0 +1,124 @@
+import {describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+
+import {buildContainerConfig, lexConfig, type ContainerConfig} from '../../src/core/config/index.js'
+import {CLONE_NS, MNT, MS, type FsOp} from '../../src/core/monitor-spec.js'
+import type {StartOptions} from '../../src/core/options.js'
+import {initArgv, initEnvironment, makedev, planStart, resolveNamespaces, unsupportedFeatures} from '../../src/core/start-plan.js'
+
+function config(text: string, env: Record<string, string> = {}): ContainerConfig {
+  return buildContainerConfig(lexConfig(text, 'config').entries, {env}).config
+}
+
+const options: StartOptions = {
+  name: 'web', lxcpath: '/var/lib/ctr', logfile: undefined, logpriority: undefined, quiet: false, rcfile: undefined, json: false,
+  daemon: true, defines: [], console: undefined, consoleLog: undefined, closeAllFds: false, pidfile: undefined, share: {}, command: [],
+}
+
+function plan(text: string, extra: Partial<StartOptions> = {}) {
+  return planStart({
+    name: 'web', lxcpath: '/var/lib/ctr', rundir: '/run/ctr/x', config: config(text), configFile: '/var/lib/ctr/web/config',
+    options: {...options, ...extra}, exitfile: undefined, logfile: undefined, shares: [], kernel: {cgroupNs: true}, pidfile: undefined,
+  })
+}
+
+const names = (set: Set<string>): string[] => [...set].sort()
+
+describe('namespaces (LXC resolve_clone_flags)', () => {
+  it('defaults: mnt pid uts ipc net cgroup; user only with idmap; time only with offsets', () => {
+    assert.deepEqual(names(resolveNamespaces(config(''), {cgroupNs: true}, new Set())), ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'uts'])
+    assert.deepEqual(names(resolveNamespaces(config(''), {cgroupNs: false}, new Set())), ['ipc', 'mnt', 'net', 'pid', 'uts'])
+    assert.ok(resolveNamespaces(config('lxc.idmap = u 0 100000 65536\nlxc.idmap = g 0 100000 65536'), {cgroupNs: true}, new Set()).has('user'))
+  })
+  it('net is kept only when every NIC is none', () => {
+    assert.ok(!resolveNamespaces(config('lxc.net.0.type = none'), {cgroupNs: true}, new Set()).has('net'))
+    assert.ok(resolveNamespaces(config('lxc.net.0.type = none\nlxc.net.1.type = empty'), {cgroupNs: true}, new Set()).has('net'))
+    assert.ok(resolveNamespaces(config('lxc.net.0.type = empty'), {cgroupNs: true}, new Set()).has('net'))
+  })
+  it('clone is exact, keep is everything but (user and time included)', () => {
+    assert.deepEqual(names(resolveNamespaces(config('lxc.namespace.clone = mnt pid'), {cgroupNs: true}, new Set())), ['mnt', 'pid'])
+    assert.deepEqual(names(resolveNamespaces(config('lxc.namespace.keep = user net ipc time'), {cgroupNs: true}, new Set())), ['cgroup', 'mnt', 'pid', 'uts'])
+  })
+  it('a shared namespace is never created', () => {
+    assert.ok(!resolveNamespaces(config(''), {cgroupNs: true}, new Set(['net'] as const)).has('net'))
+  })
+})
+
+describe('init argv and environment', () => {
+  it('command after --, else lxc.init.cmd (LXC quote rule), else /sbin/init', () => {
+    assert.deepEqual(initArgv(config(''), ['sh', '-c', 'x']), ['sh', '-c', 'x'])
+    assert.deepEqual(initArgv(config('lxc.init.cmd = /bin/sh -c "echo a; echo b"'), []), ['/bin/sh', '-c', 'echo a; echo b'])
+    assert.deepEqual(initArgv(config(''), []), ['/sbin/init'])
+  })
+  it('environment is cleared, then container=lxc, then lxc.environment in order (later wins)', () => {
+    const env = initEnvironment(config('lxc.environment = A=1\nlxc.environment = container=mine\nlxc.environment = A=2\nlxc.environment = HOME', {HOME: '/root'}))
+    assert.deepEqual(env, ['container=mine', 'A=2', 'HOME=/root'])
+  })
+})
+
+describe('planStart', () => {
+  it('builds clone flags, hostname, argv, signals and search PATH', () => {
+    const spec = plan('lxc.uts.name = web1\nlxc.init.cmd = /test-init pause\nlxc.signal.halt = SIGUSR1\nlxc.environment = PATH=/bin')
+    assert.equal(spec.cloneFlags, CLONE_NS.mnt | CLONE_NS.pid | CLONE_NS.uts | CLONE_NS.ipc | CLONE_NS.net | CLONE_NS.cgroup)
+    assert.equal(spec.hostname, 'web1')
+    assert.deepEqual(spec.argv, ['/test-init', 'pause'])
+    assert.equal(spec.haltSignal, 10)
+    assert.equal(spec.rebootSignal, 2)
+    assert.equal(spec.stopSignal, 9)
+    assert.equal(spec.pdeathSignal, 9)
+    assert.equal(spec.pathSearch, '/bin')
+    assert.equal(spec.stdioInherit, false)
+  })
+  it('does not set the hostname when the uts namespace is shared or kept', () => {
+    assert.equal(plan('lxc.uts.name = web1\nlxc.namespace.keep = uts').hostname, undefined)
+  })
+  it('foreground with no console inherits stdio', () => {
+    assert.equal(plan('lxc.console.path = none', {daemon: false}).stdioInherit, true)
+  })
+  it('autodev (the default) mounts a tmpfs /dev and fills it before anything mounts on it', () => {
+    const ops = plan('lxc.rootfs.path = /srv/root').fsops
+    const dev = ops.findIndex((o) => o.kind === 'mount' && o.target === 'dev')
+    const nul = ops.findIndex((o) => o.kind === 'mknod' && o.path === 'dev/null')
+    assert.ok(dev >= 0 && nul > dev)
+    assert.deepEqual(ops.find((o) => o.kind === 'mknod' && o.path === 'dev/null'), {kind: 'mknod', path: 'dev/null', mode: 0o20666, dev: makedev(1, 3), opts: 0})
+    assert.ok(ops.some((o) => o.kind === 'symlink' && o.path === 'dev/fd' && o.target === '/proc/self/fd'))
+  })
+  it('proc:mixed is LXC\'s table: proc, /proc/sys read-only with /proc/sys/net kept writable, sysrq read-only', () => {
+    const ops = plan('lxc.autodev = 0\nlxc.mount.auto = proc:mixed').fsops.filter((o): o is Extract<FsOp, {kind: 'mount'}> => o.kind === 'mount')
+    assert.deepEqual(ops.map((o) => [o.source, o.target, o.flags]), [
+      ['proc', 'proc', MS.NOSUID | MS.NODEV | MS.NOEXEC],
+      ['proc/sys/net', 'proc/tty', MS.BIND],
+      ['proc/sys', 'proc/sys', MS.BIND],
+      ['', 'proc/sys', MS.REMOUNT | MS.BIND | MS.RDONLY],
+      ['proc/tty', 'proc/sys/net', MS.MOVE],
+      ['proc/sysrq-trigger', 'proc/sysrq-trigger', MS.BIND],
+      ['', 'proc/sysrq-trigger', MS.REMOUNT | MS.BIND | MS.RDONLY],
+    ])
+    assert.ok(ops.every((o) => o.opts & MNT.SKIP_ENOENT))
+  })
+  it('sys:mixed stages a writable sysfs for /sys/devices/virtual/net and unmounts it', () => {
+    const ops = plan('lxc.autodev = 0\nlxc.mount.auto = sys:mixed').fsops
+    assert.deepEqual(ops.at(-1), {kind: 'umount', path: 'proc/sys', opts: 0})
+  })
+  it('refuses mounts without a mount namespace of their own', () => {
+    assert.throws(() => plan('lxc.namespace.keep = mnt\nlxc.mount.auto = proc'), {code: 'CTR_CONFIG_INVALID'})
+    assert.throws(() => plan('lxc.namespace.keep = mnt\nlxc.rootfs.path = /srv/r'), {code: 'CTR_CONFIG_INVALID'})
+  })
+  it('prlimits map to RLIMIT numbers, unlimited to RLIM_INFINITY', () => {
+    const spec = plan('lxc.prlimit.nofile = 1024:4096\nlxc.prlimit.core = unlimited')
+    assert.deepEqual(spec.rlimits, [{resource: 7, soft: 1024n, hard: 4096n}, {resource: 4, soft: (1n << 64n) - 1n, hard: (1n << 64n) - 1n}])
+  })
+})
+
+describe('keys not supported yet', () => {
+  it('are reported with file:line and refused by planStart', () => {
+    const cfg = config('lxc.uts.name = a\nlxc.hook.pre-start = /bin/true\nlxc.net.0.type = veth\nlxc.net.0.link = br0')
+    const found = unsupportedFeatures(cfg)
+    assert.deepEqual(found.map((f) => [f.key, f.where]), [['lxc.hook.pre-start', 'config:2'], ['lxc.net.0.type', 'config:3']])
+    assert.throws(() => plan('lxc.hook.pre-start = /bin/true'), (e: {code: string; message: string}) =>
+      e.code === 'CTR_NOT_SUPPORTED' && e.message === 'config:1: lxc.hook.pre-start: hooks are not supported yet')
+  })
+  it('accepts what it implements: empty and none NICs, console none, unconfined AppArmor', () => {
+    assert.deepEqual(unsupportedFeatures(config('lxc.net.0.type = empty\nlxc.console.path = none\nlxc.apparmor.profile = unconfined\nlxc.start.auto = 1\nlxc.group = onboot')), [])
+  })
+})
