@@ -4,7 +4,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -52,16 +55,43 @@ void ctr_isolation_pre_exec(const struct ctr_spec *spec, int chan, ctr_fail_fn f
 	}
 }
 
+/* lxc.cap.drop / lxc.cap.keep: LXC run as root drops the capabilities from
+ * the bounding set only (capabilities_deny/allow in conf.c); init, exec'd as
+ * root, then gets permitted = effective = the bounding set, and a non-root
+ * init gets none. The inheritable and ambient sets stay empty. Dropping from
+ * the bounding set does not touch the effective set, so the uid switch and
+ * seccomp that follow still work. */
 void ctr_isolation_caps(const struct ctr_spec *spec, int chan, ctr_fail_fn fail)
 {
-	if (spec->has_caps)
-		fail(chan, CTR_STEP_CAPS, ENOSYS, -1);
+	if (!spec->has_caps)
+		return;
+	for (int cap = 0; cap < 64; cap++) {
+		if (spec->cap_keep & (1ULL << cap))
+			continue;
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0) {
+			if (errno == EINVAL)
+				break; /* past the kernel's last capability */
+			fail(chan, CTR_STEP_CAPS, errno, cap);
+		}
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			fail(chan, CTR_STEP_CAPS, errno, cap);
+	}
 }
 
+/* no_new_privs, then the seccomp filter (a classic BPF program that
+ * src/core/seccomp compiled from the LXC policy), as LXC orders them: after
+ * the capabilities, before the uid switch. Without no_new_privs, loading a
+ * filter needs CAP_SYS_ADMIN in the effective set, which root still has. */
 void ctr_isolation_final(const struct ctr_spec *spec, int chan, ctr_fail_fn fail)
 {
 	if (spec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail(chan, CTR_STEP_NNP, errno, -1);
-	if (spec->seccomp_bpf)
-		fail(chan, CTR_STEP_SECCOMP, ENOSYS, -1);
+	if (spec->seccomp_len) {
+		struct sock_fprog prog = {
+			.len = (unsigned short)(spec->seccomp_len / sizeof(struct sock_filter)),
+			.filter = (struct sock_filter *)spec->seccomp_filter,
+		};
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+			fail(chan, CTR_STEP_SECCOMP, errno, -1);
+	}
 }

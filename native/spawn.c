@@ -241,11 +241,13 @@ static __attribute__((noreturn)) void child_main(struct ctr_monitor *m, int chan
 	/* Every other fd closes at exec; the channel must stay open until then. */
 	(void)syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 
-	switch_ids(spec, chan);
+	/* LXC's order: capabilities, no_new_privs and seccomp while still
+	 * root, then the switch to lxc.init.uid/gid, then exec. */
 	ctr_isolation_caps(spec, chan, child_fail);
+	ctr_isolation_final(spec, chan, child_fail);
+	switch_ids(spec, chan);
 	/* Credential changes clear the parent-death signal: arm it again. */
 	arm_pdeath(spec, chan);
-	ctr_isolation_final(spec, chan, child_fail);
 
 	sigemptyset(&empty);
 	(void)sigprocmask(SIG_SETMASK, &empty, NULL);

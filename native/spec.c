@@ -131,6 +131,32 @@ static int add_fsop(struct ctr_spec *spec, const char *rec, const char **f)
 	return ret;
 }
 
+/* The seccomp program arrives as hex: 8 bytes per BPF instruction. */
+static int decode_filter(struct ctr_spec *spec, const char *hex)
+{
+	size_t len = strlen(hex);
+	unsigned char *out;
+
+	if (len == 0 || len % 16 != 0 || len / 16 > 4096)
+		return -EINVAL;
+	out = malloc(len / 2);
+	if (!out)
+		return -ENOMEM;
+	for (size_t i = 0; i < len / 2; i++) {
+		char byte[3] = {hex[2 * i], hex[2 * i + 1], '\0'};
+		char *end;
+		out[i] = (unsigned char)strtoul(byte, &end, 16);
+		if (*end) {
+			free(out);
+			return -EINVAL;
+		}
+	}
+	free(spec->seccomp_filter);
+	spec->seccomp_filter = out;
+	spec->seccomp_len = len / 2;
+	return 0;
+}
+
 static int add_kv(struct ctr_kv **arr, size_t *n, const char **f)
 {
 	struct ctr_kv *kv = PUSH(*arr, *n);
@@ -208,7 +234,7 @@ static int apply_record(struct ctr_spec *spec, const char *rec, const char **f)
 	else if (strcmp(rec, "proc") == 0) ret = add_kv(&spec->procs, &spec->nprocs, f);
 	else if (strcmp(rec, "uidmap") == 0) spec->uid_map = f[0];
 	else if (strcmp(rec, "gidmap") == 0) spec->gid_map = f[0];
-	else if (strcmp(rec, "seccomp") == 0) spec->seccomp_bpf = f[0];
+	else if (strcmp(rec, "seccomp") == 0) ret = decode_filter(spec, f[0]);
 	else if (strcmp(rec, "personality") == 0) { ret = num_int(f[0], &i); spec->personality = i; }
 	else if (strcmp(rec, "cgroup") == 0) spec->cgroup_name = f[0];
 	else if (strcmp(rec, "cgroup_v1_base") == 0) spec->cgroup_v1_base = f[0];
@@ -328,6 +354,7 @@ void ctr_spec_free(struct ctr_spec *spec)
 	free(spec->procs);
 	free(spec->cgroup_v1);
 	free(spec->cgroup_v2);
+	free(spec->seccomp_filter);
 	free(spec->buf);
 	memset(spec, 0, sizeof(*spec));
 }

@@ -113,7 +113,8 @@ struct ctr_spec {
 	struct ctr_kv *procs;
 	size_t nprocs;
 	const char *uid_map, *gid_map; /* text for /proc/PID/{u,g}id_map */
-	const char *seccomp_bpf;       /* path of a compiled classic-BPF filter */
+	unsigned char *seccomp_filter; /* struct sock_filter[], decoded from the spec's hex */
+	size_t seccomp_len;            /* bytes */
 	long personality;              /* -1: unchanged */
 
 	/* Cgroups (lxc.cgroup.*, lxc.cgroup2.*). */

@@ -5,6 +5,7 @@
 import {Command, Flags, loadHelpClass, type Interfaces} from '@oclif/core'
 
 import type {CommandSpec} from './core/cli/specs.js'
+import {runCommand} from './dispatch.js'
 import {emitError} from './output.js'
 
 type FlagDefinitions = Interfaces.FlagInput
@@ -51,5 +52,26 @@ export abstract class BaseCommand extends Command {
     // Our renderer printed it; oclif must not print it again or exit 2.
     ;(error as {skipOclifErrorHandling?: boolean}).skipOclifErrorHandling = true
     return undefined
+  }
+}
+
+/**
+ * The oclif class of an LXC-compatible command: help text, examples and
+ * flags (for help and completion) from its option table; argv is parsed by
+ * our getopt parser in runCommand, exactly as on the fast path.
+ */
+export function commandClass(id: string, spec: CommandSpec): typeof BaseCommand {
+  return class extends BaseCommand {
+    static override summary = spec.summary
+    static override description = spec.description
+    // oclif prints "$ ctr <command>" itself; the synopsis carries both.
+    static override usage = spec.synopsis.replace(/^ctr \w+ /, '')
+    static override examples = examplesFromSpec(spec)
+    static override flags = flagsFromSpec(spec)
+    static override strict = false
+
+    override async run(): Promise<void> {
+      await runCommand(id, this.argv, async (command) => this.showCommandHelp(command))
+    }
   }
 }

@@ -1,30 +1,62 @@
-// The fast way in for `ctr start|wait|info|stop`: LXC-compatible argv
-// (core/cli) to the command's runner and the shared output, without loading
-// @oclif/core. The oclif command classes call `runHotCommand` too, so both
-// ways in run this exact code.
+// Running an LXC-compatible command: argv (our getopt_long parser) to the
+// command's runner and the shared output, without loading @oclif/core. The
+// fast path in bin/run.js and the oclif command classes both call
+// `runCommand`, so both ways in run this exact code.
 
 import {readFileSync} from 'node:fs'
 
-import {parseInfoArgv, parseStartArgv, parseStopArgv, parseWaitArgv} from './core/cli/parse.js'
-import {COMMAND_SPECS, formatUsage, type CommandId} from './core/cli/specs.js'
-import type {CommonOptions, Parsed} from './core/options.js'
+import {formatUsage, type CommandSpec} from './core/cli/specs.js'
+import type {Parsed} from './core/options.js'
 import {emitError, emitOutcome, type CommandOutcome, type OutputOptions} from './output.js'
 
-type Runner = (options: never) => Promise<CommandOutcome>
-
-const PARSERS: Record<CommandId, (argv: string[], env: NodeJS.ProcessEnv) => Parsed<CommonOptions>> = {
-  start: parseStartArgv,
-  wait: parseWaitArgv,
-  info: parseInfoArgv,
-  stop: parseStopArgv,
+/** What every parsed option set has: enough to render output. */
+interface BaseOptions {
+  json: boolean
+  quiet: boolean
 }
 
-// Runners are imported on demand: `ctr info` never loads the start code.
-const RUNNERS: Record<CommandId, () => Promise<Runner>> = {
-  start: async () => (await import('./runners/start.js')).runStart as Runner,
-  wait: async () => (await import('./runners/wait.js')).runWait as Runner,
-  info: async () => (await import('./runners/info.js')).runInfo as Runner,
-  stop: async () => (await import('./runners/stop.js')).runStop as Runner,
+type Parser = (argv: string[], env: NodeJS.ProcessEnv) => Parsed<BaseOptions>
+type Runner = (options: never) => Promise<CommandOutcome>
+
+interface CommandEntry {
+  /** The option table, parser and runner, loaded on demand: `ctr info` never loads start's code. */
+  load(): Promise<{spec: CommandSpec; parse: Parser; run: Runner}>
+}
+
+const lxcCommand = (id: 'start' | 'wait' | 'info' | 'stop'): CommandEntry => ({
+  async load() {
+    const [{COMMAND_SPECS}, parsers] = await Promise.all([import('./core/cli/specs.js'), import('./core/cli/parse.js')])
+    const parse = {start: parsers.parseStartArgv, wait: parsers.parseWaitArgv, info: parsers.parseInfoArgv, stop: parsers.parseStopArgv}[id]
+    const runner = await {
+      start: async () => (await import('./runners/start.js')).runStart,
+      wait: async () => (await import('./runners/wait.js')).runWait,
+      info: async () => (await import('./runners/info.js')).runInfo,
+      stop: async () => (await import('./runners/stop.js')).runStop,
+    }[id]()
+    return {spec: COMMAND_SPECS[id], parse: parse as Parser, run: runner as Runner}
+  },
+})
+
+// Each further command lives in core/cli/<id>.ts (SPEC and parse) and
+// runners/<id>.ts (run).
+const moduleCommand = (load: () => Promise<[{SPEC: CommandSpec; parse: unknown}, {run: unknown}]>): CommandEntry => ({
+  async load() {
+    const [cli, runner] = await load()
+    return {spec: cli.SPEC, parse: cli.parse as Parser, run: runner.run as Runner}
+  },
+})
+
+export const COMMANDS: Record<string, CommandEntry> = {
+  start: lxcCommand('start'),
+  wait: lxcCommand('wait'),
+  info: lxcCommand('info'),
+  stop: lxcCommand('stop'),
+  create: moduleCommand(() => Promise.all([import('./core/cli/create.js'), import('./runners/create.js')])),
+  destroy: moduleCommand(() => Promise.all([import('./core/cli/destroy.js'), import('./runners/destroy.js')])),
+  ls: moduleCommand(() => Promise.all([import('./core/cli/ls.js'), import('./runners/ls.js')])),
+  monitor: moduleCommand(() => Promise.all([import('./core/cli/monitor.js'), import('./runners/monitor.js')])),
+  freeze: moduleCommand(() => Promise.all([import('./core/cli/freeze.js'), import('./runners/freeze.js')])),
+  unfreeze: moduleCommand(() => Promise.all([import('./core/cli/unfreeze.js'), import('./runners/unfreeze.js')])),
 }
 
 /** The package version, as `--version` prints it (LXC prints its bare version). */
@@ -33,11 +65,12 @@ export function packageVersion(): string {
   return pkg.version
 }
 
-/** Parses argv for a hot command, runs it and prints the outcome; sets process.exitCode. */
-export async function runHotCommand(command: CommandId, argv: string[], showHelp: (command: CommandId) => Promise<void>): Promise<void> {
+/** Parses argv for a command, runs it and prints the outcome; sets process.exitCode. */
+export async function runCommand(command: string, argv: string[], showHelp: (command: string) => Promise<void>): Promise<void> {
   const prog = `ctr ${command}`
+  const entry = COMMANDS[command]
+  if (!entry) throw new Error(`unknown command ${command}`)
   const out: OutputOptions = {prog, json: jsonRequested(argv), quiet: false}
-  const usage = formatUsage(COMMAND_SPECS[command], prog)
   // oclif shows help whenever --help or -h appears before `--`, whatever
   // else is on the line; do the same so that both ways in agree.
   if (helpRequested(argv)) {
@@ -45,9 +78,11 @@ export async function runHotCommand(command: CommandId, argv: string[], showHelp
     process.exitCode = 0
     return
   }
-  let parsed: Parsed<CommonOptions>
+  const {spec, parse, run} = await entry.load()
+  const usage = formatUsage(spec, prog)
+  let parsed: Parsed<BaseOptions>
   try {
-    parsed = PARSERS[command](argv, process.env)
+    parsed = parse(argv, process.env)
   } catch (error) {
     emitError(error, out, usage)
     return
@@ -68,22 +103,20 @@ export async function runHotCommand(command: CommandId, argv: string[], showHelp
     case 'run':
       break
   }
-  const options = parsed.options
-  const opts: OutputOptions = {prog, json: options.json, quiet: options.quiet}
+  const opts: OutputOptions = {prog, json: parsed.options.json, quiet: parsed.options.quiet}
   try {
-    const run = await RUNNERS[command]()
-    emitOutcome(await run(options as never), opts)
+    emitOutcome(await run(parsed.options as never), opts)
   } catch (error) {
     emitError(error, opts)
   }
 }
 
 /** Entry from bin/run.js: help goes to oclif, loaded only when asked for. */
-export async function dispatch(command: CommandId, argv: string[]): Promise<void> {
-  await runHotCommand(command, argv, oclifHelp)
+export async function dispatch(command: string, argv: string[]): Promise<void> {
+  await runCommand(command, argv, oclifHelp)
 }
 
-async function oclifHelp(command: CommandId): Promise<void> {
+async function oclifHelp(command: string): Promise<void> {
   const {Config, loadHelpClass} = await import('@oclif/core')
   const config = await Config.load(new URL('..', import.meta.url).pathname)
   const Help = await loadHelpClass(config)
@@ -96,7 +129,6 @@ function jsonRequested(argv: string[]): boolean {
   const end = argv.indexOf('--')
   return (end < 0 ? argv : argv.slice(0, end)).some((a) => a === '--json' || (a.length > 3 && '--json'.startsWith(a)))
 }
-
 
 function helpRequested(argv: string[]): boolean {
   const end = argv.indexOf('--')

@@ -1,7 +1,13 @@
 // oclif's explicit command strategy: the command classes, loaded on demand.
+import Create from './create.js'
+import Destroy from './destroy.js'
+import Freeze from './freeze.js'
 import Info from './info.js'
+import Ls from './ls.js'
+import Monitor from './monitor.js'
 import Start from './start.js'
 import Stop from './stop.js'
+import Unfreeze from './unfreeze.js'
 import Wait from './wait.js'
 
-export const COMMANDS = {info: Info, start: Start, stop: Stop, wait: Wait}
+export const COMMANDS = {create: Create, destroy: Destroy, freeze: Freeze, info: Info, ls: Ls, monitor: Monitor, start: Start, stop: Stop, unfreeze: Unfreeze, wait: Wait}

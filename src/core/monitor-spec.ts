@@ -110,7 +110,8 @@ export interface MonitorSpec {
   procs: Array<[string, string]>
   uidMap?: string
   gidMap?: string
-  seccompBpf?: string
+  /** The compiled seccomp program (struct sock_filter[], 8 bytes per instruction). */
+  seccompFilter?: Buffer
   personality?: number
   cgroup?: {name: string; v1Base?: string; v2Base?: string; v1: Array<[string, string]>; v2: Array<[string, string]>}
 }
@@ -165,7 +166,7 @@ export function encodeMonitorSpec(spec: MonitorSpec): Buffer {
   for (const [key, value] of spec.procs) rec('proc', key, value)
   if (spec.uidMap) rec('uidmap', spec.uidMap)
   if (spec.gidMap) rec('gidmap', spec.gidMap)
-  if (spec.seccompBpf) rec('seccomp', spec.seccompBpf)
+  if (spec.seccompFilter && spec.seccompFilter.length > 0) rec('seccomp', spec.seccompFilter.toString('hex'))
   if (spec.personality !== undefined) rec('personality', spec.personality)
   if (spec.cgroup) {
     rec('cgroup', spec.cgroup.name)

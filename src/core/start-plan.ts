@@ -7,7 +7,10 @@
 import type {ContainerConfig, UsedKey} from './config/index.js'
 import {formatLocation} from './config/index.js'
 import {CtrError} from './errors.js'
+import type {CgroupLayout} from './cgroup/plan.js'
+import {planCgroup} from './cgroup/plan.js'
 import {procSysMounts} from './mounts.js'
+import {compileSeccompPolicy} from './seccomp/index.js'
 import {CLONE_NS, MNT, MS, NAMESPACE_NAMES, type FsOp, type MonitorSpec, type NamespaceName, type ShareSpec} from './monitor-spec.js'
 import type {StartOptions} from './options.js'
 
@@ -23,6 +26,10 @@ const LOG_LEVEL_NUMBERS: Record<string, number> = {
 export interface KernelFacts {
   /** /proc/self/ns/cgroup exists. */
   cgroupNs: boolean
+  /** /proc/sys/kernel/cap_last_cap. */
+  capLastCap: number
+  /** The host's cgroup mounts (undefined: none usable). */
+  cgroups?: CgroupLayout
 }
 
 export interface StartPlanInput {
@@ -41,6 +48,8 @@ export interface StartPlanInput {
   kernel: KernelFacts
   /** The pidfile path, already made absolute. */
   pidfile: string | undefined
+  /** lxc.seccomp.profile, read by the caller. */
+  seccompPolicy?: {path: string; text: string}
 }
 
 /** A config key the start does not implement yet. */
@@ -94,12 +103,6 @@ const NOT_YET: Array<[string, string]> = [
   ['lxc.mount.entry', 'mount entries'],
   ['lxc.mount.fstab', 'fstab mounts'],
   ['lxc.rootfs.options', 'rootfs mount options'],
-  ['lxc.idmap', 'user namespaces (lxc.idmap)'],
-  ['lxc.cap.drop', 'capability drops'],
-  ['lxc.cap.keep', 'capability keeps'],
-  ['lxc.seccomp.profile', 'seccomp policies'],
-  ['lxc.cgroup', 'cgroup limits and placement'],
-  ['lxc.cgroup2', 'cgroup2 limits'],
   ['lxc.hook', 'hooks'],
   ['lxc.console.logfile', 'console logs'],
   ['lxc.console.size', 'console logs'],
@@ -274,6 +277,15 @@ export function planStart(input: StartPlanInput): MonitorSpec {
   if (config.initCwd !== undefined) spec.cwd = config.initCwd
   if (config.initGroups.length > 0) spec.groups = config.initGroups
   if (config.arch) spec.personality = config.arch.personality === 'linux32' ? 0x0008 : 0
+  const capKeep = capabilityMask(config, input.kernel.capLastCap)
+  if (capKeep !== undefined) spec.capKeep = capKeep
+  if (namespaces.has('user')) {
+    spec.uidMap = idmapText(config, 'u')
+    spec.gidMap = idmapText(config, 'g')
+  }
+  if (input.seccompPolicy) spec.seccompFilter = compileSeccompPolicy(input.seccompPolicy.text, input.seccompPolicy.path)
+  const cgroup = planCgroup(config, input.name, input.kernel.cgroups)
+  if (cgroup) spec.cgroup = cgroup
   spec.rlimits = config.prlimits.map((p) => ({
     resource: rlimitResource(p.resource),
     soft: p.soft === 'unlimited' ? RLIM_INFINITY : p.soft,
@@ -283,6 +295,22 @@ export function planStart(input: StartPlanInput): MonitorSpec {
 }
 
 const RLIM_INFINITY = (1n << 64n) - 1n
+
+/**
+ * The capability bounding set to keep (lxc.cap.keep: exactly those, `none`:
+ * nothing; lxc.cap.drop: all but those), or undefined to keep everything.
+ */
+export function capabilityMask(config: ContainerConfig, capLastCap: number): bigint | undefined {
+  const all = (1n << BigInt(capLastCap + 1)) - 1n
+  if (config.caps.keep !== undefined) return config.caps.keep.reduce((mask, c) => mask | (1n << BigInt(c.value)), 0n)
+  if (config.caps.drop.length === 0) return undefined
+  return config.caps.drop.reduce((mask, c) => mask & ~(1n << BigInt(c.value)), all)
+}
+
+/** The text of /proc/PID/{u,g}id_map from lxc.idmap lines of one kind. */
+export function idmapText(config: ContainerConfig, kind: 'u' | 'g'): string {
+  return config.idmaps.filter((m) => m.kind === kind).map((m) => `${m.nsid} ${m.hostid} ${m.range}\n`).join('')
+}
 
 const RLIMITS: Record<string, number> = {
   cpu: 0, fsize: 1, data: 2, stack: 3, core: 4, rss: 5, nproc: 6, nofile: 7, memlock: 8, as: 9,

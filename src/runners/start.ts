@@ -1,7 +1,7 @@
 // `ctr start`: resolve, load and check the config, then hand a spec to a new
 // ctr-monitor and report what it says (reference §1, DESIGN.md start sequence).
 
-import {accessSync, constants as fsConstants, existsSync, statSync} from 'node:fs'
+import {accessSync, constants as fsConstants, existsSync, readFileSync, statSync} from 'node:fs'
 import {dirname, resolve as resolvePath} from 'node:path'
 import {getSystemErrorMap} from 'node:util'
 
@@ -54,7 +54,8 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
     exitfile: existsSync(ref.dir) ? lastExitPath(ref.lxcpath, ref.name) : undefined,
     logfile: resolveLogfile(ref, opts, config.log.file),
     shares: await resolveShares(ref, config.namespaces.share),
-    kernel: {cgroupNs: existsSync('/proc/self/ns/cgroup')},
+    kernel: {cgroupNs: existsSync('/proc/self/ns/cgroup'), capLastCap: readCapLastCap()},
+    ...(config.seccomp.profile === undefined ? {} : {seccompPolicy: readSeccompPolicy(config.seccomp.profile)}),
     pidfile,
   })
 
@@ -140,6 +141,25 @@ function failure(report: Extract<StartReport, {kind: 'error'}>, name: string, ro
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
+function readCapLastCap(): number {
+  try {
+    return Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8').trim())
+  } catch {
+    return 40
+  }
+}
+
+function readSeccompPolicy(path: string): {path: string; text: string} {
+  try {
+    return {path, text: readFileSync(path, 'utf8')}
+  } catch (error) {
+    throw new CtrError('CTR_SECCOMP_POLICY', `Failed to read the seccomp policy "${path}": ${(error as NodeJS.ErrnoException).code ?? 'EIO'}`, {
+      hints: ['Check lxc.seccomp.profile'],
+      cause: error,
+    })
+  }
 }
 
 function checkRootfs(path: string): void {

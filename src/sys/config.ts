@@ -58,6 +58,12 @@ export interface StartConfig extends CommandConfig {
  * specified").
  */
 export function loadConfigForStart(ref: ContainerRef, opts: StartOptions): StartConfig {
+  // An interrupted `ctr create` leaves this marker: never start a half-made container.
+  if (existsSync(`${ref.dir}/partial`)) {
+    throw new CtrError('CTR_PARTIAL', `${ref.name} is only partly created`, {
+      hints: [`A \`ctr create\` of it was interrupted; remove it with \`ctr destroy -n ${ref.name}\` and create it again`],
+    })
+  }
   const base = loadConfigForCommand(ref, opts)
   const defines = [
     ...Object.entries(opts.share).map(([ns, value]) => `lxc.namespace.share.${ns}=${value}`),

@@ -72,7 +72,7 @@ export interface CommandExample {
 }
 
 export interface CommandSpec<K extends string = string> {
-  readonly id: CommandId
+  readonly id: string
   /** The LXC tool this command replaces. */
   readonly lxcTool: string
   /** One line, no trailing period. */

@@ -1,0 +1,20 @@
+// `ctr destroy` (lxc-destroy): option table and argv parsing. Placeholder until
+// the command is implemented: it refuses to run instead of pretending.
+
+import {CtrError} from '../errors.js'
+import type {CommonOptions, Parsed} from '../options.js'
+import type {CommandSpec} from './specs.js'
+
+export const SPEC: CommandSpec = {
+  id: 'destroy',
+  lxcTool: 'lxc-destroy',
+  summary: 'Not implemented yet',
+  description: 'This command is not implemented yet.',
+  synopsis: 'ctr destroy',
+  examples: [],
+  options: [],
+}
+
+export function parse(_argv: string[], _env: Record<string, string | undefined>): Parsed<CommonOptions> {
+  throw new CtrError('CTR_NOT_IMPLEMENTED', 'ctr destroy is not implemented yet')
+}
