@@ -41,6 +41,7 @@ enum ctr_step {
 	CTR_STEP_EXEC,
 	CTR_STEP_CGROUPNS,
 	CTR_STEP_KEYRING,
+	CTR_STEP_CONSOLE,
 	/* Monitor-side steps (before or around clone). */
 	CTR_STEP_LOCK,
 	CTR_STEP_RUNDIR,

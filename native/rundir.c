@@ -83,6 +83,10 @@ void ctr_rundir_remove(struct ctr_monitor *m)
 		(void)snprintf(path, sizeof(path), "%s/%s", m->spec->rundir, owned_files[i]);
 		(void)unlink(path);
 	}
+	/* The staging directory of an overlay rootfs (mounted only in the
+	 * container's mount namespace, so empty here). */
+	(void)snprintf(path, sizeof(path), "%s/rootfs", m->spec->rundir);
+	(void)rmdir(path);
 	if (m->lockfd >= 0) {
 		(void)snprintf(path, sizeof(path), "%s/lock", m->spec->rundir);
 		(void)unlink(path);

@@ -21,6 +21,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -97,18 +98,77 @@ static void join_shares(struct ctr_monitor *m, int chan)
 	}
 }
 
+/* The flags a bind remount must keep (see fsops.c). */
+static unsigned long current_flags(const char *path)
+{
+	struct statvfs sv;
+	unsigned long flags = 0;
+
+	if (statvfs(path, &sv) < 0)
+		return 0;
+	if (sv.f_flag & ST_NOSUID)
+		flags |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV)
+		flags |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC)
+		flags |= MS_NOEXEC;
+	return flags;
+}
+
+/* The rootfs mount: a recursive bind of the directory onto itself (dir:),
+ * or a filesystem such as an overlay mounted on the staging directory. */
+static void mount_rootfs(const struct ctr_spec *spec, int chan)
+{
+	unsigned long flags = spec->rootfs_flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME);
+
+	if (spec->rootfs_fstype) {
+		if (mkdir(spec->rootfs, 0755) < 0 && errno != EEXIST)
+			child_fail(chan, CTR_STEP_ROOTFS_BIND, errno, -1);
+		if (mount(spec->rootfs_source, spec->rootfs, spec->rootfs_fstype, spec->rootfs_flags & ~MS_RDONLY,
+			  spec->rootfs_data) < 0)
+			child_fail(chan, CTR_STEP_ROOTFS_BIND, errno, -1);
+		return;
+	}
+	if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		child_fail(chan, CTR_STEP_ROOTFS_BIND, errno, -1);
+	if (flags) {
+		if (mount(NULL, spec->rootfs, NULL, MS_REMOUNT | MS_BIND | flags | current_flags(spec->rootfs), NULL) < 0)
+			child_fail(chan, CTR_STEP_ROOTFS_BIND, errno, -1);
+	}
+}
+
+/* /dev/console in a fresh /dev: the terminal init inherits in the
+ * foreground, else /dev/null (there is no console device of its own). */
+static void bind_console(const struct ctr_spec *spec, int rootfd, int chan)
+{
+	struct ctr_fsop op = {
+		.kind = CTR_FSOP_MOUNT,
+		.m = {.source = "/dev/null", .target = "dev/console", .flags = MS_BIND, .opts = CTR_MNT_CREATE_FILE},
+	};
+	int ret;
+
+	if (spec->stdio_inherit && isatty(STDIN_FILENO))
+		op.m.source = "/proc/self/fd/0";
+	ret = ctr_fsop_apply(rootfd, &op);
+	if (ret < 0)
+		child_fail(chan, CTR_STEP_CONSOLE, ret, -1);
+}
+
 static void setup_rootfs(struct ctr_monitor *m, int chan)
 {
 	const struct ctr_spec *spec = m->spec;
 	_cleanup_close_ int rootfd = -EBADF;
 	int ret;
 
+	/* Nodes and directories get exactly the spec's modes (LXC clears the
+	 * umask while filling /dev); init gets the caller's umask back below. */
+	mode_t saved_umask = umask(0);
+
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		child_fail(chan, CTR_STEP_PROPAGATION, errno, -1);
 	if (spec->rootfs) {
-		if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-			child_fail(chan, CTR_STEP_ROOTFS_BIND, errno, -1);
+		mount_rootfs(spec, chan);
 		rootfd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	} else {
 		rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -124,6 +184,9 @@ static void setup_rootfs(struct ctr_monitor *m, int chan)
 		if (ret < 0 && !(op->m.opts & CTR_MNT_OPTIONAL))
 			child_fail(chan, CTR_STEP_FSOP, ret, (int)i);
 	}
+
+	if (spec->console_bind)
+		bind_console(spec, rootfd, chan);
 
 	if (spec->rootfs) {
 		/* pivot_root(".", "."): the old root ends up stacked on the new
@@ -150,8 +213,9 @@ static void setup_rootfs(struct ctr_monitor *m, int chan)
 	}
 
 	if (spec->rootfs && spec->rootfs_readonly &&
-	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | current_flags("/"), NULL) < 0)
 		child_fail(chan, CTR_STEP_ROOTFS_RO, errno, -1);
+	(void)umask(saved_umask);
 }
 
 static void switch_ids(const struct ctr_spec *spec, int chan)

@@ -201,6 +201,13 @@ static int apply_record(struct ctr_spec *spec, const char *rec, const char **f)
 			ret = num_ull(f[3], &s->starttime);
 	} else if (strcmp(rec, "rootfs") == 0) spec->rootfs = f[0];
 	else if (strcmp(rec, "rootfs_ro") == 0) spec->rootfs_readonly = strcmp(f[0], "1") == 0;
+	else if (strcmp(rec, "rootfs_fs") == 0) {
+		spec->rootfs_fstype = *f[0] ? f[0] : NULL;
+		spec->rootfs_source = f[1];
+		spec->rootfs_data = *f[2] ? f[2] : NULL;
+		ret = num_ull(f[3], &v);
+		spec->rootfs_flags = (unsigned long)v;
+	} else if (strcmp(rec, "console_bind") == 0) spec->console_bind = strcmp(f[0], "1") == 0;
 	else if (strcmp(rec, "mount") == 0 || strcmp(rec, "mknod") == 0 || strcmp(rec, "symlink") == 0 ||
 		 strcmp(rec, "mkdir") == 0 || strcmp(rec, "umount") == 0)
 		ret = add_fsop(spec, rec, f);
@@ -252,7 +259,7 @@ static int record_arity(const char *rec)
 		const char *name;
 		int arity;
 	} table[] = {
-		{"mount", 6}, {"share", 4}, {"mknod", 4}, {"rlimit", 3}, {"symlink", 3}, {"mkdir", 3},
+		{"mount", 6}, {"share", 4}, {"mknod", 4}, {"rootfs_fs", 4}, {"rlimit", 3}, {"symlink", 3}, {"mkdir", 3},
 		{"sysctl", 2}, {"proc", 2}, {"umount", 2}, {"cg1", 2}, {"cg2", 2}, {"end", 0},
 	};
 

@@ -85,8 +85,15 @@ struct ctr_spec {
 	struct ctr_share *shares;
 	size_t nshares;
 
-	const char *rootfs;    /* NULL: keep the host root */
+	const char *rootfs;    /* NULL: keep the host root; else the directory to pivot into */
 	bool rootfs_readonly;
+	/* How the rootfs is mounted on `rootfs`: fstype NULL binds the path onto
+	 * itself (dir:), else mount(source, rootfs, fstype, flags, data), e.g.
+	 * an overlay. rootfs_flags also apply to the bind (nosuid, nodev...). */
+	const char *rootfs_fstype, *rootfs_source, *rootfs_data;
+	unsigned long rootfs_flags;
+	/* autodev: bind init's terminal (foreground on a tty) or /dev/null on /dev/console. */
+	bool console_bind;
 	struct ctr_fsop *fsops;
 	size_t nfsops;
 

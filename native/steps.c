@@ -35,6 +35,7 @@ static const char *const step_names[] = {
 	[CTR_STEP_EXEC] = "exec",
 	[CTR_STEP_CGROUPNS] = "cgroupns",
 	[CTR_STEP_KEYRING] = "keyring",
+	[CTR_STEP_CONSOLE] = "console",
 	[CTR_STEP_LOCK] = "lock",
 	[CTR_STEP_RUNDIR] = "rundir",
 	[CTR_STEP_SOCKET] = "socket",

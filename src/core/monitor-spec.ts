@@ -94,6 +94,10 @@ export interface MonitorSpec {
   shares: ShareSpec[]
   rootfs?: string
   rootfsReadonly: boolean
+  /** How the rootfs is mounted on `rootfs`: fstype '' binds the directory onto itself. */
+  rootfsMount?: {fstype: string; source: string; data: string; flags: number}
+  /** autodev: /dev/console is init's terminal (foreground on a tty) or /dev/null. */
+  consoleBind?: boolean
   fsops: FsOp[]
   cwd?: string
   uid: number
@@ -141,6 +145,8 @@ export function encodeMonitorSpec(spec: MonitorSpec): Buffer {
   for (const share of spec.shares) rec('share', CLONE_NS[share.ns], share.path, share.pid, share.starttime)
   if (spec.rootfs) rec('rootfs', spec.rootfs)
   if (spec.rootfsReadonly) rec('rootfs_ro', 1)
+  if (spec.rootfsMount) rec('rootfs_fs', spec.rootfsMount.fstype, spec.rootfsMount.source, spec.rootfsMount.data, spec.rootfsMount.flags)
+  if (spec.consoleBind) rec('console_bind', 1)
   for (const op of spec.fsops) {
     if (op.kind === 'mount') rec('mount', op.source, op.target, op.fstype, op.flags, op.data, op.opts)
     else if (op.kind === 'mknod') rec('mknod', op.path, op.mode, op.dev, op.opts)

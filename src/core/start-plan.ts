@@ -4,11 +4,13 @@
 // it is unit-tested without a kernel. LXC's own order and defaults are
 // followed (src/lxc/start.c resolve_clone_flags, conf.c lxc_setup).
 
-import type {ContainerConfig, UsedKey} from './config/index.js'
+import type {ContainerConfig, MountEntry, UsedKey} from './config/index.js'
 import {formatLocation} from './config/index.js'
 import {CtrError} from './errors.js'
 import type {CgroupLayout} from './cgroup/plan.js'
 import {planCgroup} from './cgroup/plan.js'
+import {mountEntryOps, type EntryContext, type EntryOps} from './mount-entries.js'
+import {parseMountOptions} from './mount-options.js'
 import {procSysMounts} from './mounts.js'
 import {compileSeccompPolicy} from './seccomp/index.js'
 import {CLONE_NS, MNT, MS, NAMESPACE_NAMES, type FsOp, type MonitorSpec, type NamespaceName, type ShareSpec} from './monitor-spec.js'
@@ -50,18 +52,27 @@ export interface StartPlanInput {
   pidfile: string | undefined
   /** lxc.seccomp.profile, read by the caller. */
   seccompPolicy?: {path: string; text: string}
+  /** lxc.mount.fstab's entries, read and parsed by the caller. */
+  fstab?: readonly MountEntry[]
 }
 
-/** A config key the start does not implement yet. */
+/** A start plan: the monitor spec and what to warn about. */
+export interface StartPlan {
+  spec: MonitorSpec
+  warnings: string[]
+}
+
+/** A config key the start cannot honour (not implemented yet, or not on this host). */
 export interface Unsupported {
   key: string
   where: string
-  what: string
+  /** A whole sentence after `where: key: `. */
+  message: string
 }
 
 /**
- * Keys set in the config that ctr parses and validates but cannot honour
- * yet. A start with any of them fails: silently ignoring a key would run a
+ * Keys set in the config that ctr parses and validates but cannot honour. A
+ * start with any of them fails: silently ignoring a key would run a
  * container with less isolation than its config asks for.
  */
 export function unsupportedFeatures(config: ContainerConfig): Unsupported[] {
@@ -70,60 +81,62 @@ export function unsupportedFeatures(config: ContainerConfig): Unsupported[] {
     const used: UsedKey | undefined = config.used.get(key)
     return used ? formatLocation(used) : '<config>'
   }
-  const add = (key: string, what: string): void => {
-    out.push({key, where: at(key), what})
+  const notYet = (key: string, what: string): void => {
+    out.push({key, where: at(key), message: `${what} are not supported yet`})
   }
   for (const used of config.used.values()) {
     const family = NOT_YET.find(([pattern]) => used.key === pattern || used.key.startsWith(`${pattern}.`))
-    if (family) out.push({key: used.key, where: formatLocation(used), what: family[1]})
+    if (family) out.push({key: used.key, where: formatLocation(used), message: `${family[1]} are not supported yet`})
   }
   const rootType = config.rootfs.type
-  if (config.rootfs.path !== undefined && rootType !== 'dir' && rootType !== 'detected') add('lxc.rootfs.path', `${rootType} root filesystems`)
+  if (config.rootfs.path !== undefined && !['dir', 'detected', 'overlay', 'overlayfs'].includes(rootType)) notYet('lxc.rootfs.path', `${rootType} root filesystems`)
   for (const net of config.nets) {
     if (net.type !== undefined && net.type !== 'empty' && net.type !== 'none' && !net.implicit) {
-      add(`lxc.net.${net.index}.type`, `${net.type} network interfaces (use lxc.net.${net.index}.type = empty or none)`)
+      notYet(`lxc.net.${net.index}.type`, `${net.type} network interfaces (use lxc.net.${net.index}.type = empty or none)`)
     }
   }
-  if (config.mountAuto.cgroup || config.mountAuto.cgroup2) add('lxc.mount.auto', 'cgroup automounts (lxc.mount.auto = cgroup...)')
-  if (config.mountAuto.shmounts) add('lxc.mount.auto', 'shmounts')
-  if (config.console.path !== undefined && config.console.path !== 'none') add('lxc.console.path', 'console devices other than "none"')
-  if (config.tty.max > 0) add('lxc.tty.max', 'container ttys')
-  if (config.ptyMax > 0) add('lxc.pty.max', 'a private devpts instance')
-  if (config.ephemeral) add('lxc.ephemeral', 'ephemeral containers')
-  if (config.schedCore) add('lxc.sched.core', 'core scheduling')
-  if (config.monitorUnshare) add('lxc.monitor.unshare', 'unsharing the monitor\'s mount namespace')
+  if (config.mountAuto.cgroup || config.mountAuto.cgroup2) notYet('lxc.mount.auto', 'cgroup automounts (lxc.mount.auto = cgroup...)')
+  if (config.mountAuto.shmounts) notYet('lxc.mount.auto', 'shmounts')
+  if (config.console.path !== undefined && config.console.path !== 'none') notYet('lxc.console.path', 'console devices other than "none"')
+  if (config.tty.max > 0) notYet('lxc.tty.max', 'container ttys')
+  if (config.ephemeral) notYet('lxc.ephemeral', 'ephemeral containers')
+  if (config.schedCore) notYet('lxc.sched.core', 'core scheduling domains')
+  if (config.monitorUnshare) notYet('lxc.monitor.unshare', 'unshared monitor mount namespaces')
+  // No LSM is applied: only the values that mean "no profile" can be honoured.
   const profile = config.apparmor.profile
-  if (profile !== undefined && profile !== 'unconfined' && profile !== 'unchanged') add('lxc.apparmor.profile', `AppArmor profile "${profile}"`)
-  if (config.selinux.context !== undefined && config.selinux.context !== 'unconfined_t') add('lxc.selinux.context', 'SELinux contexts')
+  if (profile !== undefined && profile !== 'unconfined' && profile !== 'unchanged') {
+    out.push({key: 'lxc.apparmor.profile', where: at('lxc.apparmor.profile'), message: `ctr does not apply AppArmor profiles (and this host may have no AppArmor); "${profile}" cannot be honoured, use unconfined`})
+  }
+  const context = config.selinux.context
+  if (context !== undefined && context !== 'unconfined_t') {
+    out.push({key: 'lxc.selinux.context', where: at('lxc.selinux.context'), message: `ctr does not apply SELinux contexts; "${context}" cannot be honoured, use unconfined_t`})
+  }
   return out
 }
 
 // Key families with no implementation yet, by key prefix.
 const NOT_YET: Array<[string, string]> = [
-  ['lxc.mount.entry', 'mount entries'],
-  ['lxc.mount.fstab', 'fstab mounts'],
-  ['lxc.rootfs.options', 'rootfs mount options'],
   ['lxc.hook', 'hooks'],
   ['lxc.console.logfile', 'console logs'],
   ['lxc.console.size', 'console logs'],
   ['lxc.console.buffer.size', 'console ring buffers'],
   ['lxc.console.rotate', 'console logs'],
   ['lxc.tty.dir', 'container ttys'],
-  ['lxc.log.syslog', 'logging to syslog'],
+  ['lxc.log.syslog', 'logs to syslog'],
   ['lxc.time.offset', 'time namespace offsets'],
   ['lxc.apparmor.raw', 'raw AppArmor rules'],
   ['lxc.seccomp.notify', 'seccomp notifications'],
 ]
 
-/** Throws CTR_NOT_SUPPORTED naming every unimplemented key with its file:line. */
+/** Throws CTR_NOT_SUPPORTED naming every key that cannot be honoured, with its file:line. */
 export function assertSupported(config: ContainerConfig): void {
   const missing = unsupportedFeatures(config)
   const first = missing[0]
   if (!first) return
-  throw new CtrError('CTR_NOT_SUPPORTED', `${first.where}: ${first.key}: ${first.what} are not supported yet`, {
+  throw new CtrError('CTR_NOT_SUPPORTED', `${first.where}: ${first.key}: ${first.message}`, {
     hints: [
-      ...missing.slice(1).map((m) => `${m.where}: ${m.key}: ${m.what} are not supported yet either`),
-      'ctr refuses to start rather than run the container with less than its config asks for; remove or comment out the line',
+      ...missing.slice(1).map((m) => `${m.where}: ${m.key}: ${m.message}`),
+      'ctr refuses to start rather than run the container with less than its config asks for; change or remove the line',
     ],
     details: {unsupported: missing},
   })
@@ -175,8 +188,23 @@ export function initEnvironment(config: ContainerConfig): string[] {
   return [...env].map(([name, value]) => `${name}=${value}`)
 }
 
-/** The filesystem operations of a start, in LXC's order (conf.c lxc_setup). */
-export function filesystemOps(config: ContainerConfig, opts: {hasRootfs: boolean; netAdmin: boolean}): FsOp[] {
+export interface FsContext {
+  hasRootfs: boolean
+  /** The container keeps CAP_NET_ADMIN: /proc/sys/net stays writable under proc:mixed. */
+  netAdmin: boolean
+  /** A user namespace: devpts gets no gid=5 unless that gid is mapped. */
+  gid5Mapped: boolean
+  /** lxc.mount.fstab's lines (read by the caller), applied before lxc.mount.entry. */
+  fstab: readonly MountEntry[]
+  entries: EntryContext
+}
+
+/**
+ * The filesystem operations of a start, in LXC's order (conf.c lxc_setup):
+ * the autodev tmpfs, proc/sys automounts, fstab, mount entries, the device
+ * nodes, devpts. Returns warnings for ignored mount entries.
+ */
+export function filesystemOps(config: ContainerConfig, ctx: FsContext): EntryOps {
   const ops: FsOp[] = []
   if (config.autodev) {
     const size = config.autodevTmpfsSize ?? 500000
@@ -184,9 +212,23 @@ export function filesystemOps(config: ContainerConfig, opts: {hasRootfs: boolean
     ops.push({kind: 'mount', source: 'none', target: 'dev', fstype: 'tmpfs', flags: MS.NOSUID | MS.NOEXEC, data: `size=${size},mode=755`, opts: 0})
     ops.push({kind: 'mkdir', path: 'dev/pts', mode: 0o755, opts: 0})
   }
-  ops.push(...procSysMounts(config.mountAuto, opts))
+  ops.push(...procSysMounts(config.mountAuto, ctx))
+  const entries = mountEntryOps([...ctx.fstab, ...config.mountEntries], ctx.entries)
+  ops.push(...entries.ops)
   if (config.autodev) ops.push(...autodevNodes())
-  return ops
+  if (config.ptyMax > 0) ops.push(...devptsOps(config.ptyMax, ctx.gid5Mapped))
+  return {ops, warnings: entries.warnings}
+}
+
+// lxc_setup_devpts_child: a private devpts instance limited to lxc.pty.max
+// ptys, and /dev/ptmx bound to its ptmx so that openpty() uses it.
+function devptsOps(max: number, gid5: boolean): FsOp[] {
+  const data = `${gid5 ? 'gid=5,' : ''}newinstance,ptmxmode=0666,mode=0620,max=${max}`
+  return [
+    {kind: 'mkdir', path: 'dev/pts', mode: 0o755, opts: 0},
+    {kind: 'mount', source: 'devpts', target: 'dev/pts', fstype: 'devpts', flags: MS.NOSUID | MS.NOEXEC, data, opts: 0},
+    {kind: 'mount', source: 'dev/pts/ptmx', target: 'dev/ptmx', fstype: '', flags: MS.BIND, data: '', opts: MNT.CREATE_FILE | MNT.SRC_IN_ROOT},
+  ]
 }
 
 // lxc_fill_autodev's nodes (mknod, or a bind of the host's node where mknod
@@ -207,6 +249,42 @@ function autodevNodes(): FsOp[] {
   return ops
 }
 
+/**
+ * How the rootfs is mounted: dir (or a bare directory) is bound onto itself;
+ * overlay:LOWER[:LOWER...]:UPPER is an overlayfs on the run dir's staging
+ * directory (or lxc.rootfs.mount) with ctr's work dir beside the upper dir,
+ * where LXC keeps it too. lxc.rootfs.options flags apply to that mount; `ro`
+ * makes the root read-only once every mount target exists.
+ */
+export function rootfsSpec(config: ContainerConfig, rundir: string): Pick<MonitorSpec, 'rootfs' | 'rootfsReadonly' | 'rootfsMount'> {
+  const options = parseMountOptions(config.rootfs.options?.options ?? [])
+  const readonly = (options.flags & MS.RDONLY) !== 0
+  const flags = options.flags & ~MS.RDONLY
+  const type = config.rootfs.type
+  if (type === 'overlay' || type === 'overlayfs') {
+    const parts = config.rootfs.parts
+    const upper = parts.at(-1) ?? ''
+    const lowers = parts.slice(0, -1)
+    const target = config.rootfs.mount ?? `${rundir}/rootfs`
+    const data = [`lowerdir=${lowers.map(overlayEscape).join(':')}`, `upperdir=${overlayEscape(upper)}`, `workdir=${overlayEscape(overlayWorkdir(upper))}`]
+    if (options.data) data.push(options.data)
+    return {rootfs: target, rootfsReadonly: readonly, rootfsMount: {fstype: 'overlay', source: 'overlay', data: data.join(','), flags}}
+  }
+  return {rootfs: config.rootfs.path as string, rootfsReadonly: readonly, rootfsMount: {fstype: '', source: '', data: '', flags}}
+}
+
+/** The overlay work dir ctr manages: `olwork` beside the upper dir (LXC's choice), same filesystem. */
+export function overlayWorkdir(upper: string): string {
+  const trimmed = upper.replace(/\/+$/, '')
+  const slash = trimmed.lastIndexOf('/')
+  return `${slash <= 0 ? '' : trimmed.slice(0, slash)}/olwork`
+}
+
+// overlayfs option values: `\`, `,` and `:` are escaped with a backslash.
+function overlayEscape(path: string): string {
+  return path.replace(/[\\,:]/g, (c) => `\\${c}`)
+}
+
 /** glibc's makedev for the dev_t the kernel expects. */
 export function makedev(major: number, minor: number): number {
   return ((major & 0xfff) << 8) | (minor & 0xff) | ((minor & ~0xff) << 12)
@@ -217,7 +295,7 @@ export function makedev(major: number, minor: number): number {
  * yet and CTR_CONFIG_INVALID for combinations that cannot work (a rootfs
  * without a mount namespace, for example).
  */
-export function planStart(input: StartPlanInput): MonitorSpec {
+export function planStart(input: StartPlanInput): StartPlan {
   const {config, options} = input
   assertSupported(config)
   const shared = new Set(input.shares.map((s) => s.ns))
@@ -228,9 +306,21 @@ export function planStart(input: StartPlanInput): MonitorSpec {
       hints: ['Remove mnt from lxc.namespace.keep (or add it to lxc.namespace.clone), and do not share it'],
     })
   }
-  const fsops = namespaces.has('mnt') ? filesystemOps(config, {hasRootfs, netAdmin: true}) : []
-  if (!namespaces.has('mnt') && (config.mountAuto.proc || config.mountAuto.sys || config.autodev && hasRootfs)) {
-    throw new CtrError('CTR_CONFIG_INVALID', 'lxc.mount.auto and lxc.autodev need a mount namespace of its own', {
+  const capKeep = capabilityMask(config, input.kernel.capLastCap)
+  const keeps = (cap: number): boolean => capKeep === undefined || (capKeep & (1n << BigInt(cap))) !== 0n
+  const CAP_NET_ADMIN = 12
+  const fs = namespaces.has('mnt')
+    ? filesystemOps(config, {
+      hasRootfs,
+      netAdmin: keeps(CAP_NET_ADMIN),
+      gid5Mapped: !namespaces.has('user') || config.idmaps.some((m) => m.kind === 'g' && m.nsid <= 5 && 5 < m.nsid + m.range),
+      fstab: input.fstab ?? [],
+      entries: {rootfsPath: config.rootfs.path, defaultRootfs: `${input.lxcpath}/${input.name}/rootfs`},
+    })
+    : {ops: [], warnings: []}
+  const fsops = fs.ops
+  if (!namespaces.has('mnt') && (config.mountAuto.proc || config.mountAuto.sys || config.mountEntries.length > 0 || (input.fstab ?? []).length > 0 || config.ptyMax > 0 || (config.autodev && hasRootfs))) {
+    throw new CtrError('CTR_CONFIG_INVALID', 'lxc.mount.*, lxc.autodev and lxc.pty.max need a mount namespace of its own', {
       hints: ['Without one, the mounts would land on the host'],
     })
   }
@@ -273,11 +363,11 @@ export function planStart(input: StartPlanInput): MonitorSpec {
   if (input.logfile) spec.logfile = input.logfile
   if (input.configFile) spec.configPath = input.configFile
   if (config.utsName !== undefined && namespaces.has('uts')) spec.hostname = config.utsName
-  if (config.rootfs.path !== undefined) spec.rootfs = config.rootfs.path
+  if (config.rootfs.path !== undefined) Object.assign(spec, rootfsSpec(config, input.rundir))
+  if (config.autodev && namespaces.has('mnt')) spec.consoleBind = true
   if (config.initCwd !== undefined) spec.cwd = config.initCwd
   if (config.initGroups.length > 0) spec.groups = config.initGroups
   if (config.arch) spec.personality = config.arch.personality === 'linux32' ? 0x0008 : 0
-  const capKeep = capabilityMask(config, input.kernel.capLastCap)
   if (capKeep !== undefined) spec.capKeep = capKeep
   if (namespaces.has('user')) {
     spec.uidMap = idmapText(config, 'u')
@@ -291,7 +381,7 @@ export function planStart(input: StartPlanInput): MonitorSpec {
     soft: p.soft === 'unlimited' ? RLIM_INFINITY : p.soft,
     hard: p.hard === 'unlimited' ? RLIM_INFINITY : p.hard,
   }))
-  return spec
+  return {spec, warnings: fs.warnings}
 }
 
 const RLIM_INFINITY = (1n << 64n) - 1n

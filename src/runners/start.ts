@@ -1,7 +1,7 @@
 // `ctr start`: resolve, load and check the config, then hand a spec to a new
 // ctr-monitor and report what it says (reference §1, DESIGN.md start sequence).
 
-import {accessSync, constants as fsConstants, existsSync, readFileSync, statSync} from 'node:fs'
+import {accessSync, constants as fsConstants, existsSync, mkdirSync, readFileSync, statSync} from 'node:fs'
 import {dirname, resolve as resolvePath} from 'node:path'
 import {getSystemErrorMap} from 'node:util'
 
@@ -9,7 +9,8 @@ import {CtrError} from '../core/errors.js'
 import {encodeMonitorSpec, type NamespaceName, type ShareSpec} from '../core/monitor-spec.js'
 import type {StartOptions} from '../core/options.js'
 import {defaultLogFile, lastExitPath} from '../core/paths.js'
-import {planStart} from '../core/start-plan.js'
+import {overlayWorkdir, planStart} from '../core/start-plan.js'
+import {parseFstab, type MountEntry} from '../core/config/index.js'
 import {startFailureError} from '../core/start-errors.js'
 import type {CommandOutcome} from '../output.js'
 import {formatWarnings, loadConfigForStart} from '../sys/config.js'
@@ -42,9 +43,9 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
   if (status.running) return alreadyRunning(ref, opts, status.initPid, status.monitorPid, notices)
 
   const config = loaded.config
-  if (config.rootfs.path !== undefined) checkRootfs(config.rootfs.path)
+  if (config.rootfs.path !== undefined && config.rootfs.type !== 'overlay' && config.rootfs.type !== 'overlayfs') checkRootfs(config.rootfs.path)
   const pidfile = opts.pidfile === undefined ? undefined : checkPidfile(opts.pidfile)
-  const spec = planStart({
+  const {spec, warnings: planWarnings} = planStart({
     name: ref.name,
     lxcpath: ref.lxcpath,
     rundir: ref.rundir,
@@ -57,7 +58,10 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
     kernel: {cgroupNs: existsSync('/proc/self/ns/cgroup'), capLastCap: readCapLastCap()},
     ...(config.seccomp.profile === undefined ? {} : {seccompPolicy: readSeccompPolicy(config.seccomp.profile)}),
     pidfile,
+    fstab: config.mountFstab === undefined ? [] : readFstab(config.mountFstab),
   })
+  notices.push(...planWarnings)
+  if (spec.rootfsMount?.fstype === 'overlay') prepareOverlay(config.rootfs.parts)
 
   for (let attempt = 0; ; attempt++) {
     const launched = launchMonitor(encodeMonitorSpec(spec), {foreground: spec.foreground, name: ref.name, lxcpath: ref.lxcpath})
@@ -141,6 +145,24 @@ function failure(report: Extract<StartReport, {kind: 'error'}>, name: string, ro
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
+function readFstab(path: string): MountEntry[] {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new CtrError('CTR_FSTAB', `Failed to read lxc.mount.fstab "${path}": ${(error as NodeJS.ErrnoException).code ?? 'EIO'}`, {cause: error})
+  }
+  return parseFstab(text, path)
+}
+
+// overlay:LOWER...:UPPER: the layers must exist; ctr creates and owns the work dir beside the upper dir.
+function prepareOverlay(parts: string[]): void {
+  for (const dir of parts) {
+    if (!existsSync(dir)) throw new CtrError('CTR_ROOTFS', `The overlay layer "${dir}" does not exist`, {hints: ['lxc.rootfs.path = overlay:LOWER:UPPER; create the upper directory first']})
+  }
+  mkdirSync(overlayWorkdir(parts.at(-1) ?? ''), {recursive: true, mode: 0o755})
 }
 
 function readCapLastCap(): number {

@@ -18,29 +18,29 @@ const options: StartOptions = {
 function plan(text: string, extra: Partial<StartOptions> = {}) {
   return planStart({
     name: 'web', lxcpath: '/var/lib/ctr', rundir: '/run/ctr/x', config: config(text), configFile: '/var/lib/ctr/web/config',
-    options: {...options, ...extra}, exitfile: undefined, logfile: undefined, shares: [], kernel: {cgroupNs: true}, pidfile: undefined,
-  })
+    options: {...options, ...extra}, exitfile: undefined, logfile: undefined, shares: [], kernel: {cgroupNs: true, capLastCap: 40}, pidfile: undefined,
+  }).spec
 }
 
 const names = (set: Set<string>): string[] => [...set].sort()
 
 describe('namespaces (LXC resolve_clone_flags)', () => {
   it('defaults: mnt pid uts ipc net cgroup; user only with idmap; time only with offsets', () => {
-    assert.deepEqual(names(resolveNamespaces(config(''), {cgroupNs: true}, new Set())), ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'uts'])
-    assert.deepEqual(names(resolveNamespaces(config(''), {cgroupNs: false}, new Set())), ['ipc', 'mnt', 'net', 'pid', 'uts'])
-    assert.ok(resolveNamespaces(config('lxc.idmap = u 0 100000 65536\nlxc.idmap = g 0 100000 65536'), {cgroupNs: true}, new Set()).has('user'))
+    assert.deepEqual(names(resolveNamespaces(config(''), {cgroupNs: true, capLastCap: 40}, new Set())), ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'uts'])
+    assert.deepEqual(names(resolveNamespaces(config(''), {cgroupNs: false, capLastCap: 40}, new Set())), ['ipc', 'mnt', 'net', 'pid', 'uts'])
+    assert.ok(resolveNamespaces(config('lxc.idmap = u 0 100000 65536\nlxc.idmap = g 0 100000 65536'), {cgroupNs: true, capLastCap: 40}, new Set()).has('user'))
   })
   it('net is kept only when every NIC is none', () => {
-    assert.ok(!resolveNamespaces(config('lxc.net.0.type = none'), {cgroupNs: true}, new Set()).has('net'))
-    assert.ok(resolveNamespaces(config('lxc.net.0.type = none\nlxc.net.1.type = empty'), {cgroupNs: true}, new Set()).has('net'))
-    assert.ok(resolveNamespaces(config('lxc.net.0.type = empty'), {cgroupNs: true}, new Set()).has('net'))
+    assert.ok(!resolveNamespaces(config('lxc.net.0.type = none'), {cgroupNs: true, capLastCap: 40}, new Set()).has('net'))
+    assert.ok(resolveNamespaces(config('lxc.net.0.type = none\nlxc.net.1.type = empty'), {cgroupNs: true, capLastCap: 40}, new Set()).has('net'))
+    assert.ok(resolveNamespaces(config('lxc.net.0.type = empty'), {cgroupNs: true, capLastCap: 40}, new Set()).has('net'))
   })
   it('clone is exact, keep is everything but (user and time included)', () => {
-    assert.deepEqual(names(resolveNamespaces(config('lxc.namespace.clone = mnt pid'), {cgroupNs: true}, new Set())), ['mnt', 'pid'])
-    assert.deepEqual(names(resolveNamespaces(config('lxc.namespace.keep = user net ipc time'), {cgroupNs: true}, new Set())), ['cgroup', 'mnt', 'pid', 'uts'])
+    assert.deepEqual(names(resolveNamespaces(config('lxc.namespace.clone = mnt pid'), {cgroupNs: true, capLastCap: 40}, new Set())), ['mnt', 'pid'])
+    assert.deepEqual(names(resolveNamespaces(config('lxc.namespace.keep = user net ipc time'), {cgroupNs: true, capLastCap: 40}, new Set())), ['cgroup', 'mnt', 'pid', 'uts'])
   })
   it('a shared namespace is never created', () => {
-    assert.ok(!resolveNamespaces(config(''), {cgroupNs: true}, new Set(['net'] as const)).has('net'))
+    assert.ok(!resolveNamespaces(config(''), {cgroupNs: true, capLastCap: 40}, new Set(['net'] as const)).has('net'))
   })
 })
 
