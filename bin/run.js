@@ -1,16 +1,19 @@
 #!/usr/bin/env node
-// Two ways in, one behaviour (DESIGN.md): the LXC-compatible hot commands go
-// straight to our getopt parser and runner, because importing @oclif/core
-// alone costs ~75 ms; everything else (help, other commands, completion)
-// goes through oclif. CTR_VIA_OCLIF=1 sends the hot commands through oclif
-// too, which the tests use to prove both ways behave the same.
+// Two ways in, one behaviour (DESIGN.md). The LXC-compatible hot commands go
+// straight to our getopt parser and runner, bundled in dist/hot.cjs, because
+// importing @oclif/core alone costs ~75 ms and Node's ESM loader another ~10;
+// everything else (help, other commands) goes through oclif, whose command
+// classes run the same code. CTR_VIA_OCLIF=1 sends the hot commands through
+// oclif too, which the tests use to prove both ways behave the same.
+// (CommonJS on purpose: bin/package.json says so.)
+'use strict'
+
 const HOT = new Set(['start', 'wait', 'info', 'stop'])
 const command = process.argv[2]
 
 if (HOT.has(command) && !process.env.CTR_VIA_OCLIF) {
-  const {dispatch} = await import('../dist/dispatch.js')
-  await dispatch(command, process.argv.slice(3))
+  require('../dist/hot.cjs').dispatch(command, process.argv.slice(3))
 } else {
-  const {execute} = await import('@oclif/core')
-  await execute({dir: import.meta.url})
+  // The package root, not this file: bin/package.json has no name for oclif.
+  import('@oclif/core').then(({execute}) => execute({dir: require('node:path').join(__dirname, '..')}))
 }

@@ -6,6 +6,7 @@ import {Command, Flags, loadHelpClass, type Interfaces} from '@oclif/core'
 
 import type {CommandSpec} from './core/cli/specs.js'
 import {runCommand} from './dispatch.js'
+import {COMMANDS} from './registry.js'
 import {emitError} from './output.js'
 
 type FlagDefinitions = Interfaces.FlagInput
@@ -71,7 +72,7 @@ export function commandClass(id: string, spec: CommandSpec): typeof BaseCommand 
     static override strict = false
 
     override async run(): Promise<void> {
-      await runCommand(id, this.argv, async (command) => this.showCommandHelp(command))
+      await runCommand(id, this.argv, async (command) => this.showCommandHelp(command), COMMANDS)
     }
   }
 }

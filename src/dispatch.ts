@@ -8,6 +8,7 @@ import {readFileSync} from 'node:fs'
 import {formatUsage, type CommandSpec} from './core/cli/specs.js'
 import type {Parsed} from './core/options.js'
 import {emitError, emitOutcome, type CommandOutcome, type OutputOptions} from './output.js'
+import {PACKAGE_ROOT, packagePath} from './sys/package-files.js'
 
 /** What every parsed option set has: enough to render output. */
 interface BaseOptions {
@@ -15,10 +16,10 @@ interface BaseOptions {
   quiet: boolean
 }
 
-type Parser = (argv: string[], env: NodeJS.ProcessEnv) => Parsed<BaseOptions>
-type Runner = (options: never) => Promise<CommandOutcome>
+export type Parser = (argv: string[], env: NodeJS.ProcessEnv) => Parsed<BaseOptions>
+export type Runner = (options: never) => Promise<CommandOutcome>
 
-interface CommandEntry {
+export interface CommandEntry {
   /** The option table, parser and runner, loaded on demand: `ctr info` never loads start's code. */
   load(): Promise<{spec: CommandSpec; parse: Parser; run: Runner}>
 }
@@ -37,38 +38,29 @@ const lxcCommand = (id: 'start' | 'wait' | 'info' | 'stop'): CommandEntry => ({
   },
 })
 
-// Each further command lives in core/cli/<id>.ts (SPEC and parse) and
-// runners/<id>.ts (run).
-const moduleCommand = (load: () => Promise<[{SPEC: CommandSpec; parse: unknown}, {run: unknown}]>): CommandEntry => ({
-  async load() {
-    const [cli, runner] = await load()
-    return {spec: cli.SPEC, parse: cli.parse as Parser, run: runner.run as Runner}
-  },
-})
-
-export const COMMANDS: Record<string, CommandEntry> = {
+/** The four LXC-compatible hot commands; src/registry.ts adds the others. */
+export const HOT_COMMANDS: Record<string, CommandEntry> = {
   start: lxcCommand('start'),
   wait: lxcCommand('wait'),
   info: lxcCommand('info'),
   stop: lxcCommand('stop'),
-  create: moduleCommand(() => Promise.all([import('./core/cli/create.js'), import('./runners/create.js')])),
-  destroy: moduleCommand(() => Promise.all([import('./core/cli/destroy.js'), import('./runners/destroy.js')])),
-  ls: moduleCommand(() => Promise.all([import('./core/cli/ls.js'), import('./runners/ls.js')])),
-  monitor: moduleCommand(() => Promise.all([import('./core/cli/monitor.js'), import('./runners/monitor.js')])),
-  freeze: moduleCommand(() => Promise.all([import('./core/cli/freeze.js'), import('./runners/freeze.js')])),
-  unfreeze: moduleCommand(() => Promise.all([import('./core/cli/unfreeze.js'), import('./runners/unfreeze.js')])),
 }
 
 /** The package version, as `--version` prints it (LXC prints its bare version). */
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {version: string}
+  const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as {version: string}
   return pkg.version
 }
 
 /** Parses argv for a command, runs it and prints the outcome; sets process.exitCode. */
-export async function runCommand(command: string, argv: string[], showHelp: (command: string) => Promise<void>): Promise<void> {
+export async function runCommand(
+  command: string,
+  argv: string[],
+  showHelp: (command: string) => Promise<void>,
+  registry: Record<string, CommandEntry>,
+): Promise<void> {
   const prog = `ctr ${command}`
-  const entry = COMMANDS[command]
+  const entry = registry[command]
   if (!entry) throw new Error(`unknown command ${command}`)
   const out: OutputOptions = {prog, json: jsonRequested(argv), quiet: false}
   // oclif shows help whenever --help or -h appears before `--`, whatever
@@ -111,14 +103,14 @@ export async function runCommand(command: string, argv: string[], showHelp: (com
   }
 }
 
-/** Entry from bin/run.js: help goes to oclif, loaded only when asked for. */
+/** Entry from bin/run.js (through the dist/hot.cjs bundle): help goes to oclif, loaded only when asked for. */
 export async function dispatch(command: string, argv: string[]): Promise<void> {
-  await runCommand(command, argv, oclifHelp)
+  await runCommand(command, argv, oclifHelp, HOT_COMMANDS)
 }
 
 async function oclifHelp(command: string): Promise<void> {
   const {Config, loadHelpClass} = await import('@oclif/core')
-  const config = await Config.load(new URL('..', import.meta.url).pathname)
+  const config = await Config.load(PACKAGE_ROOT)
   const Help = await loadHelpClass(config)
   await new Help(config).showHelp([command])
 }

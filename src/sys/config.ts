@@ -1,7 +1,6 @@
 // Which config a command uses, and loading it (reference §1.2, §3, §7).
 
 import {existsSync} from 'node:fs'
-import {fileURLToPath} from 'node:url'
 
 import type {ContainerConfig, ConfigWarning} from '../core/config/index.js'
 import {formatLocation} from '../core/config/index.js'
@@ -9,9 +8,10 @@ import {CtrError} from '../core/errors.js'
 import type {CommonOptions, StartOptions} from '../core/options.js'
 import {loadContainerConfig} from './config-loader.js'
 import type {ContainerRef} from './container.js'
+import {packagePath} from './package-files.js'
 
 /** The embedded default config (config/default.conf), used by `start` when a container has none. */
-export const EMBEDDED_DEFAULT_CONFIG = fileURLToPath(new URL('../../config/default.conf', import.meta.url))
+export const EMBEDDED_DEFAULT_CONFIG = packagePath('config/default.conf')
 
 export interface CommandConfig {
   /** undefined when the container has no config file and no --rcfile was given. */

@@ -7,10 +7,10 @@
 
 import {spawn, type ChildProcess} from 'node:child_process'
 import {constants} from 'node:os'
-import {fileURLToPath} from 'node:url'
 import type {Socket} from 'node:net'
 
 import {CtrError} from '../core/errors.js'
+import {packagePath} from './package-files.js'
 
 export type StartReport =
   | {kind: 'running'; monitorPid: number; initPid: number; initStartTime: number; startupUs: number}
@@ -19,7 +19,7 @@ export type StartReport =
 
 /** The ctr-monitor binary: $CTR_MONITOR (an ASan build, for example), else the one npm built. */
 export function monitorBinary(env: NodeJS.ProcessEnv = process.env): string {
-  return env.CTR_MONITOR || fileURLToPath(new URL('../../build/ctr-monitor', import.meta.url))
+  return env.CTR_MONITOR || packagePath('build/ctr-monitor')
 }
 
 export interface LaunchedMonitor {
