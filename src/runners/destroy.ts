@@ -1,7 +1,184 @@
-// `ctr destroy`: placeholder until implemented.
-import {CtrError} from '../core/errors.js'
-import type {CommandOutcome} from '../output.js'
+// `ctr destroy` (lxc-destroy, lxccontainer.c container_destroy): refuse a
+// running container unless -f (which kills it, as lxc-destroy -f's
+// c->stop() does), then remove $lxcpath/NAME whole, under the container's
+// create/destroy lock.
+//
+// Safer than LXC, on purpose: a rootfs outside the container directory
+// (--dir, or an lxc.rootfs.path pointing elsewhere) is left in place and
+// named in a notice, where LXC deletes it; the removal never follows a
+// symlink and never enters another filesystem (sys/create-fs.ts removeTree),
+// and a container directory that is a symlink, or has something mounted in
+// it, is refused.
 
-export async function run(_options: unknown): Promise<CommandOutcome> {
-  throw new CtrError('CTR_NOT_IMPLEMENTED', 'ctr destroy is not implemented yet')
+import {existsSync, readdirSync} from 'node:fs'
+import {join} from 'node:path'
+
+import type {DestroyOptions} from '../core/cli/destroy.js'
+import {CtrError, SysError} from '../core/errors.js'
+import type {CommandOutcome} from '../output.js'
+import {loadConfigForCommand} from '../sys/config.js'
+import {isDefined, queryStatus, resolveFromOptions, type ContainerRef} from '../sys/container.js'
+import {createPartialMarker, entryType, isInside, mountsAtOrBelow, PARTIAL_MARKER, removePartialMarker, removeTree} from '../sys/create-fs.js'
+import {lockContainer} from '../sys/create-lock.js'
+import {cleanupRundir} from '../sys/tools.js'
+import {runStop} from './stop.js'
+
+export interface DestroyResult {
+  name: string
+  lxcpath: string
+  /** The directory removed, $lxcpath/NAME. */
+  path: string
+  /** It was running and -f killed it first. */
+  killed: boolean
+  /** It was only partly created (an interrupted create). */
+  partial: boolean
+  /** Rootfs directories outside the container directory, left in place. */
+  keptRootfs: string[]
+  /** Files, links and directories removed. */
+  removedEntries: number
+  durationMs: number
+}
+
+/**
+ * Destroys the container. Returns exit 0 with the result (notices name a
+ * rootfs left in place). Throws CtrError, all exit 1 as lxc-destroy:
+ * CTR_NOT_DEFINED, CTR_RUNNING (without -f), CTR_UNSAFE_PATH (the
+ * directory is a symlink), CTR_MOUNTED, CTR_LOCKED, CTR_HAS_SNAPSHOTS, and
+ * SysError when removing fails (what could be removed is gone; the partial
+ * marker then keeps `start` away from the rest).
+ */
+export async function run(opts: DestroyOptions): Promise<CommandOutcome<DestroyResult>> {
+  const started = Date.now()
+  const ref = resolveFromOptions(opts)
+  const type = entryType(ref.dir)
+  if (type === 'symlink') {
+    throw new CtrError('CTR_UNSAFE_PATH', `${ref.dir} is a symbolic link; ctr destroy removes only a real container directory`, {
+      hints: [`If the link is all that should go, remove it with rm ${ref.dir}; ctr never deletes what a link points to`],
+    })
+  }
+  const partial = type === 'dir' && existsSync(join(ref.dir, PARTIAL_MARKER))
+  if (type !== 'dir' || (!isDefined(ref) && !partial)) throw notDefined(ref)
+  if (opts.rcfile !== undefined && !existsSync(opts.rcfile)) {
+    throw new CtrError('CTR_RCFILE', `Failed to load rcfile "${opts.rcfile}": no such file`)
+  }
+  const lock = await lockContainer(ref, 'destroy')
+  try {
+    checkSnapshots(ref, opts.snapshots)
+    // Mark the container as going away before looking at its state: a
+    // start that begins from now on refuses it (sys/config.ts).
+    const marked = createPartialMarker(ref.dir, 'destroy')
+    let killed = false
+    try {
+      killed = await stopIfRunning(ref, opts)
+      const mounts = mountsAtOrBelow(ref.dir)
+      if (mounts.length > 0) {
+        throw new CtrError('CTR_MOUNTED', `${ref.name}: ${mounts[0] ?? ''} is mounted; not removing ${ref.dir}`, {
+          hints: [...mounts.slice(1).map((m) => `${m} is mounted too`), `Unmount it first (umount -R ${mounts[0] ?? ref.dir})`],
+          details: {mounts},
+        })
+      }
+    } catch (error) {
+      if (marked) removePartialMarker(ref.dir)
+      throw error
+    }
+    const notices: string[] = []
+    const keptRootfs = outsideRootfs(ref, opts, notices)
+    lock.assertHeld()
+    const removedEntries = await removeContainerDir(ref.dir)
+    // A monitor killed long ago may have left its run dir; nothing else will clean it now.
+    if (existsSync(ref.rundir)) {
+      try {
+        cleanupRundir(ref.rundir)
+      } catch (error) {
+        notices.push(`Could not clean up the run dir ${ref.rundir}: ${(error as Error).message}`)
+      }
+    }
+    for (const path of keptRootfs) {
+      notices.push(`Left ${path} in place: it is ${ref.name}'s rootfs but lies outside ${ref.dir} (lxc-destroy would delete it)`)
+    }
+    return {
+      exitCode: 0,
+      result: {name: ref.name, lxcpath: ref.lxcpath, path: ref.dir, killed, partial, keptRootfs, removedEntries, durationMs: Date.now() - started},
+      notices,
+    }
+  } finally {
+    await lock.release()
+  }
+}
+
+function notDefined(ref: ContainerRef): CtrError {
+  // lxc-destroy's message (it prints the name in its log prefix).
+  return new CtrError('CTR_NOT_DEFINED', `${ref.name}: Container is not defined`, {
+    hints: [`There is no ${ref.configPath}; the lxcpath is ${ref.lxcpath} (-P or $CTR_PATH to use another)`],
+  })
+}
+
+// lxc_destroy.c do_destroy: clones (lxc_snapshots) always refuse; snapshots
+// (a non-empty snaps/) refuse without -s.
+function checkSnapshots(ref: ContainerRef, withSnapshots: boolean): void {
+  if (existsSync(join(ref.dir, 'lxc_snapshots'))) {
+    throw new CtrError('CTR_HAS_CLONES', `Destroying ${ref.name} failed: ${ref.name} has clones`, {
+      hints: [`${join(ref.dir, 'lxc_snapshots')} lists containers cloned from it; destroy those first`],
+    })
+  }
+  let snaps: string[] = []
+  try {
+    snaps = readdirSync(join(ref.dir, 'snaps'))
+  } catch {
+    // no snaps directory
+  }
+  if (snaps.length > 0 && !withSnapshots) {
+    throw new CtrError('CTR_HAS_SNAPSHOTS', `Destroying ${ref.name} failed: ${ref.name} has snapshots`, {
+      hints: [`Give -s to destroy its snapshots (${join(ref.dir, 'snaps')}) with it`],
+    })
+  }
+}
+
+// lxc-destroy: a running container is an error ("NAME is running", exit 1)
+// unless -f, which stops it hard. Returns whether it was killed.
+async function stopIfRunning(ref: ContainerRef, opts: DestroyOptions): Promise<boolean> {
+  const status = await queryStatus(ref)
+  if (!status.running) return false
+  if (!opts.force) {
+    throw new CtrError('CTR_RUNNING', `${ref.name} is running`, {
+      hints: [`Stop it first (ctr stop -n ${ref.name}), or give -f to kill it and destroy it`],
+    })
+  }
+  try {
+    await runStop({
+      name: ref.name, lxcpath: ref.lxcpath, logfile: opts.logfile, logpriority: opts.logpriority, quiet: opts.quiet, rcfile: undefined, json: opts.json,
+      reboot: false, nowait: false, timeout: undefined, kill: true, nokill: false, nolock: false,
+    })
+  } catch (error) {
+    // Stopped by itself meanwhile: just as good.
+    if ((error as {code?: string}).code !== 'CTR_NOT_RUNNING') throw error
+  }
+  return true
+}
+
+// The rootfs directories the config names that lie outside the container
+// directory: kept. A config that cannot be read only costs this notice;
+// nothing outside the directory is removed either way.
+function outsideRootfs(ref: ContainerRef, opts: DestroyOptions, notices: string[]): string[] {
+  let parts: string[]
+  try {
+    parts = loadConfigForCommand(ref, opts).config?.rootfs.parts ?? []
+  } catch (error) {
+    notices.push(`Could not read ${ref.name}'s config (${(error as Error).message}); any rootfs outside ${ref.dir} is left in place`)
+    return []
+  }
+  return parts.filter((part) => part !== '' && !isInside(part, ref.dir))
+}
+
+// The monitor of a container just killed may still be writing its
+// last-exit record into the directory: an ENOTEMPTY on the final rmdir
+// means one more pass.
+async function removeContainerDir(dir: string): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return (await removeTree(dir)).removed
+    } catch (error) {
+      if (!(error instanceof SysError) || error.errno !== 'ENOTEMPTY' || attempt >= 2) throw error
+    }
+  }
 }

@@ -34,7 +34,7 @@ export type Env = Record<string, string | undefined>
 /** The log levels LXC knows (log.c, lxc_log_priority_to_int), most verbose first. */
 export const LOG_PRIORITIES = ['TRACE', 'DEBUG', 'INFO', 'NOTICE', 'WARN', 'ERROR', 'CRIT', 'ALERT', 'FATAL'] as const
 
-type Informational = Exclude<Parsed<never>, {action: 'run'}>
+export type Informational = Exclude<Parsed<never>, {action: 'run'}>
 
 /**
  * Parses `ctr start` argv (without the program and command words).
@@ -295,12 +295,12 @@ function parseCLong(text: string, base: 0 | 10): number | undefined {
   return undefined
 }
 
-interface Leftover {
+export interface Leftover {
   operands: string[]
   afterDashDash: string[]
 }
 
-interface Scanned extends Leftover {
+export interface Scanned extends Leftover {
   common: Omit<CommonOptions, 'name'>
   nameFlag: string | undefined
 }
@@ -309,7 +309,7 @@ interface Scanned extends Leftover {
 // over the keys, so adding a row to a spec without handling it does not
 // compile. `value` is '' for options without an argument; `flag` is the
 // spelling that matched, for messages.
-type OwnHandlers<K extends string> = Record<Exclude<K, CommonOptionKey>, (value: string, flag: string) => unknown>
+export type OwnHandlers<K extends string> = Record<Exclude<K, CommonOptionKey>, (value: string, flag: string) => unknown>
 
 const COMMON_KEYS: ReadonlySet<string> = new Set<CommonOptionKey>([
   'name', 'help', 'helpError', 'usage', 'version', 'quiet', 'logfile', 'logpriority', 'lxcpath', 'rcfile', 'json',
@@ -319,10 +319,14 @@ function isCommonKey(key: string): key is CommonOptionKey {
   return COMMON_KEYS.has(key)
 }
 
-// lxc_arguments_parse's getopt loop: the common options are handled here,
-// in order, the command's own go to `own`, and help, usage and version end
-// the scan where they stand.
-function scanCommon<K extends string>(spec: CommandSpec<K>, argv: string[], own: OwnHandlers<K>): Scanned | Informational {
+/**
+ * lxc_arguments_parse's getopt loop: the common options are handled here,
+ * in order, the command's own go to `own`, and help, usage and version end
+ * the scan where they stand (returned as an Informational action). Returns
+ * the common options, the -n value and the operands; throws UsageError for
+ * getopt errors, a second -P and a bad -l.
+ */
+export function scanCommon<K extends string>(spec: CommandSpec<K>, argv: string[], own: OwnHandlers<K>): Scanned | Informational {
   let early: Informational | undefined
   let nameFlag: string | undefined
   let lxcpathSeen = false
@@ -397,8 +401,9 @@ function scanCommon<K extends string>(spec: CommandSpec<K>, argv: string[], own:
 // "/bin/sh" and fails for lack of a config. ctr has an embedded default
 // config, so the same rule would start a container named "sh" running
 // /sbin/init on the host root. What follows the name is returned for the
-// command to use.
-function resolveName(scan: Scanned, env: Env): {name: string; rest: Leftover} {
+// command to use. Throws UsageError CTR_NO_NAME (exit 1) without a name and
+// CtrError for an invalid one.
+export function resolveName(scan: Scanned, env: Env): {name: string; rest: Leftover} {
   const operands = [...scan.operands]
   const afterDashDash = [...scan.afterDashDash]
   const name = scan.nameFlag ?? operands.shift() ?? envName(env)
@@ -420,7 +425,8 @@ function takeFirst(rest: Leftover): string | undefined {
   return rest.operands.shift() ?? rest.afterDashDash.shift()
 }
 
-function rejectLeftovers(rest: Leftover, why: string): void {
+/** Throws UsageError CTR_UNEXPECTED_ARGUMENT (exit 1, `why` as the hint) if any operand is left. */
+export function rejectLeftovers(rest: Leftover, why: string): void {
   const extra = [...rest.operands, ...rest.afterDashDash]
   const first = extra[0]
   if (first === undefined) return
