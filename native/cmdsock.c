@@ -31,22 +31,33 @@ struct ctr_client {
 int ctr_cmdsock_listen(struct ctr_monitor *m)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	char final[sizeof(addr.sun_path)];
 	_cleanup_close_ int fd = -EBADF;
 	struct epoll_event ev = {.events = EPOLLIN};
 	int n;
 
-	n = snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/command.sock", m->spec->rundir);
+	n = snprintf(final, sizeof(final), "%s/command.sock", m->spec->rundir);
+	if (n < 0 || (size_t)n >= sizeof(final))
+		return -ENAMETOOLONG;
+	n = snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/.command.sock.tmp", m->spec->rundir);
 	if (n < 0 || (size_t)n >= sizeof(addr.sun_path))
 		return -ENAMETOOLONG;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	/* We hold the container lock, so a socket file here is a dead monitor's. */
+	/* Bind and listen under a temporary name, then rename: command.sock
+	 * appears only once it accepts connections, so a client woken by its
+	 * creation (ctr wait watches the run dir) never sees ECONNREFUSED from
+	 * a live monitor. We hold the container lock, so any file already
+	 * under either name is a dead monitor's. */
 	(void)unlink(addr.sun_path);
 	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		return -errno;
-	if (listen(fd, 128) < 0)
-		return -errno;
+	if (listen(fd, 128) < 0 || rename(addr.sun_path, final) < 0) {
+		int err = -errno;
+		(void)unlink(addr.sun_path);
+		return err;
+	}
 	ev.data.fd = fd;
 	if (epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -errno;
