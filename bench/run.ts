@@ -1,0 +1,1086 @@
+// ctr against LXC, side by side in one run (DESIGN.md "Performance targets",
+// shared/reference/lxc-baseline.md for how LXC was measured).
+//
+//   node --import tsx bench/run.ts [-n RUNS] [--warmup N] [--no-lxc] [--config auto|same|FILE] [--settle MS]
+//   npm run bench -- -n 10
+//
+// Every figure is a whole-process wall time taken in this process (hrtime
+// around spawn until the child's exit), except the wait reactions (the gap
+// between two exits), the monitor-side start time (ctr's startupUs) and
+// memory (/proc). Both tools get a private lxcpath under a temp dir, ctr a
+// private CTR_RUNTIME_DIR; everything is stopped and removed at the end, also
+// on failure or Ctrl-C. Only processes this script started are killed, by pid.
+// See bench/README.md for how to read the output.
+
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {
+  closeSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync,
+  rmdirSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync,
+} from 'node:fs'
+import {cpus, loadavg, release} from 'node:os'
+import {delimiter, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {runtimeDir} from '../src/core/paths.js'
+
+// ---------------------------------------------------------------- options
+
+interface Options {
+  runs: number
+  warmup: number
+  lxc: boolean
+  /** auto: LXC's config minus what ctr refuses; same: LXC's config as is; else a config file for ctr. */
+  config: string
+  /** Extra settle time after a background wait is seen connected / watching (ms). */
+  settleMs: number
+  /** lxc-wait on a stopped container shows no sign of life (it polls): fixed settle, like the baseline. */
+  lxcSettleMs: number
+}
+
+const USAGE = `Usage: node --import tsx bench/run.ts [options]
+
+  -n, --runs N       measured runs per figure (default 20, env BENCH_RUNS)
+      --warmup N     unmeasured runs first (default 2, env BENCH_WARMUP)
+      --no-lxc       run the ctr half alone even if LXC is installed (env BENCH_NO_LXC=1)
+      --config MODE  ctr's container config (env BENCH_CTR_CONFIG):
+                       auto  LXC's busybox config, minus the lines ctr refuses (default)
+                       same  LXC's busybox config exactly (fails while ctr refuses a key)
+                       FILE  this config file (its lxc.rootfs.path is replaced)
+      --settle MS    settle time after a background wait is seen connected (default 100, env BENCH_SETTLE_MS)
+  -h, --help         this text
+`
+
+function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
+  const opts: Options = {
+    runs: intOption('BENCH_RUNS', env.BENCH_RUNS ?? '20', 1),
+    warmup: intOption('BENCH_WARMUP', env.BENCH_WARMUP ?? '2', 0),
+    lxc: !(env.BENCH_NO_LXC && env.BENCH_NO_LXC !== '0'),
+    config: env.BENCH_CTR_CONFIG || 'auto',
+    settleMs: intOption('BENCH_SETTLE_MS', env.BENCH_SETTLE_MS ?? '100', 0),
+    lxcSettleMs: 300,
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? ''
+    const value = (): string => {
+      const v = argv[++i]
+      if (v === undefined) fail(`${arg} needs a value\n\n${USAGE}`)
+      return v
+    }
+    if (arg === '-n' || arg === '--runs') opts.runs = intOption(arg, value(), 1)
+    else if (arg.startsWith('--runs=')) opts.runs = intOption('--runs', arg.slice(7), 1)
+    else if (arg === '--warmup') opts.warmup = intOption(arg, value(), 0)
+    else if (arg === '--no-lxc') opts.lxc = false
+    else if (arg === '--config') opts.config = value()
+    else if (arg === '--settle') opts.settleMs = intOption(arg, value(), 0)
+    else if (arg === '-h' || arg === '--help') {
+      process.stdout.write(USAGE)
+      process.exit(0)
+    } else fail(`unknown argument "${arg}"\n\n${USAGE}`)
+  }
+  return opts
+}
+
+function intOption(what: string, text: string, min: number): number {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < min) fail(`${what}: expected an integer ≥ ${min}, got "${text}"`)
+  return n
+}
+
+function fail(message: string): never {
+  process.stderr.write(`bench: ${message}\n`)
+  process.exit(2)
+}
+
+// ---------------------------------------------------------------- environment
+
+const REPO = fileURLToPath(new URL('..', import.meta.url))
+const CTR_ENTRY = join(REPO, 'bin/run.js')
+const NODE = process.execPath
+const NAME = 'ctrbench'
+
+function which(cmd: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter)) {
+    const path = join(dir || '.', cmd)
+    try {
+      if (statSync(path).isFile()) return path
+    } catch {
+      // not here
+    }
+  }
+  return undefined
+}
+
+function need(cmd: string): string {
+  const path = which(cmd)
+  if (!path) throw new Error(`${cmd} not found in PATH`)
+  return path
+}
+
+interface Paths {
+  tmp: string
+  lxcpath: string
+  ctrpath: string
+  runtime: string
+  logs: string
+}
+
+// ---------------------------------------------------------------- processes
+
+interface RunResult {
+  code: number | null
+  signal: NodeJS.Signals | null
+  timedOut: boolean
+  /** Wall time from just before spawn to the exit event, ms. */
+  ms: number
+  /** hrtime (ns) of the exit event. */
+  end: bigint
+  stdout: string
+  stderr: string
+}
+
+interface Launched {
+  pid: number
+  done: Promise<RunResult>
+}
+
+const live = new Set<ChildProcess>()
+let childEnv: NodeJS.ProcessEnv = process.env
+let logDir = '/tmp'
+let seq = 0
+
+/**
+ * Spawns a command with stdout/stderr going to files (not pipes: a daemon
+ * that inherits them must not hold up the exit), timing it from just before
+ * spawn to its exit event.
+ */
+function launch(cmd: string, args: string[], timeoutMs = 30_000): Launched {
+  const id = seq++
+  const outPath = join(logDir, `${id}.out`)
+  const errPath = join(logDir, `${id}.err`)
+  const out = openSync(outPath, 'w')
+  const err = openSync(errPath, 'w')
+  const start = process.hrtime.bigint()
+  const child = spawn(cmd, args, {stdio: ['ignore', out, err], env: childEnv})
+  closeSync(out)
+  closeSync(err)
+  live.add(child)
+  let timedOut = false
+  const done = new Promise<RunResult>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGKILL')
+    }, timeoutMs)
+    child.on('error', (error) => {
+      clearTimeout(timer)
+      live.delete(child)
+      reject(new Error(`${cmd}: ${error.message}`))
+    })
+    child.on('exit', (code, signal) => {
+      const end = process.hrtime.bigint()
+      clearTimeout(timer)
+      live.delete(child)
+      resolve({code, signal, timedOut, ms: Number(end - start) / 1e6, end, stdout: slurp(outPath), stderr: slurp(errPath)})
+    })
+  })
+  return {pid: child.pid ?? -1, done}
+}
+
+function slurp(path: string): string {
+  try {
+    const text = readFileSync(path, 'utf8')
+    unlinkSync(path)
+    return text
+  } catch {
+    return ''
+  }
+}
+
+function describe(cmd: string, args: string[]): string {
+  return [cmd === NODE ? 'node' : cmd, ...args].join(' ')
+}
+
+async function run(cmd: string, args: string[], okCodes: number[] = [0], timeoutMs?: number): Promise<RunResult> {
+  const r = await launch(cmd, args, timeoutMs).done
+  if (r.timedOut) throw new Error(`${describe(cmd, args)}: timed out`)
+  if (r.code === null || !okCodes.includes(r.code)) {
+    throw new Error(`${describe(cmd, args)}: exit ${r.code ?? r.signal}\n${r.stderr}${r.stdout}`)
+  }
+  return r
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Until the process holds an fd whose link matches (a unix socket: connected; an inotify instance: watching). */
+async function fdAppears(pid: number, pattern: RegExp, limitMs: number): Promise<boolean> {
+  const until = Date.now() + limitMs
+  while (Date.now() < until) {
+    let fds: string[]
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`)
+    } catch {
+      return false
+    }
+    for (const fd of fds) {
+      try {
+        if (pattern.test(readlinkSync(`/proc/${pid}/fd/${fd}`))) return true
+      } catch {
+        // closed meanwhile
+      }
+    }
+    await sleep(2)
+  }
+  return false
+}
+
+// ---------------------------------------------------------------- /proc
+
+interface Pinned {
+  pid: number
+  starttime: string
+}
+
+function procStat(pid: number): string[] | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Fields after "(comm)": state is [0], ppid [1], starttime [19].
+    return text.slice(text.lastIndexOf(')') + 2).split(' ')
+  } catch {
+    return undefined
+  }
+}
+
+/** The process and its start time; undefined once it is gone (a zombie counts as gone: it only waits to be reaped). */
+function pin(pid: number): Pinned | undefined {
+  const stat = procStat(pid)
+  if (stat?.[19] === undefined || stat[0] === 'Z' || stat[0] === 'X') return undefined
+  return {pid, starttime: stat[19]}
+}
+
+function parentOf(pid: number): number | undefined {
+  const ppid = procStat(pid)?.[1]
+  return ppid === undefined ? undefined : Number(ppid)
+}
+
+interface Memory {
+  rssKiB: number
+  pssKiB: number | undefined
+}
+
+function memoryOf(pid: number): Memory | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const rss = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]
+    if (rss === undefined) return undefined
+    let pss: number | undefined
+    try {
+      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1]
+      if (m !== undefined) pss = Number(m)
+    } catch {
+      // no smaps_rollup (old kernel, or not permitted)
+    }
+    return {rssKiB: Number(rss), pssKiB: pss}
+  } catch {
+    return undefined
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
+  } catch {
+    return []
+  }
+}
+
+/** The container's processes: init and its descendants. */
+function processTree(pid: number): number {
+  let count = 1
+  for (const child of childrenOf(pid)) count += processTree(child)
+  return count
+}
+
+function cgroupLines(pid: number | 'self'): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n')
+  } catch {
+    return []
+  }
+}
+
+/** What /dev/console is inside the container (a pty, /dev/null, absent). */
+function consoleKind(initPid: number): string {
+  try {
+    const st = statSync(`/proc/${initPid}/root/dev/console`)
+    if (!st.isCharacterDevice()) return 'not a device'
+    const major = Math.floor(st.rdev / 256) & 0xfff
+    const minor = (st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00)
+    if (major >= 136 && major <= 143) return 'a pty'
+    if (major === 1 && minor === 3) return '/dev/null'
+    if (major === 5 && minor === 1) return 'the host console'
+    return `char ${major}:${minor}`
+  } catch {
+    return 'absent'
+  }
+}
+
+// ---------------------------------------------------------------- stats
+
+interface Stats {
+  min: number
+  median: number
+  max: number
+  n: number
+}
+
+function stats(samples: number[]): Stats | undefined {
+  if (samples.length === 0) return undefined
+  const sorted = [...samples].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  const median = sorted.length % 2 ? sorted[mid] ?? 0 : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
+  return {min: sorted[0] ?? 0, median, max: sorted[sorted.length - 1] ?? 0, n: sorted.length}
+}
+
+class Samples {
+  private readonly data = new Map<string, number[]>()
+
+  add(key: string, value: number): void {
+    const list = this.data.get(key)
+    if (list) list.push(value)
+    else this.data.set(key, [value])
+  }
+
+  get(key: string): Stats | undefined {
+    return stats(this.data.get(key) ?? [])
+  }
+}
+
+// ---------------------------------------------------------------- state
+
+interface Run {
+  opts: Options
+  paths: Paths
+  lxc: boolean
+  lxcVersion: string
+  ctrRundir: string
+  /** ctr's config, and how it differs from LXC's. */
+  configMode: string
+  configChanges: ConfigChange[]
+  samples: Samples
+  observations: {ctr?: Observation; lxc?: Observation}
+  tools: Tool[]
+  /** Waits that did not see the change and timed out: figure key → runs (warm-ups included) and the first message. */
+  misses: Map<string, {count: number; runs: number; message: string}>
+}
+
+interface Observation {
+  processes: number
+  console: string
+  ownCgroups: number
+  cgroupHierarchies: number
+}
+
+interface ConfigChange {
+  line: string
+  became?: string
+  key: string
+}
+
+/** Processes started for the containers (monitors, inits): killed at cleanup if still there. */
+const started: Pinned[] = []
+let cleanupSteps: Array<() => void> = []
+let cleanedUp = false
+
+function cleanup(): void {
+  if (cleanedUp) return
+  cleanedUp = true
+  for (const child of live) child.kill('SIGKILL')
+  for (const step of cleanupSteps) {
+    try {
+      step()
+    } catch (error) {
+      process.stderr.write(`bench: cleanup: ${(error as Error).message}\n`)
+    }
+  }
+  cleanupSteps = []
+}
+
+function track(pid: number | undefined): void {
+  if (pid === undefined || !Number.isInteger(pid) || pid <= 1) return
+  const pinned = pin(pid)
+  if (pinned && !started.some((p) => p.pid === pid && p.starttime === pinned.starttime)) started.push(pinned)
+}
+
+function killStarted(): void {
+  // Only the very process we saw (same start time), never a reused pid.
+  const alive = (): Pinned[] => started.filter((p) => pin(p.pid)?.starttime === p.starttime)
+  // The stop commands above ran; give the monitors a moment to finish.
+  const pause = new Int32Array(new SharedArrayBuffer(4))
+  for (let waited = 0; waited < 3000 && alive().length > 0; waited += 20) Atomics.wait(pause, 0, 0, 20)
+  for (const p of alive()) {
+    let comm = '?'
+    try {
+      comm = readFileSync(`/proc/${p.pid}/comm`, 'utf8').trim()
+    } catch {
+      // gone
+    }
+    try {
+      process.kill(p.pid, 'SIGKILL')
+      process.stderr.write(`bench: cleanup: killed leftover pid ${p.pid} (${comm})\n`)
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+// ---------------------------------------------------------------- tools
+
+function ctrCmd(r: Run, cmd: string, ...args: string[]): [string, string[]] {
+  return [NODE, [CTR_ENTRY, cmd, '-n', NAME, '-P', r.paths.ctrpath, ...args]]
+}
+
+function lxcCmd(r: Run, tool: string, ...args: string[]): [string, string[]] {
+  return [need(tool), ['-P', r.paths.lxcpath, '-n', NAME, ...args]]
+}
+
+interface Tool {
+  key: 'ctr' | 'lxc'
+  start: [string, string[]]
+  stop: [string, string[]]
+  info: [string, string[]]
+  waitStopped: [string, string[]]
+  waitRunning: [string, string[]]
+  /** Monitor and init pids of the running container. */
+  pids(): Promise<{monitor: number; init: number; startupUs?: number}>
+}
+
+/** -t for the background waits: a wait that misses the change costs this much, and is counted as missed. */
+const WAIT_TIMEOUT_S = 5
+
+function tools(r: Run): Tool[] {
+  const ctrTool: Tool = {
+    key: 'ctr',
+    start: ctrCmd(r, 'start'),
+    stop: ctrCmd(r, 'stop', '-k'),
+    info: ctrCmd(r, 'info', '-sH'),
+    waitStopped: ctrCmd(r, 'wait', '-s', 'STOPPED', '-t', String(WAIT_TIMEOUT_S)),
+    waitRunning: ctrCmd(r, 'wait', '-s', 'RUNNING', '-t', String(WAIT_TIMEOUT_S)),
+    pids: async () => {
+      // The run dir is named by src/core/paths.ts; any other single one under the private base will do too.
+      const dirs = [r.ctrRundir, ...readdirSync(r.paths.runtime).map((d) => join(r.paths.runtime, d))]
+      const file = dirs.map((d) => join(d, 'state.json')).find(existsSync)
+      if (file === undefined) throw new Error(`ctr: no state.json under ${r.paths.runtime} for a running container`)
+      const state = JSON.parse(readFileSync(file, 'utf8')) as {monitorPid: number; initPid: number; startupUs?: number}
+      return {monitor: state.monitorPid, init: state.initPid, ...(state.startupUs === undefined ? {} : {startupUs: state.startupUs})}
+    },
+  }
+  if (!r.lxc) return [ctrTool]
+  const lxcTool: Tool = {
+    key: 'lxc',
+    start: lxcCmd(r, 'lxc-start', '-d'),
+    stop: lxcCmd(r, 'lxc-stop', '-k'),
+    info: lxcCmd(r, 'lxc-info', '-sH'),
+    waitStopped: lxcCmd(r, 'lxc-wait', '-s', 'STOPPED', '-t', String(WAIT_TIMEOUT_S)),
+    waitRunning: lxcCmd(r, 'lxc-wait', '-s', 'RUNNING', '-t', String(WAIT_TIMEOUT_S)),
+    pids: async () => {
+      const [bin, args] = lxcCmd(r, 'lxc-info', '-pH')
+      const init = Number((await run(bin, args)).stdout.trim())
+      // The [lxc monitor] is init's parent (double-forked, reparented to 1).
+      return {monitor: parentOf(init) ?? -1, init}
+    },
+  }
+  return [lxcTool, ctrTool]
+}
+
+/** Alternates the order per iteration, so drift on a noisy machine hits both tools alike. */
+function ordered<T>(list: T[], i: number): T[] {
+  return i % 2 ? [...list].reverse() : list
+}
+
+// ---------------------------------------------------------------- setup
+
+function setupLxc(r: Run): string {
+  const [, createArgs] = lxcCmd(r, 'lxc-create', '-t', 'busybox')
+  const res = spawnSync(need('lxc-create'), createArgs, {env: childEnv, encoding: 'utf8'})
+  if (res.status !== 0) throw new Error(`lxc-create -t busybox failed (${res.status}):\n${res.stderr}${res.stdout}`)
+  cleanupSteps.unshift(() => {
+    spawnSync(need('lxc-stop'), ['-P', r.paths.lxcpath, '-n', NAME, '-k'], {stdio: 'ignore', env: childEnv, timeout: 15_000})
+    spawnSync(need('lxc-destroy'), ['-P', r.paths.lxcpath, '-n', NAME, '-f'], {stdio: 'ignore', env: childEnv, timeout: 15_000})
+  })
+  const file = join(r.paths.lxcpath, NAME, 'config')
+  // lxc-baseline §2: the template's veth on lxcbr0 does not start here.
+  let config = readFileSync(file, 'utf8').split('\n').filter((line) => !/^\s*lxc\.net\.0\./.test(line)).join('\n')
+  config = `${config.trimEnd()}\nlxc.net.0.type = empty\n`
+  writeFileSync(file, config)
+  return config
+}
+
+/** Without LXC: a busybox rootfs laid out like lxc-busybox's, and its config (net empty). */
+function buildBusyboxRootfs(rootfs: string): string {
+  const busybox = '/bin/busybox'
+  if (!existsSync(busybox)) throw new Error('/bin/busybox not found (install busybox-static)')
+  for (const dir of ['bin', 'sbin', 'dev/pts', 'etc/init.d', 'proc', 'sys', 'tmp', 'root', 'home', 'mnt', 'lib', 'lib64', 'usr/lib', 'usr/lib64', 'var/log', 'run']) {
+    mkdirSync(join(rootfs, dir), {recursive: true})
+  }
+  copyFileSync(busybox, join(rootfs, 'bin/busybox'))
+  copyFileSync(busybox, join(rootfs, 'sbin/init'))
+  spawnSync('chmod', ['755', join(rootfs, 'bin/busybox'), join(rootfs, 'sbin/init')])
+  const list = spawnSync(busybox, ['--list'], {encoding: 'utf8'}).stdout.split('\n').filter(Boolean)
+  for (const applet of list) {
+    if (applet === 'busybox' || applet === 'init') continue
+    try {
+      symlinkSync('busybox', join(rootfs, 'bin', applet))
+    } catch {
+      // duplicate
+    }
+  }
+  writeFileSync(join(rootfs, 'etc/inittab'), '::sysinit:/etc/init.d/rcS\ntty1::respawn:/bin/getty -L tty1 115200 vt100\nconsole::askfirst:/bin/sh\n')
+  writeFileSync(join(rootfs, 'etc/init.d/rcS'), '#!/bin/sh\n/bin/syslogd\n/bin/mount -a\n/bin/udhcpc\n', {mode: 0o744})
+  writeFileSync(join(rootfs, 'etc/fstab'), '')
+  writeFileSync(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n')
+  writeFileSync(join(rootfs, 'etc/group'), 'root:x:0:root\n')
+  // What lxc-busybox writes (lxc-templates 3.0.4), networking already empty.
+  return [
+    'lxc.apparmor.profile = generated',
+    'lxc.apparmor.allow_nesting = 1',
+    'lxc.rootfs.path = dir:ROOTFS',
+    'lxc.signal.halt = SIGUSR1',
+    'lxc.signal.reboot = SIGTERM',
+    `lxc.uts.name = "${NAME}"`,
+    'lxc.autodev = 1',
+    'lxc.tty.max = 5',
+    'lxc.pty.max = 1',
+    'lxc.cap.drop = sys_module mac_admin mac_override sys_time',
+    'lxc.mount.auto = cgroup:mixed proc:mixed sys:ro',
+    'lxc.mount.entry = shm dev/shm tmpfs defaults,create=dir 0 0',
+    'lxc.mount.entry = mqueue dev/mqueue mqueue defaults,optional,create=dir 0 0',
+    'lxc.mount.entry = /lib lib none ro,bind 0 0',
+    'lxc.mount.entry = /usr/lib usr/lib none ro,bind 0 0',
+    'lxc.mount.entry = /lib64 lib64 none ro,bind 0 0',
+    'lxc.mount.entry = /usr/lib64 usr/lib64 none ro,bind 0 0',
+    'lxc.mount.entry = /sys/kernel/security sys/kernel/security none ro,bind,optional 0 0',
+    'lxc.net.0.type = empty',
+    '',
+  ].join('\n')
+}
+
+function withRootfs(config: string, rootfs: string): string {
+  const lines = config.split('\n').filter((line) => !/^\s*lxc\.rootfs\.path\s*=/.test(line))
+  return `lxc.rootfs.path = dir:${rootfs}\n${lines.join('\n').trimEnd()}\n`
+}
+
+function lineKey(line: string): string | undefined {
+  return /^\s*(lxc\.[A-Za-z0-9_.]+)\s*=/.exec(line)?.[1]
+}
+
+/**
+ * Writes ctr's config. In auto mode, starts it once with LXC's config and
+ * removes what ctr refuses ("not supported yet"), until it starts: once ctr
+ * supports every key, it runs the very same config with no change here.
+ */
+async function setupCtr(r: Run, lxcConfig: string): Promise<void> {
+  const dir = join(r.paths.ctrpath, NAME)
+  const rootfs = join(dir, 'rootfs')
+  mkdirSync(dir, {recursive: true})
+  if (r.lxc) cpSync(join(r.paths.lxcpath, NAME, 'rootfs'), rootfs, {recursive: true, verbatimSymlinks: true})
+  else lxcConfig = buildBusyboxRootfs(rootfs)
+  cleanupSteps.unshift(() => {
+    spawnSync(NODE, ctrCmd(r, 'stop', '-k')[1], {stdio: 'ignore', env: childEnv, timeout: 15_000})
+  })
+  const file = join(dir, 'config')
+  let config: string
+  if (r.opts.config === 'auto' || r.opts.config === 'same') config = withRootfs(lxcConfig, rootfs)
+  else config = withRootfs(readFileSync(r.opts.config, 'utf8'), rootfs)
+  r.configMode = r.opts.config
+
+  for (let attempt = 0; ; attempt++) {
+    writeFileSync(file, config)
+    const [bin, args] = ctrCmd(r, 'start', '--json')
+    const res = await launch(bin, args).done
+    if (res.code === 0) {
+      await run(...ctrCmd(r, 'stop', '-k'))
+      return
+    }
+    let error: {code?: string; message?: string; details?: {unsupported?: Array<{key: string}>}} = {}
+    try {
+      error = (JSON.parse(res.stdout) as {error?: typeof error}).error ?? {}
+    } catch {
+      // not JSON
+    }
+    const refused = error.details?.unsupported ?? []
+    if (r.opts.config !== 'auto' || error.code !== 'CTR_NOT_SUPPORTED' || refused.length === 0 || attempt >= 5) {
+      throw new Error(`ctr start failed with the ${r.opts.config} config (${file}):\n${res.stdout}${res.stderr}\n--- config ---\n${config}`)
+    }
+    config = dropRefused(config, new Set(refused.map((u) => u.key)), r.configChanges)
+  }
+}
+
+function dropRefused(config: string, keys: Set<string>, changes: ConfigChange[]): string {
+  const out: string[] = []
+  for (const line of config.split('\n')) {
+    const key = lineKey(line)
+    const family = key === undefined ? undefined : [...keys].find((k) => key === k || key.startsWith(`${k}.`))
+    if (key === undefined || family === undefined) {
+      out.push(line)
+      continue
+    }
+    if (key === 'lxc.mount.auto') {
+      // Keep what ctr does support (proc:, sys:), drop the cgroup automounts.
+      const value = line.slice(line.indexOf('=') + 1).trim()
+      const kept = value.split(/\s+/).filter((t) => t && !/^(cgroup|cgroup2|shmounts)(:|$)/.test(t))
+      if (kept.length > 0 && kept.length < value.split(/\s+/).length) {
+        const became = `lxc.mount.auto = ${kept.join(' ')}`
+        changes.push({line: line.trim(), became, key})
+        out.push(became)
+        continue
+      }
+    }
+    changes.push({line: line.trim(), key})
+  }
+  return out.join('\n')
+}
+
+// ---------------------------------------------------------------- LXC cgroups
+
+/** lxc.monitor.NAME / lxc.payload.NAME under each cgroup mount's root. */
+function lxcCgroupDirs(): string[] {
+  const dirs: string[] = []
+  try {
+    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+      const sep = line.indexOf(' - ')
+      if (sep < 0) continue
+      const fields = line.slice(0, sep).split(' ')
+      const fstype = line.slice(sep + 3).split(' ')[0]
+      const mountPoint = fields[4]
+      if (mountPoint === undefined || (fstype !== 'cgroup' && fstype !== 'cgroup2')) continue
+      for (const kind of ['monitor', 'payload']) dirs.push(join(mountPoint, `lxc.${kind}.${NAME}`))
+    }
+  } catch {
+    // no mountinfo
+  }
+  return dirs
+}
+
+// ---------------------------------------------------------------- measurements
+
+/**
+ * One loop for the floors and both tools' cycles (start → start again, a
+ * no-op → info -sH → memory → stop -k), in an order that rotates on each
+ * iteration: all of them see the same load, so medians compare and the
+ * per-iteration differences (ctr start − node -e 0, …) are paired.
+ */
+async function measureCycles(r: Run): Promise<void> {
+  const floors: Array<[string, string, string[]]> = [
+    ['floor.true', need('true'), []],
+    ['floor.node', NODE, ['-e', '0']],
+    ['floor.ctrload', NODE, [CTR_ENTRY, 'info', '--version']],
+  ]
+  const unshare = which('unshare')
+  if (unshare) floors.push(['floor.unshare', unshare, ['-fpmuin', '--mount-proc', 'true']])
+  if (r.lxc) floors.push(['floor.lxcload', need('lxc-info'), ['--version']])
+  // The memory of a bare Node process, measured by itself at its end.
+  const nodeMem = [
+    '-e',
+    "const f=require('fs');const s=f.readFileSync('/proc/self/status','utf8');let p='';try{p=/^Pss:\\s+(\\d+)/m.exec(f.readFileSync('/proc/self/smaps_rollup','utf8'))[1]}catch{}process.stdout.write(/^VmRSS:\\s+(\\d+)/m.exec(s)[1]+' '+p)",
+  ]
+  type Job = (measured: boolean, first: boolean, got: Map<string, number>) => Promise<void>
+  const jobs: Job[] = floors.map(([key, bin, args]) => async (measured, _first, got) => {
+    const res = await run(bin, args)
+    got.set(key, res.ms)
+    if (measured) r.samples.add(key, res.ms)
+  })
+  jobs.push(async (measured) => {
+    if (!measured) return
+    const [rss, pss] = (await run(NODE, nodeMem)).stdout.trim().split(' ')
+    r.samples.add('rss.node', Number(rss))
+    if (pss) r.samples.add('pss.node', Number(pss))
+  })
+  for (const tool of r.tools) jobs.push((measured, first, got) => cycle(r, tool, measured, first, got))
+
+  for (let i = 0; i < r.opts.warmup + r.opts.runs; i++) {
+    const measured = i >= r.opts.warmup
+    const got = new Map<string, number>()
+    const shift = i % jobs.length
+    for (const job of [...jobs.slice(shift), ...jobs.slice(0, shift)]) await job(measured, i === r.opts.warmup, got)
+    if (!measured) continue
+    // Paired differences, for "where ctr start goes" and the targets.
+    const diff = (key: string, a: string, b: string): void => {
+      const x = got.get(a)
+      const y = got.get(b)
+      if (x !== undefined && y !== undefined) r.samples.add(key, x - y)
+    }
+    diff('d.load', 'floor.ctrload', 'floor.node')
+    diff('d.runner', 'again.ctr', 'floor.ctrload')
+    diff('d.launch', 'start.ctr', 'again.ctr')
+    diff('d.start', 'start.ctr', 'floor.node')
+    diff('d.stop', 'stop.ctr', 'floor.node')
+    diff('d.info', 'info.ctr', 'floor.node')
+  }
+}
+
+async function cycle(r: Run, tool: Tool, measured: boolean, first: boolean, got: Map<string, number>): Promise<void> {
+  const k = tool.key
+  const start = await run(...tool.start)
+  const pids = await tool.pids()
+  track(pids.monitor)
+  track(pids.init)
+  const again = await run(...tool.start)
+  const info = await run(...tool.info)
+  if (info.stdout.trim() !== 'RUNNING') throw new Error(`${k} info -sH said "${info.stdout.trim()}" on a running container`)
+  const mem = memoryOf(pids.monitor)
+  if (first) r.observations[k] = observe(pids.init)
+  const stop = await run(...tool.stop)
+  got.set(`start.${k}`, start.ms)
+  got.set(`again.${k}`, again.ms)
+  got.set(`info.${k}`, info.ms)
+  got.set(`stop.${k}`, stop.ms)
+  if (!measured) return
+  r.samples.add(`start.${k}`, start.ms)
+  r.samples.add(`again.${k}`, again.ms)
+  r.samples.add(`info.${k}`, info.ms)
+  r.samples.add(`stop.${k}`, stop.ms)
+  if (pids.startupUs !== undefined) r.samples.add(`startup.${k}`, pids.startupUs / 1000)
+  if (mem) {
+    r.samples.add(`rss.${k}`, mem.rssKiB)
+    if (mem.pssKiB !== undefined) r.samples.add(`pss.${k}`, mem.pssKiB)
+  }
+}
+
+function observe(init: number): Observation {
+  const own = new Set(cgroupLines('self').map((l) => l.slice(l.indexOf(':') + 1)))
+  const theirs = cgroupLines(init)
+  return {
+    processes: processTree(init),
+    console: consoleKind(init),
+    ownCgroups: theirs.filter((l) => !own.has(l.slice(l.indexOf(':') + 1))).length,
+    cgroupHierarchies: theirs.length,
+  }
+}
+
+/**
+ * Wait reactions (lxc-baseline §3d): a background wait is started, given
+ * time to connect, then the state change is made; the figure is the time
+ * from the changing command's exit to the wait's exit.
+ */
+async function measureWaits(r: Run): Promise<void> {
+  const runs = r.opts.warmup + r.opts.runs
+  // A wait that exits non-zero (it timed out: the change went unnoticed) is
+  // counted and reported, not timed, and the run goes on.
+  const record = (key: string, waited: RunResult, from: RunResult, measured: boolean): void => {
+    if (waited.code === 0) {
+      if (measured) r.samples.add(key, Number(waited.end - from.end) / 1e6)
+      return
+    }
+    const miss = r.misses.get(key) ?? {count: 0, runs, message: `exit ${waited.code ?? waited.signal}: ${waited.stderr.trim().split('\n')[0] ?? ''}`}
+    miss.count++
+    r.misses.set(key, miss)
+  }
+  for (let i = 0; i < runs; i++) {
+    const measured = i >= r.opts.warmup
+    for (const tool of ordered(r.tools, i)) {
+      const k = tool.key
+      // 4. running → STOPPED: the wait is connected to the monitor (a unix socket).
+      await run(...tool.start)
+      const pids = await tool.pids()
+      track(pids.monitor)
+      track(pids.init)
+      const stopWait = launch(...tool.waitStopped)
+      if (!(await fdAppears(stopWait.pid, /^socket:/, 10_000))) throw new Error(`${k} wait -s STOPPED never connected`)
+      await sleep(r.opts.settleMs)
+      const stop = await run(...tool.stop)
+      record(`waitStopped.${k}`, await stopWait.done, stop, measured)
+
+      // 5. not started → RUNNING: ctr watches with inotify; lxc-wait polls
+      // once a second and shows no sign of it, so it gets a fixed settle time.
+      const runWait = launch(...tool.waitRunning)
+      if (k === 'ctr') {
+        if (!(await fdAppears(runWait.pid, /^anon_inode:inotify/, 10_000))) throw new Error('ctr wait -s RUNNING never started watching')
+        await sleep(r.opts.settleMs)
+      } else await sleep(r.opts.lxcSettleMs)
+      const start = await run(...tool.start)
+      record(`waitRunning.${k}`, await runWait.done, start, measured)
+      const again = await tool.pids()
+      track(again.monitor)
+      track(again.init)
+      await run(...tool.stop)
+    }
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+function fmt(n: number, unit: string): string {
+  if (unit === 'KiB') return n.toFixed(0)
+  return Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(1)
+}
+
+function ratio(a: Stats | undefined, b: Stats | undefined): string {
+  if (!a || !b) return '—'
+  // Near zero (a wait that reacts at once) there is no useful ratio.
+  if (Math.abs(b.median) < 0.5) return 'n/a'
+  if (Math.abs(a.median) < 0.5) return '≈0'
+  const x = a.median / b.median
+  return `${x >= 10 ? x.toFixed(0) : x >= 0.1 ? x.toFixed(2) : x.toFixed(3)}×`
+}
+
+interface Row {
+  figure: string
+  tool: string
+  s: Stats | undefined
+  unit: string
+  vsLxc?: Stats | undefined
+  vsNode?: Stats | undefined
+}
+
+function table(rows: Row[]): string {
+  const head = ['figure', 'tool / what', 'unit', 'min', 'median', 'max', '÷ LXC', '÷ node -e 0']
+  const body = rows.map((row) => {
+    const s = row.s
+    return [
+      row.figure,
+      row.tool,
+      row.unit,
+      s ? fmt(s.min, row.unit) : '—',
+      s ? fmt(s.median, row.unit) : '—',
+      s ? fmt(s.max, row.unit) : '—',
+      row.vsLxc === undefined ? '' : ratio(s, row.vsLxc),
+      row.vsNode === undefined ? '' : ratio(s, row.vsNode),
+    ]
+  })
+  const widths = head.map((h, c) => Math.max(h.length, ...body.map((line) => (line[c] ?? '').length)))
+  const right = new Set([3, 4, 5, 6, 7])
+  const render = (cells: string[]): string =>
+    cells.map((cell, c) => (right.has(c) ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0))).join('  ').trimEnd()
+  return [render(head), render(widths.map((w) => '-'.repeat(w))), ...body.map(render)].join('\n')
+}
+
+/** What LXC does for a key ctr skipped. */
+const KEY_WORK: Record<string, string> = {
+  'lxc.tty.max': 'allocates that many ptys and bind-mounts them on /dev/tty1..N',
+  'lxc.pty.max': 'mounts a private devpts instance',
+  'lxc.mount.entry': 'does this mount',
+  'lxc.mount.auto': 'also mounts a tmpfs on /sys/fs/cgroup with each cgroup hierarchy bound into it',
+  'lxc.cap.drop': 'drops these capabilities from the bounding set',
+  'lxc.cap.keep': 'keeps only these capabilities',
+  'lxc.apparmor.profile': existsSync('/sys/module/apparmor')
+    ? 'generates and loads an AppArmor profile'
+    : 'does nothing: no AppArmor in this kernel, so skipping it costs ctr nothing',
+}
+
+function report(r: Run): string {
+  const s = (key: string): Stats | undefined => r.samples.get(key)
+  const node = s('floor.node')
+  const lxc = r.lxc
+  const out: string[] = []
+  const pair = (figure: string, what: string, key: string, unit: string, lxcWhat: string, vsNode = node): Row[] => {
+    const rows: Row[] = [{figure, tool: `ctr ${what}`, s: s(`${key}.ctr`), unit, vsNode, ...(lxc ? {vsLxc: s(`${key}.lxc`)} : {})}]
+    if (lxc) rows.push({figure: '', tool: lxcWhat, s: s(`${key}.lxc`), unit, vsLxc: s(`${key}.lxc`), vsNode})
+    return rows
+  }
+  const rows: Row[] = [
+    ...pair('1 start until RUNNING', 'start -n X', 'start', 'ms', 'lxc-start -n X -d'),
+    ...pair('2 hard stop', 'stop -k', 'stop', 'ms', 'lxc-stop -k'),
+    ...pair('3 state query', 'info -sH', 'info', 'ms', 'lxc-info -sH'),
+    ...pair('4 wait reaction, running', 'wait -s STOPPED', 'waitStopped', 'ms', 'lxc-wait -s STOPPED'),
+    ...pair('5 wait reaction, not started', 'wait -s RUNNING', 'waitRunning', 'ms', 'lxc-wait -s RUNNING'),
+    ...pair('6 monitor RSS', 'ctr-monitor', 'rss', 'KiB', '[lxc monitor]', s('rss.node')),
+    ...pair('  monitor PSS', 'ctr-monitor', 'pss', 'KiB', '[lxc monitor]', s('pss.node')),
+    {figure: '  (Node process)', tool: 'node -e … RSS at its exit', s: s('rss.node'), unit: 'KiB', vsNode: s('rss.node'), ...(lxc ? {vsLxc: s('rss.lxc')} : {})},
+    {figure: '', tool: 'node -e … PSS at its exit', s: s('pss.node'), unit: 'KiB', vsNode: s('pss.node'), ...(lxc ? {vsLxc: s('pss.lxc')} : {})},
+    {figure: '7 container-side start', tool: 'ctr startupUs (monitor exec→init exec)', s: s('startup.ctr'), unit: 'ms', vsNode: node, ...(lxc ? {vsLxc: s('start.lxc')} : {})},
+  ]
+  if (lxc) rows.push({figure: '', tool: 'lxc-start -d, whole', s: s('start.lxc'), unit: 'ms', vsLxc: s('start.lxc'), vsNode: node})
+  rows.push({figure: '', tool: 'unshare -fpmuin --mount-proc true', s: s('floor.unshare'), unit: 'ms', vsNode: node, ...(lxc ? {vsLxc: s('start.lxc')} : {})})
+  rows.push({figure: '8 floors', tool: 'node -e 0', s: node, unit: 'ms', vsNode: node, ...(lxc ? {vsLxc: s('start.lxc')} : {})})
+  rows.push({figure: '', tool: 'true', s: s('floor.true'), unit: 'ms', vsNode: node, ...(lxc ? {vsLxc: s('start.lxc')} : {})})
+  rows.push({figure: '', tool: 'ctr info --version (Node + CLI load)', s: s('floor.ctrload'), unit: 'ms', vsNode: node, ...(lxc ? {vsLxc: s('floor.lxcload')} : {})})
+  if (lxc) rows.push({figure: '', tool: 'lxc-info --version (liblxc load)', s: s('floor.lxcload'), unit: 'ms', vsNode: node, vsLxc: s('floor.lxcload')})
+  rows.push(...pair('  start, already running', 'start (no-op)', 'again', 'ms', 'lxc-start -d (no-op)'))
+  out.push(table(rows))
+  for (const [key, miss] of r.misses) {
+    const [figure, tool] = key.split('.')
+    const what = figure === 'waitStopped' ? 'wait -s STOPPED (4)' : 'wait -s RUNNING (5)'
+    out.push(`MISSED: ${tool === 'lxc' ? 'lxc-' : 'ctr '}${what} did not see the change in ${miss.count} of ${miss.runs} runs (warm-ups included; not timed above): ${miss.message}`)
+  }
+  out.push('')
+  out.push('÷ LXC and ÷ node -e 0 divide medians. In 7 and 8, ÷ LXC is against the whole `lxc-start -d` (or `lxc-info --version` for')
+  out.push('ctr\'s load floor). Wait reactions are the time from the state-changing command\'s exit to the wait\'s exit; negative means the')
+  out.push('wait exited first. LXC\'s wait for a container that is not running polls once a second: its figure is about 1000 ms minus')
+  out.push(`the ${r.opts.lxcSettleMs} ms settle minus the start time.`)
+
+  out.push('')
+  out.push('Where `ctr start` goes (medians of the differences within each iteration, ms):')
+  const m = (key: string): number | undefined => s(key)?.median
+  const line = (what: string, value: number | undefined): void => {
+    if (value !== undefined) out.push(`  ${what.padEnd(58)} ${fmt(value, 'ms').padStart(6)}`)
+  }
+  const startup = m('startup.ctr')
+  line('Node itself (node -e 0)', m('floor.node'))
+  line('+ loading ctr\'s CLI (info --version − node -e 0)', m('d.load'))
+  line('+ start runner, config, status query (no-op start − that)', m('d.runner'))
+  line('+ launching the monitor until RUNNING (start − no-op start)', m('d.launch'))
+  line('  of which container-side (startupUs)', startup)
+  line('ctr start', m('start.ctr'))
+  line('ctr start − node -e 0', m('d.start'))
+
+  out.push('')
+  out.push('DESIGN.md targets (medians; "node +" ones on the paired differences):')
+  const target = (what: string, value: number | undefined, limit: number, unit: string, how: string): void => {
+    if (value === undefined) return
+    const ok = value <= limit
+    out.push(`  ${ok ? 'met   ' : 'MISSED'} ${what.padEnd(36)} ${fmt(value, unit).padStart(6)} ${unit}  (target ${how})`)
+  }
+  target('container-side start (startupUs)', startup, 5, 'ms', '≤ 5 ms')
+  target('ctr start − node -e 0', m('d.start'), 20, 'ms', '≤ 20 ms')
+  target('ctr stop -k − node -e 0', m('d.stop'), 15, 'ms', '≤ 15 ms')
+  target('ctr info -sH − node -e 0', m('d.info'), 10, 'ms', '≤ 10 ms')
+  target('wait reaction, running', m('waitStopped.ctr'), 5, 'ms', '≤ 5 ms')
+  target('wait reaction, not started', m('waitRunning.ctr'), 5, 'ms', '≤ 5 ms')
+  if (r.misses.has('waitRunning.ctr') || r.misses.has('waitStopped.ctr')) out.push('  MISSED ctr wait did not always see the change (see MISSED above)')
+  target('monitor RSS', m('rss.ctr'), 1536, 'KiB', '≤ 1.5 MiB')
+
+  out.push('')
+  out.push(configNote(r))
+  return out.join('\n')
+}
+
+function configNote(r: Run): string {
+  const out: string[] = []
+  const file = join(r.paths.ctrpath, NAME, 'config')
+  if (r.configMode === 'auto' && r.configChanges.length === 0) {
+    out.push(r.lxc ? 'Config: ctr ran LXC\'s busybox config unchanged (net empty on both).' : 'Config: ctr ran the lxc-busybox config unchanged (net empty).')
+  } else if (r.configMode === 'auto') {
+    out.push(`Config: ctr ran ${r.lxc ? 'LXC\'s' : 'the lxc-busybox'} config minus what it refuses ("not supported yet"), on a copy of the same rootfs.`)
+    out.push('Work LXC does that ctr skipped:')
+    for (const c of r.configChanges) {
+      const work = KEY_WORK[c.key] ?? 'applies this key'
+      out.push(c.became ? `  ${c.line}  →  ctr: ${c.became}\n      LXC ${work}` : `  ${c.line}\n      LXC ${work}`)
+    }
+  } else {
+    out.push(`Config: ctr ran the ${r.configMode === 'same' ? 'same config as LXC' : `config from ${r.configMode}`}.`)
+  }
+  const {ctr: c, lxc: l} = r.observations
+  if (c && l) {
+    out.push('Observed in the running containers (ctr / LXC):')
+    out.push(`  init in its own cgroups: ${c.ownCgroups} / ${l.ownCgroups} of ${l.cgroupHierarchies} hierarchies${c.ownCgroups === 0 ? ' (ctr does no cgroup work: no cgroups created, attached or removed)' : ''}`)
+    out.push(`  /dev/console in the container: ${c.console} / ${l.console}`)
+    out.push(`  processes in the container: ${c.processes} / ${l.processes} (busybox init from the same rootfs${c.processes !== l.processes ? '; without /dev/tty1 init starts no getty' : ''})`)
+  } else if (c) {
+    out.push(`Observed: init in its own cgroups in ${c.ownCgroups} of ${c.cgroupHierarchies} hierarchies, /dev/console is ${c.console}, ${c.processes} processes.`)
+  }
+  out.push(`To compare on the very same config: --config same (fails until ctr accepts every key), or --config FILE. ctr's config: ${file}`)
+  return out.join('\n')
+}
+
+// ---------------------------------------------------------------- main
+
+function gitDescribe(): string {
+  const rev = spawnSync('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD'], {encoding: 'utf8'})
+  if (rev.status !== 0) return 'unknown'
+  const dirty = spawnSync('git', ['-C', REPO, 'status', '--porcelain', '--untracked-files=no'], {encoding: 'utf8'}).stdout.trim() !== ''
+  return `${rev.stdout.trim()}${dirty ? '+changes' : ''}`
+}
+
+function checkBuilt(): void {
+  const hint = 'build first: make -s -C native && npm run build'
+  if (!existsSync(join(REPO, 'build/ctr-monitor'))) fail(`build/ctr-monitor is missing: ${hint}`)
+  const probe = spawnSync(NODE, [CTR_ENTRY, 'info', '--version'], {encoding: 'utf8'})
+  if (probe.status !== 0) fail(`\`ctr info --version\` failed (${probe.status ?? probe.signal}): ${hint}\n${probe.stderr}`)
+}
+
+function lxcAvailable(): {ok: true; version: string} | {ok: false; why: string} {
+  for (const tool of ['lxc-create', 'lxc-start', 'lxc-stop', 'lxc-info', 'lxc-wait', 'lxc-destroy']) {
+    if (!which(tool)) return {ok: false, why: `${tool} not found`}
+  }
+  const templates = ['/usr/share/lxc/templates/lxc-busybox', '/usr/local/share/lxc/templates/lxc-busybox']
+  if (!templates.some(existsSync)) return {ok: false, why: 'the lxc-busybox template is not installed'}
+  const version = spawnSync(need('lxc-start'), ['--version'], {encoding: 'utf8'})
+  if (version.status !== 0) return {ok: false, why: 'lxc-start --version failed'}
+  return {ok: true, version: version.stdout.trim()}
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2), process.env)
+  if (process.geteuid?.() !== 0) fail('run as root (containers need it, for LXC and for ctr)')
+  checkBuilt()
+  const avail = opts.lxc ? lxcAvailable() : ({ok: false, why: 'disabled by --no-lxc / BENCH_NO_LXC'} as const)
+
+  const loadBefore = loadavg()[0] ?? 0
+  const tmp = mkdtempSync('/tmp/ctr-bench-')
+  cleanupSteps.push(killStarted)
+  const cgroupsBefore = new Set(lxcCgroupDirs().filter(existsSync))
+  cleanupSteps.push(() => {
+    // LXC normally removes these; remove only the ones this run left behind.
+    for (const dir of lxcCgroupDirs()) {
+      if (!cgroupsBefore.has(dir) && existsSync(dir)) {
+        try {
+          rmdirSync(dir)
+        } catch {
+          // not empty or busy: leave it
+        }
+      }
+    }
+    rmSync(tmp, {recursive: true, force: true})
+  })
+  const paths: Paths = {tmp, lxcpath: join(tmp, 'lxc'), ctrpath: join(tmp, 'ctr'), runtime: join(tmp, 'run'), logs: join(tmp, 'log')}
+  for (const dir of [paths.lxcpath, paths.ctrpath, paths.runtime, paths.logs]) mkdirSync(dir, {recursive: true, mode: 0o700})
+  logDir = paths.logs
+  writeFileSync(join(tmp, 'ctr.conf'), '')
+  childEnv = {...process.env, CTR_RUNTIME_DIR: paths.runtime, CTR_GLOBAL_CONFIG: join(tmp, 'ctr.conf')}
+  delete childEnv.CTR_PATH
+
+  const r: Run = {
+    opts,
+    paths,
+    lxc: avail.ok,
+    lxcVersion: avail.ok ? avail.version : '',
+    ctrRundir: runtimeDir(paths.runtime, paths.ctrpath, NAME),
+    configMode: opts.config,
+    configChanges: [],
+    samples: new Samples(),
+    observations: {},
+    tools: [],
+    misses: new Map(),
+  }
+  const progress = (text: string): void => {
+    process.stderr.write(`bench: ${text}\n`)
+  }
+
+  progress(`setting up in ${tmp}`)
+  const lxcConfig = r.lxc ? setupLxc(r) : ''
+  await setupCtr(r, lxcConfig)
+  r.tools = tools(r)
+  progress('floors and start / info / stop cycles')
+  await measureCycles(r)
+  progress('wait reactions')
+  await measureWaits(r)
+
+  const loadAfter = loadavg()[0] ?? 0
+  const header = [
+    `ctr ${gitDescribe()} vs ${r.lxc ? `LXC ${r.lxcVersion}` : 'nothing'} — ${opts.runs} runs per figure (+${opts.warmup} warm-up), tools alternating`,
+    `${cpus().length} CPUs, Linux ${release()}, Node ${process.version}; private lxcpath and CTR_RUNTIME_DIR under ${tmp}`,
+    `load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${loadAfter.toFixed(2)}`,
+  ]
+  if (Math.max(loadBefore, loadAfter) > cpus().length / 2) {
+    header.push('Note: the machine was busy with other work during this run; absolute times are inflated, compare the ratios.')
+  }
+  if (!r.lxc) header.push(`LXC: not compared (${avail.ok ? '' : avail.why}): the ctr half alone, ÷ LXC columns are empty.`)
+  process.stdout.write(`${header.join('\n')}\n\n${report(r)}\n`)
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    process.stderr.write(`bench: ${signal}, cleaning up\n`)
+    cleanup()
+    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1))
+  })
+}
+process.on('exit', cleanup)
+
+try {
+  await main()
+} catch (error) {
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`)
+  process.exitCode = 1
+} finally {
+  cleanup()
+}
