@@ -16,18 +16,24 @@
  *   test-init alloc MIB [--ready FILE]  touch MIB MiB of memory, then pause
  *   test-init burn [--ready FILE]       spin on the CPU
  *   test-init forkbomb [--ready FILE]   fork until fork fails, report the count, pause
+ *   test-init syscall OP ARG...         make system calls, print "OP ok" or "OP errno N" for
+ *       each: mkdir PATH, unshare FLAGS, and mkdir-i386 PATH (int 0x80) and
+ *       mkdir-x32 PATH (the x32 ABI), which reach seccomp as other ABIs
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/reboot.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -139,6 +145,46 @@ static void print_fact(const char *what)
 	}
 }
 
+/* The seccomp tests' probe. An i386 system call takes 32-bit pointers, so
+ * its path is copied below 4 GiB first (a static, non-PIE binary's .bss). */
+static char low_path[256];
+
+static long syscall_op(const char *op, const char *arg)
+{
+	if (strcmp(op, "mkdir") == 0)
+		return mkdir(arg, 0755) < 0 ? -errno : 0;
+	if (strcmp(op, "unshare") == 0)
+		return unshare((int)strtoul(arg, NULL, 0)) < 0 ? -errno : 0;
+	if (strcmp(op, "mkdir-x32") == 0)
+		return syscall(0x40000000 | SYS_mkdir, arg, 0755) < 0 ? -errno : 0;
+	if (strcmp(op, "mkdir-i386") == 0) {
+		long ret;
+
+		if ((unsigned long)low_path > 0xffffffffUL)
+			return -EFAULT;
+		snprintf(low_path, sizeof(low_path), "%s", arg);
+		/* i386 mkdir is 39; int 0x80 clobbers r8-r11 in 64-bit mode. */
+		__asm__ volatile("int $0x80"
+				 : "=a"(ret)
+				 : "0"(39L), "b"(low_path), "c"(0755L)
+				 : "r8", "r9", "r10", "r11", "memory");
+		return (int)ret;
+	}
+	return -EINVAL;
+}
+
+static int syscalls(int argc, char **argv)
+{
+	for (int i = 2; i + 1 < argc; i += 2) {
+		long ret = syscall_op(argv[i], argv[i + 1]);
+		if (ret < 0)
+			printf("%s errno %ld\n", argv[i], -ret);
+		else
+			printf("%s ok\n", argv[i]);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "pause";
@@ -152,6 +198,8 @@ int main(int argc, char **argv)
 		sleep(argc > 2 ? (unsigned)atoi(argv[2]) : 1);
 		return 0;
 	}
+	if (strcmp(cmd, "syscall") == 0)
+		return syscalls(argc, argv);
 	if (strcmp(cmd, "print") == 0) {
 		for (int i = 2; i < argc; i++)
 			print_fact(argv[i]);
@@ -163,13 +211,21 @@ int main(int argc, char **argv)
 		wait_forever();
 	}
 	if (strcmp(cmd, "block-rtmin3") == 0) {
+		/* Like systemd: SIGRTMIN+3 stays blocked and is read from a signalfd,
+		 * so /proc/PID/status shows it in SigBlk (sigwait would unblock it
+		 * while waiting). */
+		struct signalfd_siginfo si;
 		sigset_t set;
-		int sig;
+		int sfd;
 		sigemptyset(&set);
 		sigaddset(&set, SIGRTMIN + 3);
 		sigprocmask(SIG_BLOCK, &set, NULL);
+		sfd = signalfd(-1, &set, SFD_CLOEXEC);
+		if (sfd < 0)
+			return 2;
 		signal_ready();
-		sigwait(&set, &sig);
+		while (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+			;
 		return 0;
 	}
 	if (strcmp(cmd, "reboot") == 0) {

@@ -373,7 +373,12 @@ export function planStart(input: StartPlanInput): StartPlan {
     spec.uidMap = idmapText(config, 'u')
     spec.gidMap = idmapText(config, 'g')
   }
-  if (input.seccompPolicy) spec.seccompFilter = compileSeccompPolicy(input.seccompPolicy.text, input.seccompPolicy.path)
+  const warnings = [...fs.warnings]
+  if (input.seccompPolicy) {
+    const seccomp = compileSeccompPolicy(input.seccompPolicy.text, input.seccompPolicy.path)
+    spec.seccompFilter = seccomp.filter
+    warnings.push(...seccomp.warnings)
+  }
   const cgroup = planCgroup(config, input.name, input.kernel.cgroups)
   if (cgroup) spec.cgroup = cgroup
   spec.rlimits = config.prlimits.map((p) => ({
@@ -381,7 +386,7 @@ export function planStart(input: StartPlanInput): StartPlan {
     soft: p.soft === 'unlimited' ? RLIM_INFINITY : p.soft,
     hard: p.hard === 'unlimited' ? RLIM_INFINITY : p.hard,
   }))
-  return {spec, warnings: fs.warnings}
+  return {spec, warnings}
 }
 
 const RLIM_INFINITY = (1n << 64n) - 1n
