@@ -379,7 +379,7 @@ export function planStart(input: StartPlanInput): StartPlan {
     spec.seccompFilter = seccomp.filter
     warnings.push(...seccomp.warnings)
   }
-  const cgroup = planCgroup(config, input.name, input.kernel.cgroups)
+  const cgroup = planCgroup(config, input.name, input.kernel.cgroups, input.lxcpath)
   if (cgroup) spec.cgroup = cgroup
   spec.rlimits = config.prlimits.map((p) => ({
     resource: rlimitResource(p.resource),

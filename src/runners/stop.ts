@@ -9,7 +9,7 @@ import {signalName} from '../core/signals.js'
 import type {CommandOutcome} from '../output.js'
 import {loadConfigForCommand} from '../sys/config.js'
 import {queryStatus, resolveFromOptions, type ContainerRef, type RuntimeStatus} from '../sys/container.js'
-import {connectMonitor, type MonitorConnection} from '../sys/monitor-client.js'
+import {connectMonitor, isGone, type MonitorConnection} from '../sys/monitor-client.js'
 import {cleanupRundir, pidfdKill} from '../sys/tools.js'
 
 export type StopMethod = 'halt' | 'kill' | 'halt-then-kill' | 'signal-sent' | 'reboot' | 'reboot-requested'
@@ -38,12 +38,17 @@ export async function runStop(opts: StopOptions): Promise<CommandOutcome<StopRes
   }
   if (status.orphan) return stopOrphan(ref, status, opts, started)
   const conn = await connectMonitor(ref.rundir)
-  if (!conn) return {exitCode: 0, result: {name: ref.name, method: 'halt', signals: [], durationMs: Date.now() - started}}
+  const run = conn && new StopRun(ref, conn, started)
+  if (!conn || !run) return {exitCode: 0, result: {name: ref.name, method: 'kill', signals: [], durationMs: Date.now() - started}}
   try {
-    const run = new StopRun(ref, conn, started)
     if (opts.kill) return await run.kill()
     if (opts.reboot) return await run.reboot(opts.timeout ?? DEFAULT_TIMEOUT)
     return await run.shutdown(opts.timeout ?? DEFAULT_TIMEOUT, opts.nokill)
+  } catch (error) {
+    // Another stop (or init itself) ended the container while we talked to
+    // its monitor: it is stopped, which is what was asked (not for -r).
+    if (isGone(error) && !opts.reboot) return run.gone()
+    throw error
   } finally {
     conn.close()
   }
@@ -128,6 +133,12 @@ class StopRun {
       if (event === undefined) return true
       if (event === null) return false
     }
+  }
+
+  /** The container went away during the exchange: wait for the monitor to finish, report it stopped. */
+  async gone(): Promise<CommandOutcome<StopResult>> {
+    await this.untilGone(Infinity)
+    return this.done(this.signals.length > 0 ? 'kill' : 'halt')
   }
 
   private done(method: StopMethod): CommandOutcome<StopResult> {

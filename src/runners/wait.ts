@@ -12,7 +12,7 @@ import {formatStates, type State} from '../core/state.js'
 import type {CommandOutcome} from '../output.js'
 import {loadConfigForCommand} from '../sys/config.js'
 import {queryStatus, resolveFromOptions, type ContainerRef} from '../sys/container.js'
-import {connectMonitor, type MonitorConnection} from '../sys/monitor-client.js'
+import {connectMonitor, isGone, type MonitorConnection} from '../sys/monitor-client.js'
 import {raceDeadline, watchRundir} from '../sys/rundir-watch.js'
 
 export interface WaitResult {
@@ -64,7 +64,15 @@ function sleep(ms: number): Promise<void> {
 
 async function followMonitor(ref: ContainerRef, conn: MonitorConnection, wanted: Set<State>, deadline: number, checkOnce: boolean): Promise<State> {
   try {
-    let current = (await conn.request('watch')) as State
+    let current: State
+    try {
+      current = (await conn.request('watch')) as State
+    } catch (error) {
+      // The container stopped as we connected: that is STOPPED.
+      if (!isGone(error)) throw error
+      if (wanted.has('STOPPED')) return 'STOPPED'
+      throw stoppedError(ref, wanted)
+    }
     for (;;) {
       if (wanted.has(current)) return current
       if (Date.now() >= deadline) throw timeoutError(ref, wanted, current, checkOnce)
@@ -72,15 +80,19 @@ async function followMonitor(ref: ContainerRef, conn: MonitorConnection, wanted:
       if (event === null) throw timeoutError(ref, wanted, current)
       if (event === undefined) {
         if (wanted.has('STOPPED')) return 'STOPPED'
-        throw new CtrError('CTR_WAIT_STOPPED', `${ref.name} stopped while waiting for ${formatStates(wanted)}`, {
-          hints: [`Include STOPPED to accept that outcome: -s "${formatStates(wanted)}|STOPPED"`],
-        })
+        throw stoppedError(ref, wanted)
       }
       if (event.kind === 'state') current = event.state
     }
   } finally {
     conn.close()
   }
+}
+
+function stoppedError(ref: ContainerRef, wanted: Set<State>): CtrError {
+  return new CtrError('CTR_WAIT_STOPPED', `${ref.name} stopped while waiting for ${formatStates(wanted)}`, {
+    hints: [`Include STOPPED to accept that outcome: -s "${formatStates(wanted)}|STOPPED"`],
+  })
 }
 
 function timeoutError(ref: ContainerRef, wanted: Set<State>, current: State, checkOnce = false): CtrError {

@@ -33,7 +33,13 @@ import type {ConfigBuilder, ConfigEntry, ConfigWarning, ContainerConfig, GlobalC
 export interface LoadConfigOptions {
   /** Config files applied in order into one config (usually one: `$lxcpath/$name/config` or `-f FILE`). */
   readonly files: string | readonly string[]
-  /** `-s KEY=VAL` defines, applied after the files like extra config lines. */
+  /**
+   * Settings that come from other options (--share-net, -c, the embedded
+   * default's hostname), applied after the files and before the defines;
+   * each is located as `<origin>:1`.
+   */
+  readonly settings?: ReadonlyArray<{readonly line: string; readonly origin: string}>
+  /** `-s KEY=VAL` defines, applied after the files like extra config lines, located `<define>:N` by their order. */
   readonly defines?: readonly string[]
   /** The caller's environment for `lxc.environment = NAME` (default: process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>
@@ -66,6 +72,7 @@ export function loadContainerConfig(options: LoadConfigOptions): LoadedConfig {
   })
   const files = typeof options.files === 'string' ? [options.files] : options.files
   for (const file of files) reader.readTopLevel(file, builder)
+  for (const setting of options.settings ?? []) builder.apply(lexDefine(setting.line, 1, setting.origin))
   const defines = options.defines ?? []
   for (let i = 0; i < defines.length; i++) builder.apply(lexDefine(defines[i] as string, i + 1))
   return {config: builder.config, warnings: builder.warnings, files: reader.read}

@@ -65,14 +65,16 @@ export function loadConfigForStart(ref: ContainerRef, opts: StartOptions): Start
     })
   }
   const base = loadConfigForCommand(ref, opts)
-  const defines = [
-    ...Object.entries(opts.share).map(([ns, value]) => `lxc.namespace.share.${ns}=${value}`),
-    ...(opts.console === undefined ? [] : [`lxc.console.path=${opts.console}`]),
-    ...(opts.consoleLog === undefined ? [] : [`lxc.console.logfile=${opts.consoleLog}`]),
-    ...opts.defines.map((d) => `${d.key}=${d.value}`),
+  // Options that set config keys are applied like extra lines after the
+  // file, as LXC does; each is located by the option that set it.
+  const settings = [
+    ...Object.entries(opts.share).map(([ns, value]) => ({line: `lxc.namespace.share.${ns}=${value}`, origin: `<--share-${ns}>`})),
+    ...(opts.console === undefined ? [] : [{line: `lxc.console.path=${opts.console}`, origin: '<--console>'}]),
+    ...(opts.consoleLog === undefined ? [] : [{line: `lxc.console.logfile=${opts.consoleLog}`, origin: '<--console-log>'}]),
   ]
+  const defines = opts.defines.map((d) => `${d.key}=${d.value}`)
   if (base.file !== undefined) {
-    const {config, warnings} = loadContainerConfig({files: base.file, defines})
+    const {config, warnings} = loadContainerConfig({files: base.file, settings, defines})
     return {config, file: base.file, warnings, isDefault: false}
   }
   if (opts.command.length === 0) {
@@ -84,7 +86,8 @@ export function loadConfigForStart(ref: ContainerRef, opts: StartOptions): Start
     })
   }
   // The embedded default names the host after the container; a -s define can still override it.
-  const {config, warnings} = loadContainerConfig({files: EMBEDDED_DEFAULT_CONFIG, defines: [`lxc.uts.name=${ref.name}`, ...defines]})
+  const hostname = {line: `lxc.uts.name=${ref.name}`, origin: '<default config>'}
+  const {config, warnings} = loadContainerConfig({files: EMBEDDED_DEFAULT_CONFIG, settings: [hostname, ...settings], defines})
   return {config, file: undefined, warnings, isDefault: true}
 }
 

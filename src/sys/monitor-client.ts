@@ -45,10 +45,15 @@ export class MonitorConnection {
     })
   }
 
-  /** Sends one command and returns its reply payload; throws CTR_MONITOR_ERROR on `err`, CTR_MONITOR_GONE on EOF. */
+  /**
+   * Sends one command and returns its reply payload; throws CTR_MONITOR_ERROR
+   * on `err` (details.errno holds the errno name) and CTR_MONITOR_GONE on EOF
+   * (the container is gone). On a watching connection, event lines that
+   * arrive before the reply stay queued for nextEvent().
+   */
   async request(command: string, timeoutMs = REQUEST_TIMEOUT_MS): Promise<string> {
     this.socket.write(`${command}\n`)
-    const line = await this.readLine(Date.now() + timeoutMs)
+    const line = await this.readLine(Date.now() + timeoutMs, isReply)
     if (line === null) {
       throw new CtrError('CTR_MONITOR_TIMEOUT', `The container's monitor did not answer "${command}" within ${timeoutMs / 1000} s`, {
         hints: [`Its socket is ${this.path}; a monitor that hangs can be killed (its pid is in monitor.pid beside the socket), which stops the container`],
@@ -58,7 +63,7 @@ export class MonitorConnection {
       throw new CtrError('CTR_MONITOR_GONE', 'The container stopped while ctr was talking to its monitor')
     }
     if (line.startsWith('ok')) return line.slice(3)
-    throw new CtrError('CTR_MONITOR_ERROR', `The monitor refused "${command}": ${line.slice(4)}`, {details: {reply: line}})
+    throw new CtrError('CTR_MONITOR_ERROR', `The monitor refused "${command}": ${line.slice(4)}`, {details: {reply: line, errno: line.slice(4)}})
   }
 
   /**
@@ -67,7 +72,7 @@ export class MonitorConnection {
    */
   async nextEvent(deadline: number): Promise<MonitorEvent | undefined | null> {
     for (;;) {
-      const line = await this.readLine(deadline)
+      const line = await this.readLine(deadline, (l) => !isReply(l))
       if (line === null) return null
       if (line === undefined) return undefined
       const event = parseEvent(line)
@@ -85,11 +90,12 @@ export class MonitorConnection {
     wake?.()
   }
 
-  // Returns the next line, undefined at EOF, or null once `deadline` passed.
-  private async readLine(deadline: number): Promise<string | undefined | null> {
+  // Returns the first queued line that `wanted` accepts (others stay queued,
+  // in order), undefined at EOF, or null once `deadline` passed.
+  private async readLine(deadline: number, wanted: (line: string) => boolean): Promise<string | undefined | null> {
     for (;;) {
-      const line = this.lines.shift()
-      if (line !== undefined) return line
+      const index = this.lines.findIndex(wanted)
+      if (index >= 0) return this.lines.splice(index, 1)[0] as string
       if (this.ended) {
         if (this.failure && !isGoneError(this.failure)) throw monitorIoError(this.path, this.failure)
         return undefined
@@ -131,6 +137,17 @@ export function connectMonitor(rundir: string, timeoutMs = REQUEST_TIMEOUT_MS): 
       else reject(monitorIoError(path, error))
     })
   })
+}
+
+// Replies are `ok ...` / `err ...`; everything else is an event of a watch.
+function isReply(line: string): boolean {
+  return line === 'ok' || line.startsWith('ok ') || line.startsWith('err ')
+}
+
+/** True for the errors that mean the container went away during the exchange. */
+export function isGone(error: unknown): boolean {
+  const e = error as {code?: string; details?: {errno?: string}}
+  return e.code === 'CTR_MONITOR_GONE' || (e.code === 'CTR_MONITOR_ERROR' && e.details?.errno === 'ESRCH')
 }
 
 function parseEvent(line: string): MonitorEvent | undefined {

@@ -107,8 +107,8 @@ export function* lexEntries(text: string, file: string, warnings: ConfigWarning[
  * define's position, reported as the line of `<define>`. Throws
  * CTR_CONFIG_SYNTAX otherwise.
  */
-export function lexDefine(arg: string, index = 1): ConfigEntry {
-  const loc = {file: DEFINE_FILE, line: index}
+export function lexDefine(arg: string, index = 1, file = DEFINE_FILE): ConfigEntry {
+  const loc = {file, line: index}
   const line = arg.slice(leadingBlanks(arg))
   if (!line.startsWith('lxc.')) {
     throw configError('CTR_CONFIG_SYNTAX', loc, `Invalid define "${arg}": the key must start with "lxc."`)
