@@ -193,12 +193,18 @@ static void handle_command(struct ctr_monitor *m, struct ctr_client *c, char *cm
 		if (ret == 0)
 			ret = send_signal(m, sig);
 	} else if (strcmp(cmd, "halt") == 0) {
+		/* A frozen init cannot shut down: thaw it rather than wait out the
+		 * whole stop timeout (an LXC pain point, reference §6.1). */
 		sig = halt_signal(m);
-		ret = send_signal(m, sig);
+		ret = ctr_cgroup_thaw(m);
+		if (ret == 0)
+			ret = send_signal(m, sig);
 	} else if (strcmp(cmd, "reboot") == 0) {
 		sig = m->spec->reboot_signal;
 		m->reboot_requested = true;
-		ret = send_signal(m, sig);
+		ret = ctr_cgroup_thaw(m);
+		if (ret == 0)
+			ret = send_signal(m, sig);
 	} else if (strcmp(cmd, "kill") == 0) {
 		sig = m->spec->stop_signal;
 		m->stop_requested = true;
@@ -206,10 +212,14 @@ static void handle_command(struct ctr_monitor *m, struct ctr_client *c, char *cm
 		/* A frozen init cannot die until it is thawed. */
 		(void)ctr_cgroup_thaw(m);
 		ret = send_signal(m, sig);
-	} else if (strcmp(cmd, "freeze") == 0 || strcmp(cmd, "thaw") == 0) {
-		ret = strcmp(cmd, "freeze") == 0 ? ctr_cgroup_freeze(m) : ctr_cgroup_thaw(m);
+	} else if (strcmp(cmd, "freeze") == 0) {
+		ret = ctr_cgroup_freeze(m);
 		if (ret == 0)
-			(void)snprintf(reply, sizeof(reply), "ok %s\n", ctr_state_name(m->state));
+			(void)snprintf(reply, sizeof(reply), "ok %s\n", m->state == CTR_FROZEN ? "FROZEN" : "FREEZING");
+	} else if (strcmp(cmd, "thaw") == 0) {
+		ret = ctr_cgroup_thaw(m);
+		if (ret == 0)
+			(void)snprintf(reply, sizeof(reply), "ok %s\n", m->state == CTR_STOPPING ? "STOPPING" : "RUNNING");
 	} else {
 		ret = -EINVAL;
 	}
@@ -219,6 +229,8 @@ static void handle_command(struct ctr_monitor *m, struct ctr_client *c, char *cm
 		(void)snprintf(reply, sizeof(reply), "ok %d\n", sig);
 	if (!client_send(c, reply))
 		client_remove(m, c);
+	/* State changes a command caused reach watchers after its reply. */
+	ctr_cgroup_settle(m);
 }
 
 void ctr_cmdsock_client_event(struct ctr_monitor *m, int fd, unsigned int events)

@@ -11,7 +11,10 @@
  *   halt             -> ok <signal sent> (lxc.signal.halt, or SIGPWR/SIGRTMIN+3)
  *   reboot           -> ok <signal sent> (and restart init in place when it exits)
  *   kill             -> ok <signal sent> (lxc.signal.stop; no restart)
- *   freeze / thaw    -> ok <STATE>
+ *   freeze           -> ok FREEZING|FROZEN, then `state FREEZING` and `state FROZEN`
+ *                       to watchers; err EBUSY unless RUNNING, EOPNOTSUPP without a freezer
+ *   thaw             -> ok RUNNING; a frozen container's watchers get `state THAWED`,
+ *                       then `state RUNNING` (halt, reboot and kill thaw first too)
  * Only a peer with the monitor's uid (or root) is served. */
 #ifndef CTR_CMDSOCK_H
 #define CTR_CMDSOCK_H

@@ -304,12 +304,14 @@ static int run_loop(struct ctr_monitor *m)
 	struct epoll_event events[16];
 
 	for (;;) {
-		int n = epoll_wait(m->epfd, events, ARRAY_SIZE(events), -1);
+		/* Finite only while the cgroup needs polling (a v1 freeze). */
+		int n = epoll_wait(m->epfd, events, ARRAY_SIZE(events), ctr_cgroup_timeout_ms(m));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
+		ctr_cgroup_tick(m);
 		for (int i = 0; i < n; i++) {
 			int fd = events[i].data.fd;
 			if (fd == m->sigfd) {
@@ -326,21 +328,41 @@ static int run_loop(struct ctr_monitor *m)
 				(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->syncfd, NULL);
 				ctr_closep(&m->syncfd);
 				m->stop_requested = true;
+				/* A frozen init cannot die until it is thawed. */
+				if (ctr_cgroup_thaw(m) == 0)
+					ctr_cgroup_settle(m);
 				if (m->init_pidfd >= 0)
 					(void)ctr_pidfd_send_signal(m->init_pidfd, SIGKILL);
-			} else if (fd == m->oom_fd) {
-				int kills = m->oom_kills;
-				if (ctr_cgroup_oom_event(m) > kills) {
-					char line[64];
-					(void)snprintf(line, sizeof(line), "oom %d\n", m->oom_kills);
-					ctr_cmdsock_broadcast(m, line);
-					(void)ctr_state_write(m);
-				}
+			} else if (fd == m->oom_fd || fd == m->cg_events_fd) {
+				ctr_cgroup_event(m, fd);
 			} else {
 				ctr_cmdsock_client_event(m, fd, events[i].events);
 			}
 		}
 	}
+}
+
+/* Closes every fd from 3 up except the (up to three) given ones. */
+static void close_all_but(int a, int b, int c)
+{
+	int keep[3] = {a, b, c}, from = 3;
+
+	/* Sort the three so the gaps between them are in order. */
+	for (int i = 0; i < 3; i++)
+		for (int j = i + 1; j < 3; j++)
+			if (keep[j] < keep[i]) {
+				int t = keep[i];
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+	for (int i = 0; i < 3; i++) {
+		if (keep[i] < from)
+			continue;
+		if (keep[i] > from)
+			(void)syscall(SYS_close_range, (unsigned)from, (unsigned)keep[i] - 1, 0);
+		from = keep[i] + 1;
+	}
+	(void)syscall(SYS_close_range, (unsigned)from, ~0U, 0);
 }
 
 /* fork, setsid, fork: the grandchild is the monitor, with no controlling
@@ -374,11 +396,9 @@ static int daemonize(struct ctr_monitor *m)
 	for (int fd = 0; fd < 3; fd++)
 		if (dup2(devnull, fd) < 0)
 			return -errno;
-	/* Only the sync fd and the log survive: close everything else. */
-	for (int fd = 3; fd < 1024; fd++)
-		if (fd != m->syncfd && fd != ctr_log_fd() && fd != devnull)
-			(void)close(fd);
-	(void)syscall(SYS_close_range, 1024, ~0U, 0);
+	/* Only the sync fd and the log survive: close everything else, in as
+	 * few close_range calls as there are gaps between the fds we keep. */
+	close_all_but(m->syncfd, ctr_log_fd(), devnull);
 	return 0;
 }
 
@@ -387,7 +407,7 @@ static void init_monitor(struct ctr_monitor *m, struct ctr_spec *spec, int syncf
 	memset(m, 0, sizeof(*m));
 	m->spec = spec;
 	m->epfd = m->sigfd = m->listenfd = m->lockfd = m->chanfd = -EBADF;
-	m->init_pidfd = m->cg_procs_fd = m->cg_v2_dirfd = m->oom_fd = -EBADF;
+	m->init_pidfd = m->cg_v2_dirfd = m->oom_fd = m->cg_events_fd = -EBADF;
 	m->syncfd = syncfd;
 	m->state = CTR_STARTING;
 }

@@ -9,7 +9,7 @@
 #include "state.h"
 
 struct ctr_client;
-struct ctr_cgroup;
+struct ctr_cgroups;
 
 /* Why the start failed: the child reports {step, errno, index} before exec. */
 enum ctr_step {
@@ -81,14 +81,12 @@ struct ctr_monitor {
 	struct ctr_child_error start_error;
 	struct ctr_client *clients;
 	int *share_fds; /* one per spec share, opened before clone */
-	/* Cgroups: one directory per hierarchy (v1 controllers and/or v2). */
-	struct ctr_cgroup *cgroups;
-	int ncgroups;
-	int cg_procs_fd; /* a cgroup.procs in the container cgroup, for CLONE_INTO_CGROUP */
-	int cg_v2_dirfd;
-	int oom_fd;
-	unsigned long long oom_base;
-	int freezer_kind;
+	/* Cgroups (cgroup.c): the container's directories and the fds the
+	 * epoll loop watches for OOM kills and freezer changes. */
+	struct ctr_cgroups *cg;
+	int cg_v2_dirfd;   /* the v2 cgroup init is cloned into (CLONE_INTO_CGROUP), or -EBADF */
+	int oom_fd;        /* v1: eventfd on memory.oom_control; v2: inotify on memory.events */
+	int cg_events_fd;  /* v2: inotify on cgroup.events (frozen), or -EBADF */
 };
 
 const char *ctr_step_name(int step);

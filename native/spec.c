@@ -167,6 +167,42 @@ static int add_kv(struct ctr_kv **arr, size_t *n, const char **f)
 	return 0;
 }
 
+static int add_cghier(struct ctr_spec *spec, const char **f)
+{
+	struct ctr_cghier *h = PUSH(spec->cghiers, spec->ncghiers);
+	int ret;
+
+	if (!h)
+		return -ENOMEM;
+	ret = num_int(f[0], &h->version);
+	if (ret == 0 && h->version != 1 && h->version != 2)
+		ret = -EINVAL;
+	/* The cgroup code builds paths from these: absolute, or nothing. */
+	if (ret == 0 && (f[2][0] != '/' || f[3][0] != '/' || (f[4][0] && f[4][0] != '/')))
+		ret = -EINVAL;
+	h->id = f[1];
+	h->base_dir = f[2];
+	h->base_path = f[3];
+	h->self_dir = f[4];
+	h->enable = f[5];
+	return ret;
+}
+
+static int add_cgset(struct ctr_spec *spec, const char **f)
+{
+	struct ctr_cgset *s = PUSH(spec->cgsets, spec->ncgsets);
+	int ret;
+
+	if (!s)
+		return -ENOMEM;
+	ret = num_int(f[0], &s->hier);
+	if (ret == 0 && (s->hier < 0 || (size_t)s->hier >= spec->ncghiers))
+		ret = -EINVAL;
+	s->file = f[1];
+	s->value = f[2];
+	return ret;
+}
+
 static int apply_record(struct ctr_spec *spec, const char *rec, const char **f)
 {
 	unsigned long long v;
@@ -243,11 +279,12 @@ static int apply_record(struct ctr_spec *spec, const char *rec, const char **f)
 	else if (strcmp(rec, "gidmap") == 0) spec->gid_map = f[0];
 	else if (strcmp(rec, "seccomp") == 0) ret = decode_filter(spec, f[0]);
 	else if (strcmp(rec, "personality") == 0) { ret = num_int(f[0], &i); spec->personality = i; }
-	else if (strcmp(rec, "cgroup") == 0) spec->cgroup_name = f[0];
-	else if (strcmp(rec, "cgroup_v1_base") == 0) spec->cgroup_v1_base = f[0];
-	else if (strcmp(rec, "cgroup_v2_base") == 0) spec->cgroup_v2_base = f[0];
-	else if (strcmp(rec, "cg1") == 0) ret = add_kv(&spec->cgroup_v1, &spec->ncgroup_v1, f);
-	else if (strcmp(rec, "cg2") == 0) ret = add_kv(&spec->cgroup_v2, &spec->ncgroup_v2, f);
+	else if (strcmp(rec, "cgroup") == 0) spec->cgroup_limit = f[0];
+	else if (strcmp(rec, "cgroup_inner") == 0) spec->cgroup_inner = f[0];
+	else if (strcmp(rec, "cgroup_monitor") == 0) spec->cgroup_monitor = f[0];
+	else if (strcmp(rec, "cgroup_pivot") == 0) spec->cgroup_pivot = f[0];
+	else if (strcmp(rec, "cghier") == 0) ret = add_cghier(spec, f);
+	else if (strcmp(rec, "cgset") == 0) ret = add_cgset(spec, f);
 	else
 		return -ENOENT;
 	return ret;
@@ -260,7 +297,7 @@ static int record_arity(const char *rec)
 		int arity;
 	} table[] = {
 		{"mount", 6}, {"share", 4}, {"mknod", 4}, {"rootfs_fs", 4}, {"rlimit", 3}, {"symlink", 3}, {"mkdir", 3},
-		{"sysctl", 2}, {"proc", 2}, {"umount", 2}, {"cg1", 2}, {"cg2", 2}, {"end", 0},
+		{"sysctl", 2}, {"proc", 2}, {"umount", 2}, {"cghier", 6}, {"cgset", 3}, {"end", 0},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
@@ -359,8 +396,8 @@ void ctr_spec_free(struct ctr_spec *spec)
 	free(spec->rlimits);
 	free(spec->sysctls);
 	free(spec->procs);
-	free(spec->cgroup_v1);
-	free(spec->cgroup_v2);
+	free(spec->cghiers);
+	free(spec->cgsets);
 	free(spec->seccomp_filter);
 	free(spec->buf);
 	memset(spec, 0, sizeof(*spec));

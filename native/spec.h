@@ -64,6 +64,23 @@ struct ctr_kv {
 	const char *value;
 };
 
+/* "cghier VERSION ID BASEDIR BASEPATH SELFDIR ENABLE": one cgroup hierarchy. */
+struct ctr_cghier {
+	int version;             /* 1 or 2 */
+	const char *id;          /* v1: the controller field of /proc/self/cgroup ("cpu,cpuacct", "name=systemd"); v2: "" */
+	const char *base_dir;    /* absolute directory the container's cgroups are created under */
+	const char *base_path;   /* the same directory as a hierarchy path ("/", "/a/b"), as /proc/PID/cgroup shows it */
+	const char *self_dir;    /* the monitor's own cgroup directory here, or "" */
+	const char *enable;      /* v2: comma-separated controllers to enable on the way down, or "" */
+};
+
+/* "cgset INDEX FILE VALUE": write VALUE to FILE in the container cgroup of hierarchy INDEX. */
+struct ctr_cgset {
+	int hier;
+	const char *file;
+	const char *value;
+};
+
 struct ctr_spec {
 	char *buf; /* owns every string below */
 	size_t buflen;
@@ -124,13 +141,17 @@ struct ctr_spec {
 	size_t seccomp_len;            /* bytes */
 	long personality;              /* -1: unchanged */
 
-	/* Cgroups (lxc.cgroup.*, lxc.cgroup2.*). */
-	const char *cgroup_name; /* relative path for the container cgroup */
-	struct ctr_kv *cgroup_v1; /* "controller.file" = value, in order */
-	size_t ncgroup_v1;
-	struct ctr_kv *cgroup_v2;
-	size_t ncgroup_v2;
-	const char *cgroup_v1_base, *cgroup_v2_base; /* parent directories (absolute), may be NULL */
+	/* Cgroups (lxc.cgroup.*, lxc.cgroup2.*, lxc.cgroup.dir*), planned by
+	 * src/core/cgroup/plan.ts: one hierarchy record per mounted hierarchy,
+	 * the same relative paths under each hierarchy's base. */
+	const char *cgroup_limit;  /* "cgroup": the container cgroup (limits go here), relative to each base */
+	const char *cgroup_inner;  /* "cgroup_inner": one directory below it where init goes, or NULL */
+	const char *cgroup_monitor; /* "cgroup_monitor": the monitor's own cgroup (lxc.cgroup.dir.monitor), or NULL */
+	const char *cgroup_pivot;  /* "cgroup_pivot": where the monitor moves before removing it, or NULL */
+	struct ctr_cghier *cghiers;
+	size_t ncghiers;
+	struct ctr_cgset *cgsets; /* limits, in the order they are written */
+	size_t ncgsets;
 };
 
 /* Reads a spec from fd until the `end` record. Returns 0 or -errno (EINVAL

@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <stdio.h>
 
+#include "cgroup.h"
 #include "monitor.h"
 
 static const char *const step_names[] = {
@@ -94,6 +95,8 @@ const char *ctr_step_detail(struct ctr_monitor *m, const struct ctr_child_error 
 		return "";
 	case CTR_STEP_IDMAP:
 		return e->index == 1 ? "gid_map" : "uid_map";
+	case CTR_STEP_CGROUP:
+		return ctr_cgroup_error_detail();
 	case CTR_STEP_PIDFILE:
 		return s->pidfile ? s->pidfile : s->rundir;
 	case CTR_STEP_LOCK:

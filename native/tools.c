@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cleanup.h"
 #include "monitor.h"
 #include "rundir.h"
@@ -165,6 +166,11 @@ int ctr_tool_cleanup(int argc, char **argv)
 		fprintf(stderr, "ctr-monitor cleanup: %s: %s\n", a.rundir, strerror(-ret));
 		return 1;
 	}
+	/* A monitor that died left its cgroups (and what still runs in them). */
+	ret = ctr_cgroup_cleanup_rundir(a.rundir);
+	if (ret < 0)
+		fprintf(stderr, "ctr-monitor cleanup: failed to remove the cgroup %s: %s\n", ctr_cgroup_error_detail(),
+			strerror(-ret));
 	ctr_rundir_remove(&m);
-	return 0;
+	return ret < 0 ? 1 : 0;
 }

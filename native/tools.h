@@ -10,8 +10,10 @@ int ctr_tool_kill(int argc, char **argv);
  * network namespace, `<ifname> <inet|inet6> <address>` per line, in
  * interface order, without loopback. */
 int ctr_tool_ifaddrs(int argc, char **argv);
-/* cleanup --rundir D: if no monitor holds D's lock, remove its stale files.
- * Exit 0 = cleaned (or nothing there), 2 = a live monitor holds it. */
+/* cleanup --rundir D: if no monitor holds D's lock, kill what is left in the
+ * cgroups the dead monitor recorded there, remove them and its stale files.
+ * Exit 0 = cleaned (or nothing there), 2 = a live monitor holds it,
+ * 1 = a cgroup could not be removed (the record stays for a retry). */
 int ctr_tool_cleanup(int argc, char **argv);
 
 #endif

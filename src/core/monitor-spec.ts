@@ -3,6 +3,8 @@
 // Wire format: "<byte length>\n", then records of NUL-terminated tokens, a
 // record name followed by its fixed fields, closed by the record `end`.
 
+import type {CgroupSpec} from './cgroup/plan.js'
+
 /** Mount flags from <sys/mount.h>. */
 export const MS = {
   RDONLY: 0x1,
@@ -117,7 +119,8 @@ export interface MonitorSpec {
   /** The compiled seccomp program (struct sock_filter[], 8 bytes per instruction). */
   seccompFilter?: Buffer
   personality?: number
-  cgroup?: {name: string; v1Base?: string; v2Base?: string; v1: Array<[string, string]>; v2: Array<[string, string]>}
+  /** The container's cgroup (core/cgroup/plan.ts); none when no hierarchy is usable. */
+  cgroup?: CgroupSpec
 }
 
 /** Serializes a spec into the monitor's wire format. */
@@ -175,11 +178,13 @@ export function encodeMonitorSpec(spec: MonitorSpec): Buffer {
   if (spec.seccompFilter && spec.seccompFilter.length > 0) rec('seccomp', spec.seccompFilter.toString('hex'))
   if (spec.personality !== undefined) rec('personality', spec.personality)
   if (spec.cgroup) {
-    rec('cgroup', spec.cgroup.name)
-    if (spec.cgroup.v1Base) rec('cgroup_v1_base', spec.cgroup.v1Base)
-    if (spec.cgroup.v2Base) rec('cgroup_v2_base', spec.cgroup.v2Base)
-    for (const [key, value] of spec.cgroup.v1) rec('cg1', key, value)
-    for (const [key, value] of spec.cgroup.v2) rec('cg2', key, value)
+    const cg = spec.cgroup
+    rec('cgroup', cg.limit)
+    if (cg.inner !== undefined) rec('cgroup_inner', cg.inner)
+    if (cg.monitor !== undefined) rec('cgroup_monitor', cg.monitor)
+    if (cg.monitorPivot !== undefined) rec('cgroup_pivot', cg.monitorPivot)
+    for (const h of cg.hierarchies) rec('cghier', h.version, h.id, h.baseDir, h.basePath, h.selfDir, h.enable.join(','))
+    for (const s of cg.settings) rec('cgset', s.hierarchy, s.file, s.value)
   }
   rec('end')
   for (const token of tokens) {

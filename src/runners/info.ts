@@ -3,10 +3,11 @@
 
 import {createDefaultConfig, getConfigItem} from '../core/config/index.js'
 import {CtrError} from '../core/errors.js'
-import {formatInfo, type InfoStats} from '../core/format/info.js'
+import {formatInfo} from '../core/format/info.js'
 import type {InfoOptions} from '../core/options.js'
 import type {State} from '../core/state.js'
 import type {CommandOutcome} from '../output.js'
+import {readContainerStats, type ContainerStats} from '../sys/cgroup-stats.js'
 import {loadConfigForCommand} from '../sys/config.js'
 import {queryStatus, readLastExit, resolveFromOptions, type LastExit} from '../sys/container.js'
 import {listAddresses} from '../sys/tools.js'
@@ -23,7 +24,10 @@ export interface InfoResult {
   /** When init was exec'd (ms since the epoch). */
   startedAt?: number
   ips: string[]
-  stats?: InfoStats
+  /** Cgroup usage while running (-S, the default mode, --json): raw numbers, plus pids and the memory limit. */
+  stats?: ContainerStats
+  /** Processes the OOM killer killed in the container since it started (while running). */
+  oomKills?: number
   /** -c KEY values; null for an invalid key. */
   config?: Record<string, string | null>
   /** The monitor died but init runs on (lxc.monitor.signal.pdeath = 0). */
@@ -60,7 +64,15 @@ export async function runInfo(opts: InfoOptions): Promise<CommandOutcome<InfoRes
     const last = readLastExit(ref)
     if (last) result.lastExit = last
   }
-  const facts = {name: ref.name, state: status.state, running: status.running, ips, config: items, ...(result.pid === undefined ? {} : {pid: result.pid})}
+  // Stats only while running (a stopped container has no cgroup), and only
+  // when something will show them: -sH stays a few file reads cheaper.
+  const stats = status.running && (opts.json || opts.showStats || defaultMode) ? readContainerStats(ref.rundir) : undefined
+  if (stats) result.stats = stats
+  if (status.running && status.oomKills !== undefined) result.oomKills = status.oomKills
+  const facts = {
+    name: ref.name, state: status.state, running: status.running, ips, config: items,
+    ...(result.pid === undefined ? {} : {pid: result.pid}), ...(stats ? {stats} : {}),
+  }
   const out = formatInfo(facts, {...opts, configKeys: opts.configKeys})
   return {exitCode: 0, result, text: out.stdout, rawStderr: out.stderr}
 }

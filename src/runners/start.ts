@@ -9,10 +9,11 @@ import {CtrError} from '../core/errors.js'
 import {encodeMonitorSpec, type NamespaceName, type ShareSpec} from '../core/monitor-spec.js'
 import type {StartOptions} from '../core/options.js'
 import {defaultLogFile, lastExitPath} from '../core/paths.js'
-import {overlayWorkdir, planStart} from '../core/start-plan.js'
+import {overlayWorkdir, planStart, type KernelFacts} from '../core/start-plan.js'
 import {parseFstab, type MountEntry} from '../core/config/index.js'
 import {startFailureError} from '../core/start-errors.js'
 import type {CommandOutcome} from '../output.js'
+import {readCgroupLayout} from '../sys/cgroup.js'
 import {formatWarnings, loadConfigForStart} from '../sys/config.js'
 import {queryStatus, resolveContainer, resolveFromOptions, type ContainerRef} from '../sys/container.js'
 import {launchMonitor, type LaunchedMonitor, type StartReport} from '../sys/monitor.js'
@@ -37,6 +38,14 @@ const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIG
 
 export async function runStart(opts: StartOptions): Promise<CommandOutcome<StartResult>> {
   const ref = resolveFromOptions(opts)
+  // lxc-start refuses a -P that does not exist ("You lack access to"); the
+  // built-in default lxcpath is not required (the embedded default config
+  // runs without one).
+  if (opts.lxcpath !== undefined && !existsSync(ref.lxcpath)) {
+    throw new CtrError('CTR_NO_LXCPATH', `The lxcpath "${ref.lxcpath}" does not exist`, {
+      hints: ['Check -P/--lxcpath; ctr create makes the directory when it creates a container there'],
+    })
+  }
   const loaded = loadConfigForStart(ref, opts)
   const notices = formatWarnings(loaded.warnings)
   const status = await queryStatus(ref)
@@ -55,7 +64,7 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
     exitfile: existsSync(ref.dir) ? lastExitPath(ref.lxcpath, ref.name) : undefined,
     logfile: resolveLogfile(ref, opts, config.log.file),
     shares: await resolveShares(ref, config.namespaces.share),
-    kernel: {cgroupNs: existsSync('/proc/self/ns/cgroup'), capLastCap: readCapLastCap()},
+    kernel: kernelFacts(),
     ...(config.seccomp.profile === undefined ? {} : {seccompPolicy: readSeccompPolicy(config.seccomp.profile)}),
     pidfile,
     fstab: config.mountFstab === undefined ? [] : readFstab(config.mountFstab),
@@ -163,6 +172,11 @@ function prepareOverlay(parts: string[]): void {
     if (!existsSync(dir)) throw new CtrError('CTR_ROOTFS', `The overlay layer "${dir}" does not exist`, {hints: ['lxc.rootfs.path = overlay:LOWER:UPPER; create the upper directory first']})
   }
   mkdirSync(overlayWorkdir(parts.at(-1) ?? ''), {recursive: true, mode: 0o755})
+}
+
+function kernelFacts(): KernelFacts {
+  const cgroups = readCgroupLayout()
+  return {cgroupNs: existsSync('/proc/self/ns/cgroup'), capLastCap: readCapLastCap(), ...(cgroups ? {cgroups} : {})}
 }
 
 function readCapLastCap(): number {

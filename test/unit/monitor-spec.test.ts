@@ -38,9 +38,16 @@ describe('encodeMonitorSpec', () => {
     assert.throws(() => encodeMonitorSpec({...base, argv: ['a\0b']}), /NUL byte/)
   })
   it('encodes groups, capabilities and cgroup settings', () => {
-    const t = tokens(encodeMonitorSpec({...base, groups: [4, 27], capKeep: 0xffn, cgroup: {name: 'ctr.web', v1: [['memory.limit_in_bytes', '1M']], v2: [['pids.max', '10']]}}))
+    const cgroup = {
+      limit: 'ctr.web',
+      hierarchies: [{version: 2 as const, id: '', baseDir: '/sys/fs/cgroup', basePath: '/', selfDir: '', enable: ['memory', 'pids']}],
+      settings: [{hierarchy: 0, file: 'pids.max', value: '10'}],
+    }
+    const t = tokens(encodeMonitorSpec({...base, groups: [4, 27], capKeep: 0xffn, cgroup}))
     assert.deepEqual(t.slice(t.indexOf('set_groups'), t.indexOf('set_groups') + 6), ['set_groups', '1', 'group', '4', 'group', '27'])
     assert.equal(t[t.indexOf('caps') + 1], 'ff')
-    assert.deepEqual(t.slice(t.indexOf('cg2'), t.indexOf('cg2') + 3), ['cg2', 'pids.max', '10'])
+    assert.deepEqual(t.slice(t.indexOf('cgroup'), t.indexOf('cgroup') + 2), ['cgroup', 'ctr.web'])
+    assert.deepEqual(t.slice(t.indexOf('cghier'), t.indexOf('cghier') + 7), ['cghier', '2', '', '/sys/fs/cgroup', '/', '', 'memory,pids'])
+    assert.deepEqual(t.slice(t.indexOf('cgset'), t.indexOf('cgset') + 4), ['cgset', '0', 'pids.max', '10'])
   })
 })

@@ -90,8 +90,8 @@ const NAME_OPTION: OptionSpec<'name'> = {
   description: 'Container name (default: the first operand, then $CTR_NAME)',
 }
 
-// LXC_COMMON_OPTIONS order (arguments.h), minus the second `help` row, plus --json.
-function commonOptions(withRcfile: boolean): Array<OptionSpec<CommonOptionKey>> {
+/** LXC_COMMON_OPTIONS order (arguments.h), minus the second `help` row, plus --json; shared by every command's table. */
+export function commonOptions(withRcfile: boolean): Array<OptionSpec<CommonOptionKey>> {
   const rows: Array<OptionSpec<CommonOptionKey>> = [
     NAME_OPTION,
     {key: 'help', short: 'h', long: 'help', hasArg: false, common: true, description: 'Show this help and exit 0'},
