@@ -8,7 +8,7 @@
 // (CommonJS on purpose: bin/package.json says so.)
 'use strict'
 
-const HOT = new Set(['start', 'wait', 'info', 'stop'])
+const HOT = new Set(['start', 'wait', 'info', 'stop', 'ls', 'monitor'])
 const command = process.argv[2]
 
 if (HOT.has(command) && !process.env.CTR_VIA_OCLIF) {

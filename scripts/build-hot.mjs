@@ -1,4 +1,4 @@
-// Bundles the fast path (src/dispatch.ts: start, wait, info, stop) into one
+// Bundles the fast path (src/dispatch.ts: start, wait, info, stop, ls, monitor) into one
 // CommonJS file, dist/hot.cjs, that bin/run.js loads with require().
 //
 // Why: Node 20 spends ~10 ms initialising its ESM loader and more resolving

@@ -24,6 +24,8 @@ export interface CommandOutcome<R = unknown> {
   notices?: string[]
   /** Raw stderr lines printed without the prefix (lxc-info's `KEY invalid`). */
   rawStderr?: string[]
+  /** The runner already wrote its output as it went (ctr monitor's stream, JSON lines too): print nothing more. */
+  streamed?: boolean
 }
 
 // Colour only on a terminal, never with NO_COLOR (chalk ignores NO_COLOR,
@@ -37,6 +39,8 @@ function dim(text: string): string {
 /** Prints a successful outcome and sets process.exitCode. */
 export function emitOutcome(outcome: CommandOutcome, opts: OutputOptions): void {
   process.exitCode = outcome.exitCode
+  if (outcome.streamed) return
+  ignoreClosedStdout()
   if (opts.json) {
     const warnings = outcome.notices ?? []
     process.stdout.write(`${JSON.stringify({status: outcome.exitCode, result: outcome.result, ...(warnings.length ? {warnings} : {})}, jsonReplacer, 2)}\n`)
@@ -68,6 +72,15 @@ export function emitError(error: unknown, opts: OutputOptions, usage?: string): 
   if (process.env.CTR_DEBUG && !(err instanceof CtrError && err.code !== 'CTR_INTERNAL') && error instanceof Error) {
     process.stderr.write(`${error.stack ?? ''}\n`)
   }
+}
+
+// A reader that went away (`ctr ls --json | head -1`) ends the output, not
+// the command: without a listener Node throws the EPIPE with a stack trace.
+function ignoreClosedStdout(): void {
+  if (process.stdout.listenerCount('error') > 0) return
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error
+  })
 }
 
 function jsonReplacer(_key: string, value: unknown): unknown {

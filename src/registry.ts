@@ -18,8 +18,6 @@ export const COMMANDS: Record<string, CommandEntry> = {
   ...HOT_COMMANDS,
   create: moduleCommand(() => Promise.all([import('./core/cli/create.js'), import('./runners/create.js')])),
   destroy: moduleCommand(() => Promise.all([import('./core/cli/destroy.js'), import('./runners/destroy.js')])),
-  ls: moduleCommand(() => Promise.all([import('./core/cli/ls.js'), import('./runners/ls.js')])),
-  monitor: moduleCommand(() => Promise.all([import('./core/cli/monitor.js'), import('./runners/monitor.js')])),
   freeze: moduleCommand(() => Promise.all([import('./core/cli/freeze.js'), import('./runners/freeze.js')])),
   unfreeze: moduleCommand(() => Promise.all([import('./core/cli/unfreeze.js'), import('./runners/unfreeze.js')])),
 }

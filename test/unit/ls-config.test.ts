@@ -1,0 +1,57 @@
+// sys/ls-config.ts: the AUTOSTART, GROUPS and UNPRIVILEGED facts of a
+// config file, through the real parser, includes and errors included.
+
+import {after, describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {readCapLastCap, readConfigFacts} from '../../src/sys/ls-config.js'
+
+const root = mkdtempSync(join(tmpdir(), 'ctr-ls-config-'))
+after(() => rmSync(root, {recursive: true, force: true}))
+
+function config(name: string, lines: string[]): string {
+  const path = join(root, name)
+  writeFileSync(path, `${lines.join('\n')}\n`)
+  return path
+}
+
+describe('readConfigFacts', () => {
+  const cap = readCapLastCap()
+  const cases: Array<{why: string; lines: string[]; want: unknown}> = [
+    {why: 'defaults', lines: ['lxc.uts.name = a'], want: {autostart: false, groups: [], unprivileged: false}},
+    {
+      why: 'autostart, groups in order (several per line too), idmaps',
+      lines: ['lxc.start.auto = 1', 'lxc.group = web', 'lxc.group = prod db', 'lxc.idmap = u 0 100000 65536'],
+      want: {autostart: true, groups: ['web', 'prod', 'db'], unprivileged: true},
+    },
+    {why: 'an empty value clears the groups', lines: ['lxc.group = web', 'lxc.group =', 'lxc.group = db'], want: {autostart: false, groups: ['db'], unprivileged: false}},
+    {why: 'the legacy lxc.id_map', lines: ['lxc.id_map = u 0 100000 65536'], want: {autostart: false, groups: [], unprivileged: true}},
+    {why: 'lxc.start.auto = 0', lines: ['lxc.start.auto = 0'], want: {autostart: false, groups: [], unprivileged: false}},
+  ]
+  for (const c of cases) {
+    it(c.why, () => assert.deepEqual(readConfigFacts(config(`c-${c.why.length}-${c.lines.length}`, c.lines), cap), c.want))
+  }
+
+  it('follows lxc.include through the loader', () => {
+    const inc = config('included.conf', ['lxc.group = from-include', 'lxc.start.auto = 1'])
+    assert.deepEqual(readConfigFacts(config('with-include', ['lxc.group = own', `lxc.include = ${inc}`]), cap), {
+      autostart: true, groups: ['own', 'from-include'], unprivileged: false,
+    })
+  })
+
+  it('returns the parser\'s located error instead of throwing', () => {
+    const path = config('broken', ['lxc.uts.name = a', 'lxc.bogus = 1'])
+    const facts = readConfigFacts(path, cap)
+    assert.ok('error' in facts)
+    assert.match(facts.error, new RegExp(`^${path.replace(/[.]/g, '\\.')}:2: .*lxc\\.bogus`))
+  })
+
+  it('returns a read error for a missing file', () => {
+    const facts = readConfigFacts(join(root, 'missing'), cap)
+    assert.ok('error' in facts)
+    assert.match(facts.error, /ENOENT/)
+  })
+})
