@@ -11,7 +11,7 @@ import type {CgroupLayout} from './cgroup/plan.js'
 import {planCgroup} from './cgroup/plan.js'
 import {mountEntryOps, type EntryContext, type EntryOps} from './mount-entries.js'
 import {parseMountOptions} from './mount-options.js'
-import {procSysMounts} from './mounts.js'
+import {cgroupMounts, procSysMounts, type CgroupAutoContext} from './mounts.js'
 import {compileSeccompPolicy} from './seccomp/index.js'
 import {CLONE_NS, MNT, MS, NAMESPACE_NAMES, type FsOp, type MonitorSpec, type NamespaceName, type ShareSpec} from './monitor-spec.js'
 import type {StartOptions} from './options.js'
@@ -95,7 +95,6 @@ export function unsupportedFeatures(config: ContainerConfig): Unsupported[] {
       notYet(`lxc.net.${net.index}.type`, `${net.type} network interfaces (use lxc.net.${net.index}.type = empty or none)`)
     }
   }
-  if (config.mountAuto.cgroup || config.mountAuto.cgroup2) notYet('lxc.mount.auto', 'cgroup automounts (lxc.mount.auto = cgroup...)')
   if (config.mountAuto.shmounts) notYet('lxc.mount.auto', 'shmounts')
   if (config.console.path !== undefined && config.console.path !== 'none') notYet('lxc.console.path', 'console devices other than "none"')
   if (config.tty.max > 0) notYet('lxc.tty.max', 'container ttys')
@@ -197,6 +196,8 @@ export interface FsContext {
   /** lxc.mount.fstab's lines (read by the caller), applied before lxc.mount.entry. */
   fstab: readonly MountEntry[]
   entries: EntryContext
+  /** For the cgroup families of lxc.mount.auto. */
+  cgroups: CgroupAutoContext
 }
 
 /**
@@ -215,6 +216,8 @@ export function filesystemOps(config: ContainerConfig, ctx: FsContext): EntryOps
   ops.push(...procSysMounts(config.mountAuto, ctx))
   const entries = mountEntryOps([...ctx.fstab, ...config.mountEntries], ctx.entries)
   ops.push(...entries.ops)
+  // After the entries, as LXC does: /sys may come from one of them.
+  ops.push(...cgroupMounts(config.mountAuto, ctx.cgroups))
   if (config.autodev) ops.push(...autodevNodes())
   if (config.ptyMax > 0) ops.push(...devptsOps(config.ptyMax, ctx.gid5Mapped))
   return {ops, warnings: entries.warnings}
@@ -309,6 +312,7 @@ export function planStart(input: StartPlanInput): StartPlan {
   const capKeep = capabilityMask(config, input.kernel.capLastCap)
   const keeps = (cap: number): boolean => capKeep === undefined || (capKeep & (1n << BigInt(cap))) !== 0n
   const CAP_NET_ADMIN = 12
+  const CAP_SYS_ADMIN = 21
   const fs = namespaces.has('mnt')
     ? filesystemOps(config, {
       hasRootfs,
@@ -316,6 +320,7 @@ export function planStart(input: StartPlanInput): StartPlan {
       gid5Mapped: !namespaces.has('user') || config.idmaps.some((m) => m.kind === 'g' && m.nsid <= 5 && 5 < m.nsid + m.range),
       fstab: input.fstab ?? [],
       entries: {rootfsPath: config.rootfs.path, defaultRootfs: `${input.lxcpath}/${input.name}/rootfs`},
+      cgroups: {layout: input.kernel.cgroups, cgroupNs: namespaces.has('cgroup'), sysAdmin: keeps(CAP_SYS_ADMIN)},
     })
     : {ops: [], warnings: []}
   const fsops = fs.ops

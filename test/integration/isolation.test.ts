@@ -224,6 +224,30 @@ describe('isolation', {skip: rootOnly()}, () => {
     })
   })
 
+  describe('cgroup automounts', () => {
+    it('cgroup:ro:force mounts every hierarchy read-only, rooted at the container\'s own cgroup', T, async () => {
+      const sb = sandbox()
+      const name = sb.name('cgauto')
+      const pid = await startPause(sb, name, ['lxc.mount.auto = cgroup:ro:force'])
+      const cg = mounts(pid).filter((m) => m.fstype === 'cgroup' || m.fstype === 'cgroup2')
+      assert.ok(cg.length > 0, 'cgroup hierarchies are mounted')
+      const host = mounts('self').filter((m) => m.fstype === 'cgroup' || m.fstype === 'cgroup2')
+      assert.equal(cg.length, host.length, 'one mount per host hierarchy')
+      for (const m of cg) {
+        assert.ok(m.mountPoint.startsWith('/sys/fs/cgroup'), m.mountPoint)
+        assert.ok(m.options.includes('ro'), `${m.mountPoint} is read-only`)
+        // The cgroup namespace makes the container's cgroup the root it sees.
+        assert.match(m.root, new RegExp(`ctr\\.payload\\.${name.replace(/[.]/g, '\\.')}\\.`), m.root)
+      }
+    })
+
+    it('plain cgroup:mixed with CAP_SYS_ADMIN leaves the mounting to init, as LXC does', T, async () => {
+      const sb = sandbox()
+      const pid = await startPause(sb, sb.name('cgnone'), ['lxc.mount.auto = cgroup:mixed'])
+      assert.equal(mounts(pid).filter((m) => m.fstype.startsWith('cgroup')).length, 0)
+    })
+  })
+
   describe('/dev', () => {
     it('lxc.autodev builds a fresh /dev with the standard nodes, links and /dev/console', T, async () => {
       const sb = sandbox()

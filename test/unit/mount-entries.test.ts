@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import {buildContainerConfig, lexConfig, parseMountEntry, type ContainerConfig} from '../../src/core/config/index.js'
 import {MNT, MS} from '../../src/core/monitor-spec.js'
 import {mountEntryOps} from '../../src/core/mount-entries.js'
+import {cgroupMounts} from '../../src/core/mounts.js'
 import {parseMountOptions} from '../../src/core/mount-options.js'
 import {overlayWorkdir, rootfsSpec} from '../../src/core/start-plan.js'
 
@@ -85,5 +86,53 @@ describe('rootfs', () => {
   it('overlay option values escape commas and colons', () => {
     const spec = rootfsSpec(config('lxc.rootfs.path = overlay:/srv/a,b:/srv/up'), '/run/ctr/x')
     assert.match(spec.rootfsMount?.data ?? '', /^lowerdir=\/srv\/a\\,b,/)
+  })
+})
+
+describe('cgroup automounts (LXC 5.0 cgfsng_mount)', () => {
+  const hybrid = {
+    kind: 'hybrid' as const,
+    euid: 0,
+    hierarchies: [
+      {version: 1 as const, id: 'cpu,cpuacct', controllers: ['cpu', 'cpuacct'], mountPoint: '/sys/fs/cgroup/cpu,cpuacct', mountRoot: '/', selfPath: '/', initPath: '/'},
+      {version: 1 as const, id: 'name=systemd', controllers: [], mountPoint: '/sys/fs/cgroup/systemd', mountRoot: '/', selfPath: '/', initPath: '/'},
+      {version: 2 as const, id: '', controllers: [], mountPoint: '/sys/fs/cgroup/unified', mountRoot: '/', selfPath: '/', initPath: '/'},
+    ],
+  }
+  const v2 = {kind: 'v2' as const, euid: 0, hierarchies: [{version: 2 as const, id: '', controllers: [], mountPoint: '/sys/fs/cgroup', mountRoot: '/', selfPath: '/', initPath: '/'}]}
+  const auto = (text: string) => config(`lxc.mount.auto = ${text}`).mountAuto
+  const ctx = {layout: hybrid, cgroupNs: true, sysAdmin: true}
+
+  it('mounts nothing with a cgroup namespace and CAP_SYS_ADMIN unless forced: init mounts what it wants', () => {
+    assert.deepEqual(cgroupMounts(auto('cgroup:mixed'), ctx), [])
+    assert.deepEqual(cgroupMounts(auto('cgroup'), ctx), [])
+  })
+  it('cgroup2 is always forced (LXC 5.0.2\'s table): cgroup2 on /sys/fs/cgroup, read-only with :ro', () => {
+    const ops = cgroupMounts(auto('cgroup2:ro'), ctx).filter((o) => o.kind === 'mount')
+    assert.deepEqual(ops.map((o) => o.kind === 'mount' && [o.fstype, o.target, (o.flags & MS.RDONLY) !== 0]), [['cgroup2', 'sys/fs/cgroup', true]])
+  })
+  it(':force on a hybrid host: a tmpfs and every hierarchy under its host name', () => {
+    const ops = cgroupMounts(auto('cgroup:ro:force'), ctx)
+    assert.deepEqual(ops.map((o) => (o.kind === 'mount' ? `${o.fstype} ${o.target} ${o.data} ${o.flags & MS.RDONLY ? 'ro' : 'rw'}` : `${o.kind} ${o.kind === 'mkdir' ? o.path : ''}`)), [
+      'tmpfs sys/fs/cgroup size=10240k,mode=755 rw',
+      'mkdir sys/fs/cgroup/cpu,cpuacct',
+      'cgroup sys/fs/cgroup/cpu,cpuacct cpu,cpuacct ro',
+      'mkdir sys/fs/cgroup/systemd',
+      'cgroup sys/fs/cgroup/systemd name=systemd ro',
+      'mkdir sys/fs/cgroup/unified',
+      'cgroup2 sys/fs/cgroup/unified  ro',
+    ])
+  })
+  it('without CAP_SYS_ADMIN the mounts are made (mixed is read-write in a cgroup namespace)', () => {
+    const ops = cgroupMounts(auto('cgroup:mixed'), {...ctx, sysAdmin: false})
+    assert.equal(ops.length, 7)
+    assert.ok(ops.every((o) => o.kind !== 'mount' || !(o.flags & MS.RDONLY)))
+  })
+  it('a pure cgroup2 host always gets cgroup2 on /sys/fs/cgroup', () => {
+    const ops = cgroupMounts(auto('cgroup:mixed'), {...ctx, layout: v2})
+    assert.deepEqual(ops.filter((o) => o.kind === 'mount').map((o) => o.kind === 'mount' && `${o.fstype} ${o.target}`), ['cgroup2 sys/fs/cgroup'])
+  })
+  it('refuses without a cgroup namespace (LXC would bind host paths)', () => {
+    assert.throws(() => cgroupMounts(auto('cgroup:rw:force'), {...ctx, cgroupNs: false}), {code: 'CTR_NOT_SUPPORTED'})
   })
 })
