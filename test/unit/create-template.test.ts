@@ -45,15 +45,15 @@ describe('busybox template config', () => {
     assert.equal(config.rootfs.path, '/var/lib/ctr/web/rootfs')
     assert.equal(config.rootfs.type, 'dir')
     assert.equal(config.autodev, true)
-    assert.deepEqual([config.mountAuto.proc, config.mountAuto.sys, config.mountAuto.cgroup], ['mixed', 'ro', undefined])
+    assert.deepEqual([config.mountAuto.proc, config.mountAuto.sys, config.mountAuto.cgroup?.mode], ['mixed', 'ro', 'mixed'])
+    assert.equal(config.ptyMax, 1)
   })
 
-  it('leaves out what ctr cannot start yet: ttys, ptys, consoles, mount entries, cgroup automounts, AppArmor', () => {
+  it('leaves out what ctr cannot start yet or does not need: ttys, consoles, mount entries, AppArmor', () => {
     const keys = busyboxConfig('web', {seedKeepsCaps: false}).map((l) => l.key)
-    for (const key of ['lxc.tty.max', 'lxc.pty.max', 'lxc.console.path', 'lxc.mount.entry', 'lxc.apparmor.profile', 'lxc.net.0.type']) {
+    for (const key of ['lxc.tty.max', 'lxc.console.path', 'lxc.mount.entry', 'lxc.apparmor.profile', 'lxc.net.0.type']) {
       assert.ok(!keys.includes(key), `${key} is written`)
     }
-    assert.ok(!busyboxConfig('web', {seedKeepsCaps: false}).some((l) => l.value.includes('cgroup')))
   })
 
   it('keeps the seed\'s lxc.cap.keep instead of adding lxc.cap.drop (LXC refuses both)', () => {

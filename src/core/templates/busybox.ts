@@ -59,13 +59,12 @@ export function parseBusyboxArgs(args: readonly string[]): BusyboxTemplateOption
 /**
  * The config lines of the busybox template, after lxc.rootfs.path: the one
  * place to edit when ctr learns more keys. lxc-busybox also writes these,
- * which ctr cannot start yet (start-plan.ts unsupportedFeatures):
- *   lxc.tty.max = 5, lxc.pty.max = 1        container ttys, a private devpts
- *   cgroup:mixed in lxc.mount.auto          cgroup automounts
- *   lxc.mount.entry = shm, mqueue           mount entries (rcS mounts both)
+ * left out on purpose:
+ *   lxc.tty.max = 5                         container ttys (not implemented)
+ *   lxc.mount.entry = shm, mqueue           rcS mounts both itself
  *   lxc.mount.entry = /lib, /usr/lib, /lib64, /usr/lib64 (ro binds) and
- *     /sys/kernel/security                  mount entries; a static busybox
- *                                           needs no host libraries
+ *     /sys/kernel/security                  a static busybox needs no host
+ *                                           libraries
  * `seedKeepsCaps`: the seed config uses lxc.cap.keep, which excludes
  * lxc.cap.drop (LXC refuses both in one config); the seed's choice wins.
  */
@@ -77,7 +76,8 @@ export function busyboxConfig(name: string, opts: {seedKeepsCaps: boolean}): Con
     {key: 'lxc.signal.halt', value: 'SIGUSR1'},
     {key: 'lxc.signal.reboot', value: 'SIGTERM'},
     {key: 'lxc.autodev', value: '1'},
-    {key: 'lxc.mount.auto', value: 'proc:mixed sys:ro'},
+    {key: 'lxc.pty.max', value: '1'},
+    {key: 'lxc.mount.auto', value: 'cgroup:mixed proc:mixed sys:ro'},
   ]
   if (!opts.seedKeepsCaps) lines.push({key: 'lxc.cap.drop', value: 'sys_module mac_admin mac_override sys_time'})
   return lines
