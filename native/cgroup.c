@@ -881,6 +881,43 @@ int ctr_cgroup_setup(struct ctr_monitor *m)
 	return ret;
 }
 
+int ctr_cgroup_open_self_attach(struct ctr_monitor *m)
+{
+	struct ctr_cgroups *cg = m->cg;
+
+	ctr_cgroup_close_self_attach(m);
+	m->cg_v1_self_attach = false;
+	if (!cg)
+		return 0;
+	for (size_t i = 0; i < cg->nhier; i++) {
+		const struct cg_dir *d = &cg->dirs[cg->leaf_of[i]];
+		char path[PATH_MAX];
+		int fd;
+		if (d->version != 1)
+			continue;
+		if (m->ncg_tasks_fds == CTR_MAX_SELF_ATTACH)
+			return 0; /* more v1 hierarchies than fds: the monitor attaches */
+		(void)snprintf(path, sizeof(path), "%s/tasks", d->path);
+		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0) {
+			int err = -errno;
+			set_detail("%s", path);
+			ctr_cgroup_close_self_attach(m);
+			return err;
+		}
+		m->cg_tasks_fds[m->ncg_tasks_fds++] = fd;
+	}
+	m->cg_v1_self_attach = true;
+	return 0;
+}
+
+void ctr_cgroup_close_self_attach(struct ctr_monitor *m)
+{
+	for (int i = 0; i < m->ncg_tasks_fds; i++)
+		ctr_closep(&m->cg_tasks_fds[i]);
+	m->ncg_tasks_fds = 0;
+}
+
 int ctr_cgroup_attach(struct ctr_monitor *m, int pid)
 {
 	struct ctr_cgroups *cg = m->cg;
@@ -897,6 +934,9 @@ int ctr_cgroup_attach(struct ctr_monitor *m, int pid)
 		 * when CLONE_INTO_CGROUP already placed init (clone3 falls back
 		 * without it on EBUSY). v1 has no such way around. */
 		if (d->version == 2 && pid_in_dir(pid, d))
+			continue;
+		/* v1: init moved itself through the tasks fds (see cgroup.h). */
+		if (d->version == 1 && m->cg_v1_self_attach)
 			continue;
 		ret = cg_write(d->path, "cgroup.procs", buf);
 		if (ret < 0) {

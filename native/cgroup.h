@@ -31,7 +31,17 @@ struct ctr_monitor;
  * cloned. 0, or -errno with ctr_cgroup_error_detail() saying what failed.
  * Without cgroups in the spec it only cleans up leftovers and returns 0. */
 int ctr_cgroup_setup(struct ctr_monitor *m);
-/* Moves pid into the container cgroup of every hierarchy. 0 or -errno. */
+/* Opens the `tasks` file of the container's cgroup in every v1 hierarchy,
+ * before clone. The child writes "0" to each itself: a single thread moving
+ * itself skips the kernel's threadgroup lock, which costs a whole RCU grace
+ * period (10-20 ms here) when the monitor writes init's pid to
+ * cgroup.procs. Permission is checked against the opener (the monitor), so
+ * this works from inside a new user namespace too (Linux >= 5.16). */
+int ctr_cgroup_open_self_attach(struct ctr_monitor *m);
+void ctr_cgroup_close_self_attach(struct ctr_monitor *m);
+/* Moves pid into the container cgroup of every hierarchy it did not join
+ * itself: v1 through the tasks fds, v2 with CLONE_INTO_CGROUP (clone3
+ * falls back without it on EBUSY). 0 or -errno. */
 int ctr_cgroup_attach(struct ctr_monitor *m, int pid);
 /* Kills every process left in the container cgroup and waits (bounded)
  * until it is empty. Records a last OOM kill first. */

@@ -145,17 +145,24 @@ static int start_init(struct ctr_monitor *m)
 		return ret;
 	sync_send(m, "init %d\n", (int)m->init_pid);
 	ret = ctr_idmap_write(m);
-	if (ret == 0)
-		ret = ctr_cgroup_attach(m, m->init_pid);
+	if (ret < 0)
+		return ret;
+	/* Two barriers: the child sets up its root filesystem while we attach it
+	 * to its cgroups (slow on v1), and waits for the second one before it
+	 * unshares its cgroup namespace. */
+	if (RETRY_EINTR(send(m->chanfd, "g", 1, MSG_NOSIGNAL)) != 1) {
+		m->start_error = (struct ctr_child_error){CTR_STEP_SYNC, errno, -1};
+		return -m->start_error.err;
+	}
+	ret = ctr_cgroup_attach(m, m->init_pid);
 	if (ret < 0) {
 		if (!m->start_error.step)
 			m->start_error = (struct ctr_child_error){CTR_STEP_CGROUP, -ret, -1};
 		return ret;
 	}
-	if (RETRY_EINTR(write(m->chanfd, "g", 1)) != 1) {
-		m->start_error = (struct ctr_child_error){CTR_STEP_SYNC, errno, -1};
-		return -m->start_error.err;
-	}
+	/* A child that failed meanwhile has closed its end: its error report
+	 * is on the channel, read below. */
+	(void)RETRY_EINTR(send(m->chanfd, "c", 1, MSG_NOSIGNAL));
 	ev.data.fd = m->chanfd;
 	if (epoll_ctl(m->epfd, EPOLL_CTL_ADD, m->chanfd, &ev) < 0)
 		return -errno;
@@ -239,6 +246,11 @@ static bool init_exited(struct ctr_monitor *m, int status)
 {
 	char line[64];
 
+	/* The child's report may still be unread when its SIGCHLD comes first
+	 * (an early setup failure, or a payload that exits at once): read it
+	 * now, so the start is reported as failed or as RUNNING before the exit. */
+	if (m->chanfd >= 0)
+		chan_event(m);
 	m->have_status = true;
 	m->exit_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	m->exit_status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);

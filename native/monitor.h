@@ -60,6 +60,8 @@ struct ctr_child_error {
 	int index; /* fsop / share / rlimit index, or -1 */
 };
 
+#define CTR_MAX_SELF_ATTACH 32
+
 struct ctr_monitor {
 	struct ctr_spec *spec;
 	int state;
@@ -87,6 +89,10 @@ struct ctr_monitor {
 	int cg_v2_dirfd;   /* the v2 cgroup init is cloned into (CLONE_INTO_CGROUP), or -EBADF */
 	int oom_fd;        /* v1: eventfd on memory.oom_control; v2: inotify on memory.events */
 	int cg_events_fd;  /* v2: inotify on cgroup.events (frozen), or -EBADF */
+	/* v1 `tasks` files init writes "0" to (cgroup.h), open only around clone. */
+	int cg_tasks_fds[CTR_MAX_SELF_ATTACH];
+	int ncg_tasks_fds;
+	bool cg_v1_self_attach; /* init joins its v1 cgroups itself */
 };
 
 const char *ctr_step_name(int step);

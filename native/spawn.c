@@ -25,6 +25,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cleanup.h"
 #include "fsops.h"
 #include "isolation.h"
@@ -96,6 +97,21 @@ static void join_shares(struct ctr_monitor *m, int chan)
 				child_fail(chan, CTR_STEP_SETNS, errno, (int)i);
 		}
 	}
+}
+
+/* The second barrier: the monitor puts us in the container's cgroups while
+ * we set up the root filesystem (a v1 cgroup.procs write waits for an RCU
+ * grace period: doing both at once saves that wait). Then the cgroup
+ * namespace, so that its root is the container's cgroup in every hierarchy;
+ * the cgroup automounts (after pivot_root) see it. */
+static void join_cgroups(const struct ctr_spec *spec, int chan)
+{
+	char go;
+
+	if (RETRY_EINTR(read(chan, &go, 1)) != 1)
+		_exit(127);
+	if ((spec->clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+		child_fail(chan, CTR_STEP_CGROUPNS, errno, -1);
 }
 
 /* The flags a bind remount must keep (see fsops.c). */
@@ -203,6 +219,8 @@ static void setup_rootfs(struct ctr_monitor *m, int chan)
 			child_fail(chan, CTR_STEP_ROOTFS_OPEN, errno, -1);
 	}
 
+	join_cgroups(spec, chan);
+
 	for (size_t i = 0; i < spec->nfsops; i++) {
 		const struct ctr_fsop *op = &spec->fsops[i];
 		if (!(op->m.opts & CTR_MNT_AFTER_PIVOT))
@@ -261,23 +279,24 @@ static __attribute__((noreturn)) void child_main(struct ctr_monitor *m, int chan
 	 * nothing in the container can open /proc/1/exe or /proc/1/fd yet. */
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	arm_pdeath(spec, chan);
-	/* The barrier: the monitor writes id maps and joins cgroups meanwhile. */
+	/* The first barrier: the monitor writes the id maps meanwhile. */
 	ret = (int)RETRY_EINTR(read(chan, &go, 1));
 	if (ret != 1)
 		_exit(127);
+	/* Into the container's v1 cgroups, moving ourselves (see cgroup.h). */
+	for (int i = 0; i < m->ncg_tasks_fds; i++)
+		if (write(m->cg_tasks_fds[i], "0", 1) != 1)
+			child_fail(chan, CTR_STEP_CGROUP, errno, i);
 
 	join_shares(m, chan);
-	/* The cgroup namespace comes after the monitor placed us in the
-	 * container's cgroups (v1 hierarchies are joined after clone), so that
-	 * its root is the container's cgroup in every hierarchy. */
-	if ((spec->clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
-		child_fail(chan, CTR_STEP_CGROUPNS, errno, -1);
 	if (spec->clone_flags & CLONE_NEWUSER) {
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 			child_fail(chan, CTR_STEP_USERNS_IDS, errno, -1);
 	}
 	if (spec->clone_flags & CLONE_NEWNS)
 		setup_rootfs(m, chan);
+	else
+		join_cgroups(spec, chan);
 	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
 		child_fail(chan, CTR_STEP_HOSTNAME, errno, -1);
 	/* A new session keyring keeps the host's keys out of reach, as LXC does;
@@ -404,6 +423,11 @@ int ctr_spawn_init(struct ctr_monitor *m)
 	ret = open_shares(m);
 	if (ret < 0)
 		return ret;
+	ret = ctr_cgroup_open_self_attach(m);
+	if (ret < 0) {
+		m->start_error = (struct ctr_child_error){CTR_STEP_CGROUP, -ret, -1};
+		return ret;
+	}
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull < 0) {
 		m->start_error = (struct ctr_child_error){CTR_STEP_CLONE, errno, -1};
@@ -425,6 +449,7 @@ int ctr_spawn_init(struct ctr_monitor *m)
 		child_main(m, chan[1], devnull);
 	}
 	(void)close(chan[1]);
+	ctr_cgroup_close_self_attach(m);
 	m->init_pid = pid;
 	m->init_pidfd = pidfd;
 	m->chanfd = chan[0];
