@@ -86,6 +86,12 @@ const CGROUP_FS_FLAGS = MS.NOSUID | MS.NODEV | MS.NOEXEC | MS.RELATIME
  * mounted.
  */
 export function cgroupMounts(auto: MountAuto, ctx: CgroupAutoContext): FsOp[] {
+  // After pivot_root: the child joins its cgroup namespace only then (the
+  // monitor attaches it to its cgroups while it sets up the root).
+  return cgroupMountOps(auto, ctx).map((op) => ({...op, opts: op.opts | MNT.AFTER_PIVOT}))
+}
+
+function cgroupMountOps(auto: MountAuto, ctx: CgroupAutoContext): FsOp[] {
   const cg = auto.cgroup
   const cg2 = auto.cgroup2
   if (!cg && !cg2) return []
