@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Two ways in, one behaviour (DESIGN.md). The LXC-compatible hot commands go
-// straight to our getopt parser and runner, bundled in dist/hot.cjs, because
-// importing @oclif/core alone costs ~75 ms and Node's ESM loader another ~10;
+// straight to our getopt parser and runner, bundled in dist/hot-start.cjs
+// and dist/hot-query.cjs and loaded with V8's code cache
+// (scripts/hot-loader.cjs), because importing
+// @oclif/core alone costs ~75 ms and Node's ESM loader another ~10;
 // everything else (help, other commands) goes through oclif, whose command
 // classes run the same code. CTR_VIA_OCLIF=1 sends the hot commands through
 // oclif too, which the tests use to prove both ways behave the same.
@@ -9,10 +11,14 @@
 'use strict'
 
 const HOT = new Set(['start', 'wait', 'info', 'stop', 'ls', 'monitor'])
+// start carries the start planner and the seccomp compiler; the others do not need them.
 const command = process.argv[2]
 
 if (HOT.has(command) && !process.env.CTR_VIA_OCLIF) {
-  require('../dist/hot.cjs').dispatch(command, process.argv.slice(3))
+  const {join} = require('node:path')
+  const {loadWithCache} = require('../scripts/hot-loader.cjs')
+  const bundle = command === 'start' ? 'hot-start' : 'hot-query'
+  loadWithCache(join(__dirname, `../dist/${bundle}.cjs`), require).exports.dispatch(command, process.argv.slice(3))
 } else {
   // The package root, not this file: bin/package.json has no name for oclif.
   import('@oclif/core').then(({execute}) => execute({dir: require('node:path').join(__dirname, '..')}))

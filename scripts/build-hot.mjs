@@ -6,11 +6,15 @@
 // that, which is the difference between ~+35 ms and ~+10 ms over `node -e 0`
 // for `ctr info -sH`. The oclif commands keep using tsc's dist/**/*.js, built
 // from the same sources.
+import {execFileSync} from 'node:child_process'
+import {rmSync} from 'node:fs'
+
 import {build} from 'esbuild'
 
 await build({
-  entryPoints: ['src/dispatch.ts'],
-  outfile: 'dist/hot.cjs',
+  entryPoints: {'hot-start': 'src/hot/start.ts', 'hot-query': 'src/hot/query.ts'},
+  outdir: 'dist',
+  outExtension: {'.js': '.cjs'},
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -22,6 +26,14 @@ await build({
   define: {'import.meta.url': '__ctrModuleUrl'},
   banner: {js: "'use strict';\nconst __ctrModuleUrl = require('node:url').pathToFileURL(__filename).href;"},
   logLevel: 'warning',
+  // The bundle runs under vm.Script (for its code cache, see bin/run.js),
+  // where import() has no loader: require oclif instead (it is CommonJS).
+  supported: {'dynamic-import': false},
   minifyWhitespace: true,
   minifySyntax: true,
 })
+
+// V8's code cache for the bundle (scripts/warm-hot.cjs): a stale cache
+// from an earlier build must not survive a failure to make a new one.
+for (const bundle of ['hot-start', 'hot-query']) rmSync(`dist/${bundle}.cjs.cache`, {force: true})
+execFileSync(process.execPath, ['scripts/warm-hot.cjs'], {stdio: 'inherit'})

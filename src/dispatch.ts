@@ -1,7 +1,7 @@
 // Running an LXC-compatible command: argv (our getopt_long parser) to the
 // command's runner and the shared output, without loading @oclif/core. The
-// fast path in bin/run.js and the oclif command classes both call
-// `runCommand`, so both ways in run this exact code.
+// fast path (src/hot/*.ts, bundled for bin/run.js) and the oclif command
+// classes both call `runCommand`, so both ways in run this exact code.
 
 import {readFileSync} from 'node:fs'
 
@@ -24,37 +24,28 @@ export interface CommandEntry {
   load(): Promise<{spec: CommandSpec; parse: Parser; run: Runner}>
 }
 
-const lxcCommand = (id: 'start' | 'wait' | 'info' | 'stop'): CommandEntry => ({
-  async load() {
-    const [{COMMAND_SPECS}, parsers] = await Promise.all([import('./core/cli/specs.js'), import('./core/cli/parse.js')])
-    const parse = {start: parsers.parseStartArgv, wait: parsers.parseWaitArgv, info: parsers.parseInfoArgv, stop: parsers.parseStopArgv}[id]
-    const runner = await {
-      start: async () => (await import('./runners/start.js')).runStart,
-      wait: async () => (await import('./runners/wait.js')).runWait,
-      info: async () => (await import('./runners/info.js')).runInfo,
-      stop: async () => (await import('./runners/stop.js')).runStop,
-    }[id]()
-    return {spec: COMMAND_SPECS[id], parse: parse as Parser, run: runner as Runner}
-  },
-})
+/**
+ * One of the four LXC tools: its table from core/cli/specs.ts, its parser
+ * from core/cli/parse.ts, and the runner `loadRunner` imports on demand.
+ */
+export function lxcCommand(id: 'start' | 'wait' | 'info' | 'stop', loadRunner: () => Promise<unknown>): CommandEntry {
+  return {
+    async load() {
+      const [{COMMAND_SPECS}, parsers, run] = await Promise.all([import('./core/cli/specs.js'), import('./core/cli/parse.js'), loadRunner()])
+      const parse = {start: parsers.parseStartArgv, wait: parsers.parseWaitArgv, info: parsers.parseInfoArgv, stop: parsers.parseStopArgv}[id]
+      return {spec: COMMAND_SPECS[id], parse: parse as Parser, run: run as Runner}
+    },
+  }
+}
 
-// A command whose SPEC and parse live in core/cli/<id>.ts and run in runners/<id>.ts.
-const moduleCommand = (load: () => Promise<[{SPEC: CommandSpec; parse: unknown}, {run: unknown}]>): CommandEntry => ({
-  async load() {
-    const [cli, runner] = await load()
-    return {spec: cli.SPEC, parse: cli.parse as Parser, run: runner.run as Runner}
-  },
-})
-
-/** The hot commands (the four LXC-compatible ones, ls and monitor); src/registry.ts adds the others. */
-export const HOT_COMMANDS: Record<string, CommandEntry> = {
-  start: lxcCommand('start'),
-  wait: lxcCommand('wait'),
-  info: lxcCommand('info'),
-  stop: lxcCommand('stop'),
-  // ls must list a thousand containers in well under 300 ms, of which oclif's import alone would take 75.
-  ls: moduleCommand(() => Promise.all([import('./core/cli/ls.js'), import('./runners/ls.js')])),
-  monitor: moduleCommand(() => Promise.all([import('./core/cli/monitor.js'), import('./runners/monitor.js')])),
+/** A command whose SPEC and parse live in core/cli/<id>.ts and whose run lives in runners/<id>.ts. */
+export function moduleCommand(load: () => Promise<[{SPEC: CommandSpec; parse: unknown}, {run: unknown}]>): CommandEntry {
+  return {
+    async load() {
+      const [cli, runner] = await load()
+      return {spec: cli.SPEC, parse: cli.parse as Parser, run: runner.run as Runner}
+    },
+  }
 }
 
 /** The package version, as `--version` prints it (LXC prints its bare version). */
@@ -114,12 +105,8 @@ export async function runCommand(
   }
 }
 
-/** Entry from bin/run.js (through the dist/hot.cjs bundle): help goes to oclif, loaded only when asked for. */
-export async function dispatch(command: string, argv: string[]): Promise<void> {
-  await runCommand(command, argv, oclifHelp, HOT_COMMANDS)
-}
-
-async function oclifHelp(command: string): Promise<void> {
+/** oclif's help for a command, loaded only when asked for (the fast path's `showHelp`). */
+export async function oclifHelp(command: string): Promise<void> {
   const {Config, loadHelpClass} = await import('@oclif/core')
   const config = await Config.load(PACKAGE_ROOT)
   const Help = await loadHelpClass(config)

@@ -1,17 +1,15 @@
 // Locating a container (lxcpath, config, run dir) and reading its runtime
 // status from its monitor.
 
-import {existsSync, readFileSync} from 'node:fs'
+import {accessSync, constants as fsConstants, existsSync, readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 
+import {globalConfigValue} from '../core/config/global.js'
 import {CtrError} from '../core/errors.js'
 import type {CommonOptions} from '../core/options.js'
 import {containerConfigPath, containerDir, globalConfigPath, lastExitPath, resolveLxcpath, runtimeBase, runtimeDir, type PathContext} from '../core/paths.js'
 import type {State} from '../core/state.js'
-import {connectMonitor} from './monitor-client.js'
-import {isSameProcessAlive} from './proc.js'
-import {globalConfigValue} from '../core/config/global.js'
-import {readFileSync as readText} from 'node:fs'
+import {isOwnRundir, readStateFile, statusFromStateFile, type RuntimeStatus} from './state-file.js'
 
 export interface ContainerRef {
   name: string
@@ -72,26 +70,45 @@ export interface LastExit {
   errno?: number
 }
 
-export interface RuntimeStatus {
-  state: State
-  /** LXC's is_running: state ≠ STOPPED. */
-  running: boolean
-  initPid?: number
-  initStartTime?: number
-  monitorPid?: number
-  startedAt?: number
-  oomKills?: number
-  /**
-   * The monitor is gone but init survived (lxc.monitor.signal.pdeath = 0):
-   * the container runs unsupervised; stop reaches init through a pidfd.
-   */
-  orphan?: boolean
+export type {RuntimeStatus} from './state-file.js'
+
+/**
+ * The container's live state: from its state.json while the monitor that
+ * wrote it is alive (no socket round trip), else STOPPED unless init
+ * outlived it; from the monitor's socket only when the file cannot tell.
+ */
+export async function queryStatus(ref: ContainerRef): Promise<RuntimeStatus> {
+  assertRundirAccess(ref)
+  const file = readStateFile(ref.rundir)
+  if (file !== undefined && isOwnRundir(ref.rundir, file)) {
+    const status = statusFromStateFile(file)
+    if (status === undefined) return {state: 'STOPPED', running: false}
+    if (status !== 'ask') return status
+  } else if (!existsSync(`${ref.rundir}/command.sock`)) {
+    return {state: 'STOPPED', running: false}
+  }
+  return askMonitor(ref)
 }
 
-/** Asks the monitor for the container's state; no monitor means STOPPED unless init outlived it. */
-export async function queryStatus(ref: ContainerRef): Promise<RuntimeStatus> {
+// A run dir we may not enter (another user's container: mode 0700) must not
+// read as "stopped": LXC says "Insufficent privileges to control", exit 1.
+function assertRundirAccess(ref: ContainerRef): void {
+  try {
+    accessSync(ref.rundir, fsConstants.X_OK)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return
+    throw new CtrError(code === 'EACCES' ? 'CTR_PERMISSION' : 'CTR_MONITOR_IO', `Insufficient privileges to control ${ref.name}: ${ref.rundir}: ${code ?? 'EIO'}`, {
+      hints: ['The container belongs to another user; run ctr as that user or as root'],
+      cause: error,
+    })
+  }
+}
+
+async function askMonitor(ref: ContainerRef): Promise<RuntimeStatus> {
+  const {connectMonitor} = await import('./monitor-client.js')
   const conn = await connectMonitor(ref.rundir)
-  if (!conn) return orphanStatus(ref) ?? {state: 'STOPPED', running: false}
+  if (!conn) return {state: 'STOPPED', running: false}
   try {
     const info = parseInfoReply(await conn.request('info'))
     const state = (info.state ?? 'STOPPED') as State
@@ -120,20 +137,6 @@ export function parseInfoReply(reply: string): Record<string, string> {
   return out
 }
 
-// A monitor killed with SIGKILL leaves state.json behind. With the default
-// pdeath signal its init died too; with lxc.monitor.signal.pdeath = 0 it may
-// still run, and then the container is reported as running, not lied about.
-function orphanStatus(ref: ContainerRef): RuntimeStatus | undefined {
-  let state: {state?: string; initPid?: number; initStartTime?: number; startedAt?: number}
-  try {
-    state = JSON.parse(readFileSync(`${ref.rundir}/state.json`, 'utf8')) as typeof state
-  } catch {
-    return undefined
-  }
-  if (!state.initPid || !state.initStartTime || !isSameProcessAlive(state.initPid, state.initStartTime)) return undefined
-  return {state: 'RUNNING', running: true, initPid: state.initPid, initStartTime: state.initStartTime, orphan: true, ...(state.startedAt ? {startedAt: state.startedAt} : {})}
-}
-
 /** The record of the container's last stop, if it is defined and has stopped before. */
 export function readLastExit(ref: ContainerRef): LastExit | undefined {
   try {
@@ -152,7 +155,7 @@ export function isDefined(ref: ContainerRef): boolean {
 export function readGlobalValue(path: string, key: string): string | undefined {
   let text: string
   try {
-    text = readText(path, 'utf8')
+    text = readFileSync(path, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined

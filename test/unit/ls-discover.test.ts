@@ -40,7 +40,7 @@ function writeRundir(base: string, file: StateFile, hash = fnv1a64(`${file.lxcpa
 describe('statusFromStateFile', () => {
   it('takes the state while the monitor that wrote it is alive', () => {
     assert.deepEqual(statusFromStateFile(stateFile('/l', 'a', {state: 'FROZEN', oomKills: 2})), {
-      state: 'FROZEN', monitorPid: ALIVE.pid, oomKills: 2, initPid: ALIVE.pid, initStartTime: ALIVE.start, startedAt: 1_700_000_000_000,
+      state: 'FROZEN', running: true, monitorPid: ALIVE.pid, oomKills: 2, initPid: ALIVE.pid, initStartTime: ALIVE.start, startedAt: 1_700_000_000_000,
     })
   })
   it('gives no init pid for a STOPPED state', () => {
@@ -55,7 +55,7 @@ describe('statusFromStateFile', () => {
   it('reads a dead monitor with a live init as RUNNING, orphaned', () => {
     const file = stateFile('/l', 'a', {state: 'FROZEN', monitorStartTime: REUSED.start})
     assert.deepEqual(statusFromStateFile(file), {
-      state: 'RUNNING', initPid: ALIVE.pid, initStartTime: ALIVE.start, oomKills: 0, orphan: true, startedAt: 1_700_000_000_000,
+      state: 'RUNNING', running: true, initPid: ALIVE.pid, initStartTime: ALIVE.start, oomKills: 0, orphan: true, startedAt: 1_700_000_000_000,
     })
   })
   it('asks the socket when the file has no monitor start time', () => {

@@ -1,0 +1,56 @@
+// Produces dist/hot-*.cjs.cache: runs each fast-path bundle through a few
+// harmless commands in a throw-away sandbox (so the functions they use are
+// compiled), then saves V8's code cache next to the bundle. Run by
+// scripts/build-hot.mjs; output of the commands is discarded.
+'use strict'
+
+const {mkdtempSync, mkdirSync, rmSync, writeFileSync, renameSync} = require('node:fs')
+const {tmpdir} = require('node:os')
+const {join, resolve} = require('node:path')
+const {loadWithCache} = require('./hot-loader.cjs')
+
+async function main() {
+  const sandbox = mkdtempSync(join(tmpdir(), 'ctr-warm-'))
+  try {
+    Object.assign(process.env, {
+      CTR_RUNTIME_DIR: join(sandbox, 'run'),
+      CTR_PATH: join(sandbox, 'lxc'),
+      CTR_GLOBAL_CONFIG: join(sandbox, 'ctr.conf'),
+      NO_COLOR: '1',
+    })
+    mkdirSync(join(sandbox, 'lxc', 'warm'), {recursive: true})
+    writeFileSync(join(sandbox, 'lxc', 'warm', 'config'), 'lxc.uts.name = warm\nlxc.net.0.type = empty\nlxc.mount.auto = proc:mixed sys:ro\n')
+    // Keep the commands' output off the build log.
+    process.stdout.write = () => true
+    process.stderr.write = () => true
+    const runs = {
+      'hot-query': [
+        ['info', ['-n', 'warm']],
+        ['info', ['-n', 'warm', '-sH', '--json']],
+        ['wait', ['-n', 'warm', '-s', 'STOPPED', '-t', '0']],
+        ['wait', ['-n', 'warm', '-s', 'RUNNING', '-t', '0']],
+        ['stop', ['-n', 'warm', '-k']],
+        ['stop', ['-n', 'warm', '-t', '5']],
+        ['ls', ['-f']],
+      ],
+      // Up to the start plan, which refuses the hook: no container runs.
+      'hot-start': [
+        ['start', ['-n', 'warm', '--bogus']],
+        ['start', ['-n', 'warm', '-s', 'lxc.hook.pre-start=/bin/true']],
+      ],
+    }
+    for (const [name, commands] of Object.entries(runs)) {
+      const bundle = resolve(__dirname, `../dist/${name}.cjs`)
+      const {exports, script} = loadWithCache(bundle, require)
+      for (const [command, argv] of commands) await exports.dispatch(command, argv)
+      const cache = join(sandbox, `${name}.cjs.cache`)
+      writeFileSync(cache, script.createCachedData())
+      renameSync(cache, `${bundle}.cache`)
+    }
+  } finally {
+    rmSync(sandbox, {recursive: true, force: true})
+    process.exitCode = 0
+  }
+}
+
+main()

@@ -1,0 +1,16 @@
+// Every command that takes LXC-compatible argv, one export each, so that a
+// fast-path bundle (src/hot/*.ts) contains only the commands it imports.
+// The calls are marked pure for the bundler's tree shaking.
+
+import {lxcCommand, moduleCommand} from './dispatch.js'
+
+export const start = /* @__PURE__ */ lxcCommand('start', async () => (await import('./runners/start.js')).runStart)
+export const wait = /* @__PURE__ */ lxcCommand('wait', async () => (await import('./runners/wait.js')).runWait)
+export const info = /* @__PURE__ */ lxcCommand('info', async () => (await import('./runners/info.js')).runInfo)
+export const stop = /* @__PURE__ */ lxcCommand('stop', async () => (await import('./runners/stop.js')).runStop)
+export const ls = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/ls.js'), import('./runners/ls.js')]))
+export const monitor = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/monitor.js'), import('./runners/monitor.js')]))
+export const create = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/create.js'), import('./runners/create.js')]))
+export const destroy = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/destroy.js'), import('./runners/destroy.js')]))
+export const freeze = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/freeze.js'), import('./runners/freeze.js')]))
+export const unfreeze = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/unfreeze.js'), import('./runners/unfreeze.js')]))

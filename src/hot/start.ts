@@ -1,0 +1,9 @@
+// The fast path of `ctr start` (bundled as dist/hot-start.cjs).
+
+import {oclifHelp, runCommand} from '../dispatch.js'
+import {start} from '../entries.js'
+
+/** Runs `ctr start ARGV`; help goes to oclif, loaded only when asked for. */
+export function dispatch(command: string, argv: string[]): Promise<void> {
+  return runCommand(command, argv, oclifHelp, {start})
+}
