@@ -12,7 +12,6 @@ import {planCgroup} from './cgroup/plan.js'
 import {mountEntryOps, type EntryContext, type EntryOps} from './mount-entries.js'
 import {parseMountOptions} from './mount-options.js'
 import {cgroupMounts, procSysMounts, type CgroupAutoContext} from './mounts.js'
-import {compileSeccompPolicy} from './seccomp/index.js'
 import {CLONE_NS, MNT, MS, NAMESPACE_NAMES, type FsOp, type MonitorSpec, type NamespaceName, type ShareSpec} from './monitor-spec.js'
 import type {StartOptions} from './options.js'
 
@@ -50,8 +49,8 @@ export interface StartPlanInput {
   kernel: KernelFacts
   /** The pidfile path, already made absolute. */
   pidfile: string | undefined
-  /** lxc.seccomp.profile, read by the caller. */
-  seccompPolicy?: {path: string; text: string}
+  /** lxc.seccomp.profile compiled by the caller (core/seccomp: loaded only when a profile is set). */
+  seccomp?: {filter: Buffer; warnings: string[]}
   /** lxc.mount.fstab's entries, read and parsed by the caller. */
   fstab?: readonly MountEntry[]
 }
@@ -379,10 +378,9 @@ export function planStart(input: StartPlanInput): StartPlan {
     spec.gidMap = idmapText(config, 'g')
   }
   const warnings = [...fs.warnings]
-  if (input.seccompPolicy) {
-    const seccomp = compileSeccompPolicy(input.seccompPolicy.text, input.seccompPolicy.path)
-    spec.seccompFilter = seccomp.filter
-    warnings.push(...seccomp.warnings)
+  if (input.seccomp) {
+    spec.seccompFilter = input.seccomp.filter
+    warnings.push(...input.seccomp.warnings)
   }
   const cgroup = planCgroup(config, input.name, input.kernel.cgroups, input.lxcpath)
   if (cgroup) spec.cgroup = cgroup

@@ -65,7 +65,7 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
     logfile: resolveLogfile(ref, opts, config.log.file),
     shares: await resolveShares(ref, config.namespaces.share),
     kernel: kernelFacts(),
-    ...(config.seccomp.profile === undefined ? {} : {seccompPolicy: readSeccompPolicy(config.seccomp.profile)}),
+    ...(config.seccomp.profile === undefined ? {} : {seccomp: await compileSeccomp(config.seccomp.profile)}),
     pidfile,
     fstab: config.mountFstab === undefined ? [] : readFstab(config.mountFstab),
   })
@@ -187,15 +187,19 @@ function readCapLastCap(): number {
   }
 }
 
-function readSeccompPolicy(path: string): {path: string; text: string} {
+// The compiler and its syscall tables are loaded only for a container with a profile.
+async function compileSeccomp(path: string): Promise<{filter: Buffer; warnings: string[]}> {
+  let text: string
   try {
-    return {path, text: readFileSync(path, 'utf8')}
+    text = readFileSync(path, 'utf8')
   } catch (error) {
     throw new CtrError('CTR_SECCOMP_POLICY', `Failed to read the seccomp policy "${path}": ${(error as NodeJS.ErrnoException).code ?? 'EIO'}`, {
       hints: ['Check lxc.seccomp.profile'],
       cause: error,
     })
   }
+  const {compileSeccompPolicy} = await import('../core/seccomp/index.js')
+  return compileSeccompPolicy(text, path)
 }
 
 function checkRootfs(path: string): void {
