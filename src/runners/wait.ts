@@ -36,8 +36,13 @@ export async function runWait(opts: WaitOptions): Promise<CommandOutcome<WaitRes
  * something else, exit 1 like lxc-wait).
  */
 export async function waitForStates(ref: ContainerRef, wanted: Set<State>, deadline: number, checkOnce = false): Promise<State> {
+  // A running container's monitor answers at once: no inotify watch then
+  // (closing one waits for an SRCU grace period in the kernel, ~10 ms that
+  // would delay our exit).
+  const first = await connectMonitor(ref.rundir)
+  if (first) return followMonitor(ref, first, wanted, deadline, checkOnce)
   for (;;) {
-    // Arm first, then look: a monitor appearing in between is not missed.
+    // Arm, then look again: a monitor appearing in between is not missed.
     const watcher = watchRundir(ref)
     try {
       const conn = await connectMonitor(ref.rundir)
@@ -51,7 +56,7 @@ export async function waitForStates(ref: ContainerRef, wanted: Set<State>, deadl
       // An init that outlived its monitor has no one to report its exit:
       // look again every 100 ms instead of waiting for an event.
       const wake = status.orphan ? Promise.race([watcher.changed, sleep(100)]) : watcher.changed
-      if (!(await raceDeadline(wake, deadline))) throw timeoutError(ref, wanted, status.state)
+      if (!(await raceDeadline(wake, deadline))) throw timeoutError(ref, wanted, status.state, checkOnce)
     } finally {
       watcher.close()
     }
