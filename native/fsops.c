@@ -88,32 +88,45 @@ int ctr_mkdir_in_root(int rootfd, const char *path, unsigned int mode)
 	return 0;
 }
 
+/* Opens the parent directory of path inside the root (creating it first
+ * when mkdir_mode is not 0) and points *leaf at path's last component.
+ * Returns the O_PATH fd or -errno. */
+static int open_parent_in_root(int rootfd, const char *path, unsigned int mkdir_mode, const char **leaf)
+{
+	char parent[PATH_MAX];
+	const char *rel = skip_slashes(path), *slash = strrchr(rel, '/');
+	size_t n;
+	int ret;
+
+	if (!slash) {
+		*leaf = rel;
+		return ctr_open_in_root(rootfd, ".", O_PATH | O_DIRECTORY);
+	}
+	n = (size_t)(slash - rel);
+	if (n >= sizeof(parent))
+		return -ENAMETOOLONG;
+	memcpy(parent, rel, n);
+	parent[n] = '\0';
+	if (mkdir_mode) {
+		ret = ctr_mkdir_in_root(rootfd, parent, mkdir_mode);
+		if (ret < 0)
+			return ret;
+	}
+	*leaf = slash + 1;
+	return ctr_open_in_root(rootfd, parent, O_PATH | O_DIRECTORY);
+}
+
 /* Creates an empty file at path inside the root (the parent is created too). */
 static int create_file_in_root(int rootfd, const char *path)
 {
-	char parent[PATH_MAX];
-	const char *rel = skip_slashes(path), *slash;
 	_cleanup_close_ int pfd = -EBADF, fd = -EBADF;
-	int ret;
+	const char *leaf;
 
-	slash = strrchr(rel, '/');
-	if (slash) {
-		size_t n = (size_t)(slash - rel);
-		if (n >= sizeof(parent))
-			return -ENAMETOOLONG;
-		memcpy(parent, rel, n);
-		parent[n] = '\0';
-		ret = ctr_mkdir_in_root(rootfd, parent, 0755);
-		if (ret < 0)
-			return ret;
-		pfd = ctr_open_in_root(rootfd, parent, O_PATH | O_DIRECTORY);
-	} else {
-		pfd = ctr_open_in_root(rootfd, ".", O_PATH | O_DIRECTORY);
-	}
+	pfd = open_parent_in_root(rootfd, path, 0755, &leaf);
 	if (pfd < 0)
 		return pfd;
 	/* O_NOFOLLOW|O_EXCL-free: an existing file is fine, a symlink is not followed. */
-	fd = openat(pfd, slash ? slash + 1 : rel, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0644);
+	fd = openat(pfd, leaf, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0644);
 	if (fd < 0 && errno != EEXIST && errno != ENXIO && errno != EISDIR)
 		return -errno;
 	return 0;
@@ -142,7 +155,7 @@ static void fd_path(char *buf, size_t size, int fd)
 
 /* A bind remount replaces the mount's flags: keep the ones it has (nosuid,
  * nodev, noexec, atime), which a user namespace may even have locked. */
-static unsigned long current_mount_flags(const char *path)
+unsigned long ctr_mount_flags_of(const char *path)
 {
 	struct statvfs sv;
 	unsigned long flags = 0;
@@ -195,7 +208,7 @@ static int apply_mount(int rootfd, const struct ctr_mount *m)
 	}
 	if (flags & MS_REMOUNT) {
 		if (flags & MS_BIND)
-			flags |= current_mount_flags(tpath);
+			flags |= ctr_mount_flags_of(tpath);
 		ret = mount(source, tpath, m->fstype, flags, m->data);
 		return ret < 0 ? -errno : 0;
 	}
@@ -213,7 +226,7 @@ static int apply_mount(int rootfd, const struct ctr_mount *m)
 			if (nfd < 0)
 				return nfd;
 			fd_path(tpath, sizeof(tpath), nfd);
-			ret = mount(NULL, tpath, NULL, rflags | current_mount_flags(tpath), NULL);
+			ret = mount(NULL, tpath, NULL, rflags | ctr_mount_flags_of(tpath), NULL);
 			if (ret < 0)
 				return -errno;
 		}
@@ -225,24 +238,14 @@ static int apply_mount(int rootfd, const struct ctr_mount *m)
 
 static int apply_mknod(int rootfd, const struct ctr_fsop *op)
 {
-	char parent[PATH_MAX];
-	const char *rel = skip_slashes(op->m.target), *slash = strrchr(rel, '/');
+	const char *rel = skip_slashes(op->m.target), *leaf;
 	_cleanup_close_ int pfd = -EBADF;
 	int ret;
 
-	if (slash) {
-		size_t n = (size_t)(slash - rel);
-		if (n >= sizeof(parent))
-			return -ENAMETOOLONG;
-		memcpy(parent, rel, n);
-		parent[n] = '\0';
-		pfd = ctr_open_in_root(rootfd, parent, O_PATH | O_DIRECTORY);
-	} else {
-		pfd = ctr_open_in_root(rootfd, ".", O_PATH | O_DIRECTORY);
-	}
+	pfd = open_parent_in_root(rootfd, rel, 0, &leaf);
 	if (pfd < 0)
 		return pfd;
-	ret = mknodat(pfd, slash ? slash + 1 : rel, op->mode, (dev_t)op->dev);
+	ret = mknodat(pfd, leaf, op->mode, (dev_t)op->dev);
 	if (ret == 0 || errno == EEXIST)
 		return 0;
 	if (errno != EPERM && errno != EACCES)
@@ -269,23 +272,13 @@ static int apply_mknod(int rootfd, const struct ctr_fsop *op)
 
 static int apply_symlink(int rootfd, const struct ctr_fsop *op)
 {
-	char parent[PATH_MAX];
-	const char *rel = skip_slashes(op->m.target), *slash = strrchr(rel, '/');
 	_cleanup_close_ int pfd = -EBADF;
+	const char *leaf;
 
-	if (slash) {
-		size_t n = (size_t)(slash - rel);
-		if (n >= sizeof(parent))
-			return -ENAMETOOLONG;
-		memcpy(parent, rel, n);
-		parent[n] = '\0';
-		pfd = ctr_open_in_root(rootfd, parent, O_PATH | O_DIRECTORY);
-	} else {
-		pfd = ctr_open_in_root(rootfd, ".", O_PATH | O_DIRECTORY);
-	}
+	pfd = open_parent_in_root(rootfd, op->m.target, 0, &leaf);
 	if (pfd < 0)
 		return pfd;
-	if (symlinkat(op->m.source, pfd, slash ? slash + 1 : rel) < 0 && errno != EEXIST)
+	if (symlinkat(op->m.source, pfd, leaf) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
 }

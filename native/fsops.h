@@ -16,5 +16,9 @@ int ctr_mkdir_in_root(int rootfd, const char *path, unsigned int mode);
  * CTR_MNT_SKIP_ENOENT a missing source or target is not an error. */
 int ctr_fsop_apply(int rootfd, const struct ctr_fsop *op);
 int ctr_fsop_apply_one(int rootfd, const struct ctr_fsop *op);
+/* The flags a bind remount of path must keep (nosuid, nodev, noexec, the
+ * atime ones): a remount replaces them, and a user namespace may have them
+ * locked. 0 if path cannot be statvfs'd. */
+unsigned long ctr_mount_flags_of(const char *path);
 
 #endif

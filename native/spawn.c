@@ -21,7 +21,6 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -114,23 +113,6 @@ static void join_cgroups(const struct ctr_spec *spec, int chan)
 		child_fail(chan, CTR_STEP_CGROUPNS, errno, -1);
 }
 
-/* The flags a bind remount must keep (see fsops.c). */
-static unsigned long current_flags(const char *path)
-{
-	struct statvfs sv;
-	unsigned long flags = 0;
-
-	if (statvfs(path, &sv) < 0)
-		return 0;
-	if (sv.f_flag & ST_NOSUID)
-		flags |= MS_NOSUID;
-	if (sv.f_flag & ST_NODEV)
-		flags |= MS_NODEV;
-	if (sv.f_flag & ST_NOEXEC)
-		flags |= MS_NOEXEC;
-	return flags;
-}
-
 /* The rootfs mount: a recursive bind of the directory onto itself (dir:),
  * or a filesystem such as an overlay mounted on the staging directory. */
 static void mount_rootfs(const struct ctr_spec *spec, int chan)
@@ -148,7 +130,7 @@ static void mount_rootfs(const struct ctr_spec *spec, int chan)
 	if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		child_fail(chan, CTR_STEP_ROOTFS_BIND, errno, -1);
 	if (flags) {
-		if (mount(NULL, spec->rootfs, NULL, MS_REMOUNT | MS_BIND | flags | current_flags(spec->rootfs), NULL) < 0)
+		if (mount(NULL, spec->rootfs, NULL, MS_REMOUNT | MS_BIND | flags | ctr_mount_flags_of(spec->rootfs), NULL) < 0)
 			child_fail(chan, CTR_STEP_ROOTFS_BIND, errno, -1);
 	}
 }
@@ -231,7 +213,7 @@ static void setup_rootfs(struct ctr_monitor *m, int chan)
 	}
 
 	if (spec->rootfs && spec->rootfs_readonly &&
-	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | current_flags("/"), NULL) < 0)
+	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | ctr_mount_flags_of("/"), NULL) < 0)
 		child_fail(chan, CTR_STEP_ROOTFS_RO, errno, -1);
 	(void)umask(saved_umask);
 }

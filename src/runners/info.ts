@@ -73,6 +73,6 @@ export async function runInfo(opts: InfoOptions): Promise<CommandOutcome<InfoRes
     name: ref.name, state: status.state, running: status.running, ips, config: items,
     ...(result.pid === undefined ? {} : {pid: result.pid}), ...(stats ? {stats} : {}),
   }
-  const out = formatInfo(facts, {...opts, configKeys: opts.configKeys})
+  const out = formatInfo(facts, opts)
   return {exitCode: 0, result, text: out.stdout, rawStderr: out.stderr}
 }

@@ -1,6 +1,7 @@
 // The lxc-info output layout (reference §3.1): `%-15s %s` labels, the
 // default mode, bare-value mode under -H, and `KEY = VALUE` lines for -c.
 
+import type {InfoOptions} from '../options.js'
 import type {State} from '../state.js'
 import {formatCpuSeconds, humanizeSize} from './humanize.js'
 
@@ -24,17 +25,8 @@ export interface InfoFacts {
   config: Array<{key: string; value: string | undefined}>
 }
 
-export interface InfoSelection {
-  showState: boolean
-  showPid: boolean
-  showIps: boolean
-  showStats: boolean
-  /** -H given. */
-  raw: boolean
-  /** LXC's filter_count: each -s/-p/-i occurrence counts 1, each -S counts 5. */
-  filterCount: number
-  configKeys: string[]
-}
+/** What lxc-info was asked to show (the -s/-p/-i/-S/-H/-c part of its options). */
+export type InfoSelection = Pick<InfoOptions, 'showState' | 'showPid' | 'showIps' | 'showStats' | 'raw' | 'filterCount' | 'configKeys'>
 
 export interface InfoOutput {
   stdout: string
