@@ -228,6 +228,9 @@ static void finish(struct ctr_monitor *m, const char *reason)
 	 * right after `ctr stop` returns never finds the lock still held. */
 	ctr_rundir_remove(m);
 	ctr_cmdsock_close_all(m);
+	/* A crash before this leaves at worst an empty record, which readers
+	 * treat as no record; nobody waits on the fsync any more. */
+	ctr_state_sync_exit(m);
 }
 
 static bool wants_reboot(struct ctr_monitor *m, int status)

@@ -60,18 +60,30 @@ int ctr_state_write(struct ctr_monitor *m)
 	return ctr_atomic_write(m->spec->rundir, "state.json", buf, (size_t)n, 0600, false);
 }
 
-void ctr_state_write_exit(struct ctr_monitor *m, const char *reason)
+/* Splits the spec's exit file into dir (a PATH_MAX buffer) and its leaf;
+ * NULL when there is no usable exit file. */
+static const char *exitfile_dir(const struct ctr_monitor *m, char *dir)
 {
-	char buf[1024], dir[PATH_MAX], step[128] = "", *slash;
-	int n;
+	char *slash;
 
-	if (!m->spec->exitfile || strlen(m->spec->exitfile) >= sizeof(dir))
-		return;
+	if (!m->spec->exitfile || strlen(m->spec->exitfile) >= PATH_MAX)
+		return NULL;
 	strcpy(dir, m->spec->exitfile);
 	slash = strrchr(dir, '/');
 	if (!slash)
-		return;
+		return NULL;
 	*slash = '\0';
+	return slash + 1;
+}
+
+void ctr_state_write_exit(struct ctr_monitor *m, const char *reason)
+{
+	char buf[1024], dir[PATH_MAX], step[128] = "";
+	const char *leaf = exitfile_dir(m, dir);
+	int n;
+
+	if (!leaf)
+		return;
 	if (m->start_error.step)
 		(void)snprintf(step, sizeof(step), ",\"failedStep\":\"%s\",\"errno\":%d", ctr_step_name(m->start_error.step),
 			       m->start_error.err);
@@ -88,6 +100,15 @@ void ctr_state_write_exit(struct ctr_monitor *m, const char *reason)
 		     m->oom_kills, step);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return;
-	if (ctr_atomic_write(dir, slash + 1, buf, (size_t)n, 0644, true) < 0)
+	if (ctr_atomic_write(dir, leaf, buf, (size_t)n, 0644, false) < 0)
 		log_syserr("Failed to write the exit record \"%s\"", m->spec->exitfile);
+}
+
+void ctr_state_sync_exit(struct ctr_monitor *m)
+{
+	char dir[PATH_MAX];
+	const char *leaf = exitfile_dir(m, dir);
+
+	if (leaf)
+		ctr_fsync_path(dir, leaf);
 }

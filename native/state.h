@@ -27,7 +27,10 @@ struct ctr_monitor;
 
 /* Rewrites state.json from the monitor's current fields. 0 or -errno. */
 int ctr_state_write(struct ctr_monitor *m);
-/* Writes the last-exit record (durable) if the spec names one. */
+/* Writes the last-exit record if the spec names one: atomically, but not
+ * yet durably, so that STOPPED is not held up by fsync. */
 void ctr_state_write_exit(struct ctr_monitor *m, const char *reason);
+/* Makes the last-exit record durable (after watchers have been told). */
+void ctr_state_sync_exit(struct ctr_monitor *m);
 
 #endif

@@ -85,6 +85,19 @@ int ctr_atomic_write(const char *dir, const char *name, const char *data, size_t
 	return 0;
 }
 
+void ctr_fsync_path(const char *dir, const char *name)
+{
+	_cleanup_close_ int dfd = open(dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = -EBADF;
+
+	if (dfd < 0)
+		return;
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0)
+		(void)fsync(fd);
+	(void)fsync(dfd);
+}
+
 int ctr_mkdir_p(const char *path, mode_t mode)
 {
 	char buf[PATH_MAX];

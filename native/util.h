@@ -18,6 +18,10 @@ ssize_t ctr_read_all(int fd, void *buf, size_t len);
  * (they cost milliseconds on a disk-backed /run). Returns 0 or -errno. */
 int ctr_atomic_write(const char *dir, const char *name, const char *data, size_t len, mode_t mode, bool durable);
 
+/* fsyncs dir/name and then dir: makes an earlier non-durable
+ * ctr_atomic_write durable, for callers that publish first and sync after. */
+void ctr_fsync_path(const char *dir, const char *name);
+
 /* mkdir -p with the given mode for every created component. 0 or -errno. */
 int ctr_mkdir_p(const char *path, mode_t mode);
 

@@ -62,8 +62,7 @@ class StopRun {
 
   /** -k: the stop signal (SIGKILL by default), then wait for the monitor to drop us. */
   async kill(): Promise<CommandOutcome<StopResult>> {
-    await this.conn.request('watch')
-    await this.send('kill')
+    await this.send('kill', true)
     await this.untilGone(Infinity)
     return this.done('kill')
   }
@@ -74,8 +73,7 @@ class StopRun {
       await this.send('reboot')
       return this.done('reboot-requested')
     }
-    await this.conn.request('watch')
-    await this.send('reboot')
+    await this.send('reboot', true)
     const deadline = timeout < 0 ? Infinity : Date.now() + timeout * 1000
     let restarted = false
     for (;;) {
@@ -103,8 +101,7 @@ class StopRun {
       }
       return this.done('signal-sent')
     }
-    await this.conn.request('watch')
-    await this.send('halt')
+    await this.send('halt', true)
     const deadline = timeout < 0 ? Infinity : Date.now() + timeout * 1000
     if (await this.untilGone(deadline)) return this.done('halt')
     const halt = this.signals[0] ?? 'the halt signal'
@@ -121,9 +118,10 @@ class StopRun {
     return this.done('halt-then-kill')
   }
 
-  private async send(command: 'halt' | 'kill' | 'reboot'): Promise<void> {
-    const reply = await this.conn.request(command)
-    this.signals.push(signalName(Number(reply)))
+  // With `watch`, subscribes to events in the same round trip first.
+  private async send(command: 'halt' | 'kill' | 'reboot', watch = false): Promise<void> {
+    const replies = await this.conn.pipeline(watch ? ['watch', command] : [command])
+    this.signals.push(signalName(Number(replies.at(-1))))
   }
 
   // True once the monitor closed the connection (container gone), false at the deadline.

@@ -52,18 +52,34 @@ export class MonitorConnection {
    * arrive before the reply stay queued for nextEvent().
    */
   async request(command: string, timeoutMs = REQUEST_TIMEOUT_MS): Promise<string> {
-    this.socket.write(`${command}\n`)
-    const line = await this.readLine(Date.now() + timeoutMs, isReply)
-    if (line === null) {
-      throw new CtrError('CTR_MONITOR_TIMEOUT', `The container's monitor did not answer "${command}" within ${timeoutMs / 1000} s`, {
-        hints: [`Its socket is ${this.path}; a monitor that hangs can be killed (its pid is in monitor.pid beside the socket), which stops the container`],
-      })
+    return (await this.pipeline([command], timeoutMs))[0] as string
+  }
+
+  /**
+   * Sends several commands in one write and returns their replies in order,
+   * as request() does for one: `watch` then `kill` costs one round trip (the
+   * monitor answers each line of a read in turn).
+   */
+  async pipeline(commands: readonly string[], timeoutMs = REQUEST_TIMEOUT_MS): Promise<string[]> {
+    this.socket.write(commands.map((command) => `${command}\n`).join(''))
+    const deadline = Date.now() + timeoutMs
+    const replies: string[] = []
+    for (const command of commands) {
+      const line = await this.readLine(deadline, isReply)
+      if (line === null) {
+        throw new CtrError('CTR_MONITOR_TIMEOUT', `The container's monitor did not answer "${command}" within ${timeoutMs / 1000} s`, {
+          hints: [`Its socket is ${this.path}; a monitor that hangs can be killed (its pid is in monitor.pid beside the socket), which stops the container`],
+        })
+      }
+      if (line === undefined) {
+        throw new CtrError('CTR_MONITOR_GONE', 'The container stopped while ctr was talking to its monitor')
+      }
+      if (!line.startsWith('ok')) {
+        throw new CtrError('CTR_MONITOR_ERROR', `The monitor refused "${command}": ${line.slice(4)}`, {details: {reply: line, errno: line.slice(4)}})
+      }
+      replies.push(line.slice(3))
     }
-    if (line === undefined) {
-      throw new CtrError('CTR_MONITOR_GONE', 'The container stopped while ctr was talking to its monitor')
-    }
-    if (line.startsWith('ok')) return line.slice(3)
-    throw new CtrError('CTR_MONITOR_ERROR', `The monitor refused "${command}": ${line.slice(4)}`, {details: {reply: line, errno: line.slice(4)}})
+    return replies
   }
 
   /**
