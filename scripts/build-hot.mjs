@@ -1,12 +1,15 @@
-// Bundles the fast path (src/dispatch.ts: start, wait, info, stop, ls, monitor) into one
-// CommonJS file, dist/hot.cjs, that bin/run.js loads with require().
+// Bundles the fast path into two CommonJS files that bin/run.js loads
+// (through scripts/hot-loader.cjs, with V8's code cache): dist/hot-start.cjs
+// for `start` (src/hot/start.ts) and dist/hot-query.cjs for wait, info,
+// stop, ls and monitor (src/hot/query.ts). Two bundles, so that the queries
+// do not load the config model and start planner they never use.
 //
 // Why: Node 20 spends ~10 ms initialising its ESM loader and more resolving
 // and linking ~35 small modules; one CommonJS file loads in a fraction of
 // that, which is the difference between ~+35 ms and ~+10 ms over `node -e 0`
 // for `ctr info -sH`. The oclif commands keep using tsc's dist/**/*.js, built
 // from the same sources.
-import {execFileSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {rmSync} from 'node:fs'
 
 import {build} from 'esbuild'
@@ -36,4 +39,10 @@ await build({
 // V8's code cache for the bundle (scripts/warm-hot.cjs): a stale cache
 // from an earlier build must not survive a failure to make a new one.
 for (const bundle of ['hot-start', 'hot-query']) rmSync(`dist/${bundle}.cjs.cache`, {force: true})
-execFileSync(process.execPath, ['scripts/warm-hot.cjs'], {stdio: 'inherit'})
+// The warm-up commands print to fds 1 and 2 directly: those go to /dev/null,
+// the script's own errors come back on fd 3.
+const warm = spawnSync(process.execPath, ['scripts/warm-hot.cjs'], {stdio: ['ignore', 'ignore', 'ignore', 'pipe'], encoding: 'utf8'})
+if (warm.status !== 0) {
+  process.stderr.write(`scripts/warm-hot.cjs failed (${warm.status ?? warm.signal}):\n${warm.output[3] ?? ''}`)
+  process.exit(1)
+}

@@ -1,6 +1,6 @@
-// Loads dist/hot.cjs with V8's code cache (dist/hot.cjs.cache), which Node
+// Loads a fast-path bundle (dist/hot-*.cjs) with its V8 code cache (.cache), which Node
 // 20 has no built-in switch for (Node 22's module.enableCompileCache does
-// the same). Compiling the ~270 KB bundle costs ~7 ms of every `ctr info`;
+// the same). Compiling a ~200 KB bundle costs ~7 ms of every `ctr info`;
 // with the cache it is deserialised instead. A cache that is missing, stale
 // (another Node or V8 version) or corrupt is simply not used: V8 rejects it
 // and compiles the source as usual.

@@ -1,10 +1,11 @@
 // Produces dist/hot-*.cjs.cache: runs each fast-path bundle through a few
 // harmless commands in a throw-away sandbox (so the functions they use are
 // compiled), then saves V8's code cache next to the bundle. Run by
-// scripts/build-hot.mjs; output of the commands is discarded.
+// scripts/build-hot.mjs with fds 1 and 2 on /dev/null (the commands write
+// to them directly, src/output.ts); its own errors go to fd 3.
 'use strict'
 
-const {mkdtempSync, mkdirSync, rmSync, writeFileSync, renameSync} = require('node:fs')
+const {mkdtempSync, mkdirSync, rmSync, writeFileSync, writeSync, renameSync} = require('node:fs')
 const {tmpdir} = require('node:os')
 const {join, resolve} = require('node:path')
 const {loadWithCache} = require('./hot-loader.cjs')
@@ -20,9 +21,6 @@ async function main() {
     })
     mkdirSync(join(sandbox, 'lxc', 'warm'), {recursive: true})
     writeFileSync(join(sandbox, 'lxc', 'warm', 'config'), 'lxc.uts.name = warm\nlxc.net.0.type = empty\nlxc.mount.auto = proc:mixed sys:ro\n')
-    // Keep the commands' output off the build log.
-    process.stdout.write = () => true
-    process.stderr.write = () => true
     const runs = {
       'hot-query': [
         ['info', ['-n', 'warm']],
@@ -49,8 +47,15 @@ async function main() {
     }
   } finally {
     rmSync(sandbox, {recursive: true, force: true})
-    process.exitCode = 0
   }
 }
 
-main()
+main().then(
+  () => {
+    process.exitCode = 0
+  },
+  (error) => {
+    writeSync(3, `${error?.stack ?? error}\n`)
+    process.exitCode = 1
+  },
+)

@@ -7,7 +7,7 @@ import {readFileSync} from 'node:fs'
 
 import {formatUsage, type CommandSpec} from './core/cli/specs.js'
 import type {Parsed} from './core/options.js'
-import {emitError, emitOutcome, type CommandOutcome, type OutputOptions} from './output.js'
+import {emitError, emitOutcome, writeOut, type CommandOutcome, type OutputOptions} from './output.js'
 import {PACKAGE_ROOT, packagePath} from './sys/package-files.js'
 
 /** What every parsed option set has: enough to render output. */
@@ -87,11 +87,11 @@ export async function runCommand(
       process.exitCode = parsed.exitCode
       return
     case 'usage':
-      process.stderr.write(usage)
+      writeOut(2, usage)
       process.exitCode = 0
       return
     case 'version':
-      process.stdout.write(`${packageVersion()}\n`)
+      writeOut(1, `${packageVersion()}\n`)
       process.exitCode = 0
       return
     case 'run':

@@ -6,6 +6,8 @@
 // `{"status": 0, "result": ..., "warnings": [...]}` or
 // `{"status": <exit>, "error": {"code", "message", "hints"}}`.
 
+import {fstatSync, writeSync} from 'node:fs'
+
 import {CtrError, UsageError, toCtrError} from './core/errors.js'
 
 export interface OutputOptions {
@@ -28,11 +30,57 @@ export interface CommandOutcome<R = unknown> {
   streamed?: boolean
 }
 
+/**
+ * Writes text to fd 1 or 2 directly. process.stdout and process.stderr on a
+ * pipe or a terminal are net.Sockets, and creating one loads Node's net and
+ * stream modules: 2 to 3 ms of every short command that prints. Writes to
+ * pipes, files and terminals are synchronous on Linux either way, so the
+ * order of the output does not change. A reader that went away (EPIPE:
+ * `ctr ls --json | head -1`) ends the output, not the command; a
+ * non-blocking descriptor that is full (EAGAIN) gets the rest through the
+ * stream, which waits for the reader.
+ */
+export function writeOut(fd: 1 | 2, text: string): void {
+  const data = Buffer.from(text)
+  let offset = 0
+  while (offset < data.length) {
+    try {
+      offset += writeSync(fd, data, offset)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'EPIPE') return
+      if (code !== 'EAGAIN') throw error
+      const stream = fd === 1 ? process.stdout : process.stderr
+      if (fd === 1) ignoreClosedStdout()
+      stream.write(data.subarray(offset))
+      return
+    }
+  }
+}
+
+/**
+ * Whether fd is a terminal, without loading node:tty (which loads net) for
+ * the usual pipe, file or /dev/null: only a character device other than the
+ * memory devices (major 1: null, zero, ...) can be one.
+ */
+export function isTerminal(fd: 1 | 2): boolean {
+  let rdev: number
+  try {
+    const st = fstatSync(fd)
+    if (!st.isCharacterDevice()) return false
+    rdev = st.rdev
+  } catch {
+    return false
+  }
+  if (Math.floor(rdev / 256) % 4096 === 1) return false
+  return fd === 1 ? process.stdout.isTTY === true : process.stderr.isTTY === true
+}
+
 // Colour only on a terminal, never with NO_COLOR (chalk ignores NO_COLOR,
 // reference/toolchain.md §4), and without importing chalk on the hot path:
 // a dim hint is one escape sequence.
 function dim(text: string): string {
-  if (process.env.NO_COLOR || !process.stderr.isTTY || process.env.TERM === 'dumb') return text
+  if (process.env.NO_COLOR || process.env.TERM === 'dumb' || !isTerminal(2)) return text
   return `\u001B[2m${text}\u001B[22m`
 }
 
@@ -40,15 +88,14 @@ function dim(text: string): string {
 export function emitOutcome(outcome: CommandOutcome, opts: OutputOptions): void {
   process.exitCode = outcome.exitCode
   if (outcome.streamed) return
-  ignoreClosedStdout()
   if (opts.json) {
     const warnings = outcome.notices ?? []
-    process.stdout.write(`${JSON.stringify({status: outcome.exitCode, result: outcome.result, ...(warnings.length ? {warnings} : {})}, jsonReplacer, 2)}\n`)
+    writeOut(1, `${JSON.stringify({status: outcome.exitCode, result: outcome.result, ...(warnings.length ? {warnings} : {})}, jsonReplacer, 2)}\n`)
     return
   }
-  if (outcome.text) process.stdout.write(outcome.text)
-  for (const line of outcome.rawStderr ?? []) process.stderr.write(`${line}\n`)
-  if (!opts.quiet) for (const notice of outcome.notices ?? []) process.stderr.write(`${opts.prog}: ${notice}\n`)
+  if (outcome.text) writeOut(1, outcome.text)
+  for (const line of outcome.rawStderr ?? []) writeOut(2, `${line}\n`)
+  if (!opts.quiet) for (const notice of outcome.notices ?? []) writeOut(2, `${opts.prog}: ${notice}\n`)
 }
 
 /**
@@ -60,17 +107,17 @@ export function emitError(error: unknown, opts: OutputOptions, usage?: string): 
   process.exitCode = err.exitCode
   if (opts.json) {
     const body = {status: err.exitCode, error: {code: err.code, message: err.message, hints: err.hints, ...(err.details ? {details: err.details} : {})}}
-    process.stdout.write(`${JSON.stringify(body, jsonReplacer, 2)}\n`)
+    writeOut(1, `${JSON.stringify(body, jsonReplacer, 2)}\n`)
     return
   }
   // -q silences `<prog>: ...` messages like LXC's log appender; LXC's bare
   // fprintf messages (`X doesn't exist`) and getopt complaints still print.
   if (opts.quiet && !(err instanceof UsageError) && !err.bare) return
-  process.stderr.write(err.bare ? `${err.message}\n` : `${opts.prog}: ${err.message}\n`)
-  for (const hint of err.hints) process.stderr.write(`${dim(hint)}\n`)
-  if (err instanceof UsageError && err.showUsage && usage) process.stderr.write(usage)
+  writeOut(2, err.bare ? `${err.message}\n` : `${opts.prog}: ${err.message}\n`)
+  for (const hint of err.hints) writeOut(2, `${dim(hint)}\n`)
+  if (err instanceof UsageError && err.showUsage && usage) writeOut(2, usage)
   if (process.env.CTR_DEBUG && !(err instanceof CtrError && err.code !== 'CTR_INTERNAL') && error instanceof Error) {
-    process.stderr.write(`${error.stack ?? ''}\n`)
+    writeOut(2, `${error.stack ?? ''}\n`)
   }
 }
 

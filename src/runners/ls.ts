@@ -13,7 +13,7 @@ import {compileNameRegex} from '../core/posix-regex.js'
 import type {LsOptions} from '../core/cli/ls.js'
 import {columnNeeds, formatNames, formatTable, hasAllGroups, matchesSelection, type ColumnNeeds, type LsEntry} from '../core/format/ls.js'
 import {globalConfigPath, resolveLxcpath, runtimeBase, containerConfigPath} from '../core/paths.js'
-import type {CommandOutcome} from '../output.js'
+import {isTerminal, type CommandOutcome} from '../output.js'
 import {pathContext, readGlobalValue} from '../sys/container.js'
 import {readContainerStats} from '../sys/cgroup-stats.js'
 import {listActive, listDefined, type ActiveContainer} from '../sys/discover.js'
@@ -56,7 +56,7 @@ export async function run(opts: LsOptions): Promise<CommandOutcome<LsResult>> {
 
   let text: string
   if (opts.fancy) text = formatTable(entries, opts.columns)
-  else text = formatNames(entries.map((e) => e.name), process.stdout.isTTY ? process.stdout.columns : 0, opts.line)
+  else text = formatNames(entries.map((e) => e.name), isTerminal(1) ? process.stdout.columns : 0, opts.line)
   return {exitCode: 0, result: entries, text, notices}
 }
 

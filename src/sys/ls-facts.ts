@@ -4,10 +4,10 @@
 // uses, so both commands list the same IPs). The helper runs asynchronously
 // so that the addresses of many running containers are gathered in parallel.
 
-import {execFile} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 
 import {CtrError} from '../core/errors.js'
+import {childProcess} from './builtins.js'
 import {monitorBinary} from './monitor.js'
 
 /**
@@ -59,7 +59,7 @@ export interface Addresses {
 export function listAddressesAsync(pid: number, starttime: number): Promise<Addresses> {
   const args = ['ifaddrs', '--pid', String(pid), '--starttime', String(starttime)]
   return new Promise((resolve, reject) => {
-    execFile(monitorBinary(), args, {encoding: 'utf8'}, (error, stdout, stderr) => {
+    childProcess().execFile(monitorBinary(), args, {encoding: 'utf8'}, (error, stdout, stderr) => {
       const status = error ? (typeof error.code === 'number' ? error.code : undefined) : 0
       if (status === 3) return resolve({ipv4: [], ipv6: []})
       if (status !== 0) {

@@ -2,10 +2,11 @@
 // protocol). Every call has a deadline: a hung monitor must never hang ctr
 // (LXC's clients set no timeout, lxc/lxc#3254).
 
-import {createConnection, type Socket} from 'node:net'
+import type {Socket} from 'node:net'
 
 import {CtrError} from '../core/errors.js'
 import {isState, type State} from '../core/state.js'
+import {net} from './builtins.js'
 
 /** How long one request may take before the monitor counts as hung. */
 export const REQUEST_TIMEOUT_MS = 10_000
@@ -137,7 +138,7 @@ export class MonitorConnection {
 export function connectMonitor(rundir: string, timeoutMs = REQUEST_TIMEOUT_MS): Promise<MonitorConnection | undefined> {
   const path = `${rundir}/command.sock`
   return new Promise((resolve, reject) => {
-    const socket = createConnection({path})
+    const socket = net().createConnection({path})
     const timer = setTimeout(() => {
       socket.destroy()
       reject(new CtrError('CTR_MONITOR_TIMEOUT', `Timed out connecting to ${path}`))

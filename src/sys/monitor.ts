@@ -5,11 +5,12 @@
 // `running <pid> <starttime>`, `error <step> <errno> <detail>`, `busy`; in
 // foreground mode a final `exit <status>`.
 
-import {spawn, type ChildProcess} from 'node:child_process'
+import type {ChildProcess} from 'node:child_process'
 import {constants} from 'node:os'
 import type {Socket} from 'node:net'
 
 import {CtrError} from '../core/errors.js'
+import {childProcess} from './builtins.js'
 import {packagePath} from './package-files.js'
 
 export type StartReport =
@@ -36,7 +37,7 @@ export interface LaunchedMonitor {
  * Ctrl-C reaches ctr once, and ctr forwards it) with ctr's stdio.
  */
 export function launchMonitor(spec: Buffer, opts: {foreground: boolean; name: string; lxcpath: string}): LaunchedMonitor {
-  const child = spawn(monitorBinary(), ['start', '--name', opts.name, '--lxcpath', opts.lxcpath], {
+  const child = childProcess().spawn(monitorBinary(), ['start', '--name', opts.name, '--lxcpath', opts.lxcpath], {
     stdio: opts.foreground ? ['inherit', 'inherit', 'inherit', 'pipe'] : ['ignore', 'ignore', 'inherit', 'pipe'],
     detached: opts.foreground,
   })

@@ -1,6 +1,6 @@
 // Files shipped with the package (the monitor binary, config/default.conf,
 // package.json), found from the package root. The same module runs as tsc
-// output (dist/sys/*.js), inside the fast-path bundle (dist/hot.cjs) and from
+// output (dist/sys/*.js), inside the fast-path bundle (dist/hot-*.cjs) and from
 // the sources under tsx (src/sys/*.ts), so paths are taken from the root,
 // never relative to this file.
 

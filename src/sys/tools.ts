@@ -2,13 +2,12 @@
 // Node cannot do itself: signal through a pidfd, enter a network namespace,
 // take an flock.
 
-import {spawnSync} from 'node:child_process'
-
 import {CtrError} from '../core/errors.js'
+import {childProcess} from './builtins.js'
 import {monitorBinary} from './monitor.js'
 
 function runTool(args: string[]): {status: number; stdout: string; stderr: string} {
-  const out = spawnSync(monitorBinary(), args, {encoding: 'utf8'})
+  const out = childProcess().spawnSync(monitorBinary(), args, {encoding: 'utf8'})
   if (out.error) throw new CtrError('CTR_HELPER', `Failed to run ctr-monitor ${args[0]}: ${out.error.message}`, {cause: out.error})
   return {status: out.status ?? 1, stdout: out.stdout, stderr: out.stderr}
 }

@@ -1,0 +1,16 @@
+// Node built-ins that the fast path loads only when a command needs them.
+//
+// `node:child_process` pulls in `node:net` and the whole stream stack, which
+// costs 2 to 3 ms of every `ctr info`, `wait` or `stop`, although most of
+// them never spawn anything (only interface addresses and orphan cleanup
+// run a helper) and `info -sH` does not even open a socket (state.json
+// answers it). A static import would load them at startup; these getters
+// load them on first use. createRequire works both in tsc's ESM output and
+// in the CommonJS bundles (where import.meta.url is the bundle's URL).
+
+import {createRequire} from 'node:module'
+
+const load = createRequire(import.meta.url)
+
+export const childProcess = (): typeof import('node:child_process') => load('node:child_process') as typeof import('node:child_process')
+export const net = (): typeof import('node:net') => load('node:net') as typeof import('node:net')
