@@ -153,7 +153,8 @@ static int send_signal(struct ctr_monitor *m, int sig)
 }
 
 /* SIGPWR unless init blocks SIGRTMIN+3, which is how systemd announces that
- * it wants SIGRTMIN+3 for a clean shutdown (LXC does the same, §6.1). */
+ * it wants SIGRTMIN+3 for a clean shutdown (LXC does the same:
+ * docs/lxc-contract.md §6.1). */
 static int halt_signal(struct ctr_monitor *m)
 {
 	char path[64], line[256];
@@ -194,7 +195,7 @@ static void handle_command(struct ctr_monitor *m, struct ctr_client *c, char *cm
 			ret = send_signal(m, sig);
 	} else if (strcmp(cmd, "halt") == 0) {
 		/* A frozen init cannot shut down: thaw it rather than wait out the
-		 * whole stop timeout (an LXC pain point, reference §6.1). */
+		 * whole stop timeout (an LXC pain point, docs/lxc-contract.md §6.1). */
 		sig = halt_signal(m);
 		ret = ctr_cgroup_thaw(m);
 		if (ret == 0)
@@ -266,7 +267,10 @@ void ctr_cmdsock_client_event(struct ctr_monitor *m, int fd, unsigned int events
 		client_remove(m, c);
 		return;
 	}
-	/* A watcher may half-close its sending side and keep reading events. */
+	/* Reached only without EPOLLIN. A peer's shutdown(SHUT_WR) makes the
+	 * socket readable, so the recv above sees EOF and drops the client,
+	 * watcher or not (docs/monitor-protocol.md §4.2): a watcher must keep its
+	 * sending side open while it wants events. */
 	if ((events & (EPOLLHUP | EPOLLERR)) || ((events & EPOLLRDHUP) && !c->watch))
 		client_remove(m, c);
 }
