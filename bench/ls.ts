@@ -1,5 +1,5 @@
 // `ctr ls` over many containers, side by side with `lxc-ls` on the same
-// lxcpath (DESIGN.md target: `ctr ls` over 1000 containers ≤ 300 ms).
+// lxcpath (docs/architecture.md §9: `ctr ls` over 1000 containers ≤ 300 ms).
 //
 //   node --import tsx bench/ls.ts [-n RUNS] [--warmup N] [--count N] [--running N] [--no-lxc]
 //

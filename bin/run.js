@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Two ways in, one behaviour (DESIGN.md). The LXC-compatible hot commands go
+// Two ways in, one behaviour (docs/architecture.md §6). The LXC-compatible hot commands go
 // straight to our getopt parser and runner, bundled in dist/hot-start.cjs
 // and dist/hot-query.cjs and loaded with V8's code cache
 // (scripts/hot-loader.cjs), because importing

@@ -274,7 +274,7 @@ void ctr_cgroup_settle(struct ctr_monitor *m)
 	if (!cg)
 		return;
 	if (cg->thawed) {
-		/* LXC §4.1: THAWED is announced, the stored state is RUNNING. */
+		/* docs/lxc-contract.md §4.1: THAWED is announced, the stored state is RUNNING. */
 		cg->thawed = false;
 		ctr_cmdsock_broadcast(m, "state THAWED\n");
 		ctr_monitor_set_state(m, CTR_RUNNING);

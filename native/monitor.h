@@ -1,4 +1,5 @@
-/* The monitor: one per running container (DESIGN.md). */
+/* The monitor: one per running container (docs/architecture.md §2,
+ * docs/monitor-protocol.md §5). */
 #ifndef CTR_MONITOR_H
 #define CTR_MONITOR_H
 

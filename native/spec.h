@@ -1,6 +1,6 @@
 /* The resolved container spec that `ctr start` hands to the monitor.
  *
- * Wire format (written by src/sys/monitor-spec.ts): a sequence of records,
+ * Wire format (written by src/core/monitor-spec.ts; docs/monitor-protocol.md §2): a sequence of records,
  * each a record name followed by a fixed number of fields, every token
  * NUL-terminated; the record `end` closes the spec. NUL termination means
  * paths and arguments need no escaping, and the monitor needs no JSON parser.

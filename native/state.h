@@ -1,4 +1,4 @@
-/* Container states (LXC's names and numbers, reference §4.1) and the files
+/* Container states (LXC's names and numbers, docs/lxc-contract.md §4.1) and the files
  * the monitor owns in the run dir: state.json, monitor.pid and, after the
  * container stops, the last-exit record. The monitor is their only writer. */
 #ifndef CTR_STATE_H

@@ -76,8 +76,8 @@ export function isTerminal(fd: 1 | 2): boolean {
   return fd === 1 ? process.stdout.isTTY === true : process.stderr.isTTY === true
 }
 
-// Colour only on a terminal, never with NO_COLOR (chalk ignores NO_COLOR,
-// reference/toolchain.md §4), and without importing chalk on the hot path:
+// Colour only on a terminal, never with NO_COLOR (chalk itself ignores
+// NO_COLOR), and without importing chalk on the hot path:
 // a dim hint is one escape sequence.
 function dim(text: string): string {
   if (process.env.NO_COLOR || process.env.TERM === 'dumb' || !isTerminal(2)) return text

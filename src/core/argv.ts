@@ -1,4 +1,4 @@
-// A GNU getopt_long work-alike (reference §0.1). LXC's tools parse argv with
+// A GNU getopt_long work-alike (docs/lxc-contract.md §0.1). LXC's tools parse argv with
 // glibc's getopt_long in its default PERMUTE mode, and scripts rely on its
 // details: grouped shorts, attached values, unambiguous long prefixes,
 // options after operands and `--`. Oclif's parser does none of the prefix or

@@ -1,7 +1,7 @@
-// The one error model of ctr (STYLE.md, "Error model").
+// The one error model of ctr (docs/style.md §1.2).
 //
 // Every failure that reaches the user is a CtrError: a stable `code`, the
-// process exit status it maps to (taken from reference/lxc-cli.md, never
+// process exit status it maps to (LXC's, docs/lxc-contract.md, never
 // oclif's default 2), the message printed after `<prog>: `, and hints printed
 // one per line below it. Core throws these; only the command layer prints.
 

@@ -3,7 +3,7 @@
 
 import type {State} from './state.js'
 
-/** Options every LXC tool has (reference §0.2). */
+/** Options every LXC tool has (docs/lxc-contract.md §0.2). */
 export interface CommonOptions {
   /** Container name: -n, else the first positional, else $CTR_NAME. */
   name: string

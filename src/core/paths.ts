@@ -1,4 +1,4 @@
-// Where things live (DESIGN.md, "Files and state"). Pure: the caller passes
+// Where things live (docs/architecture.md §3). Pure: the caller passes
 // the uid, home and environment, so every rule is testable without a machine.
 
 export interface PathContext {
@@ -83,7 +83,7 @@ export function lastExitPath(lxcpath: string, name: string): string {
 }
 
 /**
- * The log file used with -l but no -o (reference §0.2): /var/log/ctr/<name>.log
+ * The log file used with -l but no -o (docs/lxc-contract.md §0.2): /var/log/ctr/<name>.log
  * for root with the built-in lxcpath, else $lxcpath/<name>/<name>.log.
  */
 export function defaultLogFile(ctx: PathContext, lxcpath: string, name: string): string {

@@ -1,4 +1,4 @@
-// Linux x86_64 signal numbers and LXC's signal-value syntax (reference §6.1).
+// Linux x86_64 signal numbers and LXC's signal-value syntax (docs/lxc-contract.md §6.1).
 //
 // `parseSignal` reproduces sig_parse() of LXC 5.0/6.0 (confile_utils.c),
 // which every `lxc.signal.*` key and `lxc.monitor.signal.pdeath` use:

@@ -1,4 +1,4 @@
-// Container states: LXC's eight names in LXC's numeric order (reference §4.1).
+// Container states: LXC's eight names in LXC's numeric order (docs/lxc-contract.md §4.1).
 // The monitor speaks the names on its command socket; the index is what LXC's
 // protocol sends and what `ctr monitor --json` reports as `stateIndex`.
 
@@ -28,7 +28,7 @@ export function isRunningState(state: State): boolean {
 
 /**
  * Parses `lxc-wait -s` syntax: `|`-separated, exact upper-case names, no
- * trimming, empty pieces ignored (reference §2). Throws CTR_INVALID_STATE
+ * trimming, empty pieces ignored (docs/lxc-contract.md §2). Throws CTR_INVALID_STATE
  * with LXC's message (`invalid state 'X'`) for an unknown name, and
  * CTR_NO_STATE when nothing is left.
  */

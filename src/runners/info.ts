@@ -1,4 +1,4 @@
-// `ctr info`: lxc-info's facts and layout (reference §3), plus --json with
+// `ctr info`: lxc-info's facts and layout (docs/lxc-contract.md §3), plus --json with
 // the same facts and how the container last stopped.
 
 import {createDefaultConfig, getConfigItem} from '../core/config/index.js'

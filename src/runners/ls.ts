@@ -1,4 +1,4 @@
-// `ctr ls`: lxc-ls's listing (reference: lxc_ls.c), with --json.
+// `ctr ls`: lxc-ls's listing (LXC's src/lxc/tools/lxc_ls.c), with --json.
 //
 // Cost model, because `ctr ls` over a thousand containers must stay well
 // under 300 ms: a stopped container costs one stat (its config) and, only

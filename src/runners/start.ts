@@ -1,5 +1,6 @@
 // `ctr start`: resolve, load and check the config, then hand a spec to a new
-// ctr-monitor and report what it says (reference §1, DESIGN.md start sequence).
+// ctr-monitor and report what it says (docs/lxc-contract.md §1,
+// docs/architecture.md §2).
 
 import {accessSync, constants as fsConstants, existsSync, mkdirSync, readFileSync, statSync} from 'node:fs'
 import {dirname, resolve as resolvePath} from 'node:path'
@@ -108,7 +109,7 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
 }
 
 function alreadyRunning(ref: ContainerRef, opts: StartOptions, pid: number | undefined, monitorPid: number | undefined, notices: string[]): CommandOutcome<StartResult> {
-  // LXC: "Container is already running", exit 0 (reference §1.2 step 6).
+  // LXC: "Container is already running", exit 0 (docs/lxc-contract.md §1.2 step 6).
   const result: StartResult = {name: ref.name, state: 'RUNNING', daemon: opts.daemon, alreadyRunning: true}
   if (pid !== undefined) result.pid = pid
   if (monitorPid !== undefined) result.monitorPid = monitorPid
@@ -237,7 +238,7 @@ function resolveLogfile(ref: ContainerRef, opts: StartOptions, fromConfig: strin
 }
 
 /**
- * lxc.namespace.share.<ns> values (reference §5.4): an absolute path is a
+ * lxc.namespace.share.<ns> values (docs/lxc-contract.md §5.4): an absolute path is a
  * namespace file; digits are a pid (pinned by its start time); anything else
  * is a running container's name in the same lxcpath.
  */

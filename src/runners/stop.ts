@@ -1,5 +1,5 @@
 // `ctr stop`: clean shutdown with the halt signal, a timeout, then the stop
-// signal (reference §6). Signals go to init through the monitor's pidfd, never
+// signal (docs/lxc-contract.md §6). Signals go to init through the monitor's pidfd, never
 // through a pid read from a file; the monitor reports the container gone by
 // closing the watch connection, so the wait is event-driven.
 

@@ -1,4 +1,5 @@
-// Which config a command uses, and loading it (reference §1.2, §3, §7).
+// Which config a command uses, and loading it (docs/lxc-contract.md §1.2,
+// §3, §7).
 
 import {existsSync} from 'node:fs'
 

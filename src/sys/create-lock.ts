@@ -4,7 +4,7 @@
 // same reason). proper-lockfile: an atomic mkdir of `<run dir>.lock` beside
 // the container's run dir, refreshed while held; a holder killed with
 // SIGKILL leaves it behind, and it counts as stale after STALE_MS
-// (reference/toolchain.md §6).
+// (docs/architecture.md §5).
 
 import {mkdirSync} from 'node:fs'
 

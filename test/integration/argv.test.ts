@@ -1,4 +1,4 @@
-// The getopt_long argv forms of reference/lxc-cli.md §0.1, end to end on
+// The getopt_long argv forms of docs/lxc-contract.md §0.1, end to end on
 // real containers, both ways in: positional names and states, $CTR_NAME,
 // grouped and attached short options, long-option prefixes, --opt=val,
 // options after operands, `--`, and what is refused.

@@ -1,4 +1,4 @@
-// One behaviour, two ways in (DESIGN.md): every hot command and every error
+// One behaviour, two ways in (docs/architecture.md §6): every hot command and every error
 // class run through bin/run.js's fast path and through oclif
 // (CTR_VIA_OCLIF=1) give the same exit status, stdout and stderr.
 

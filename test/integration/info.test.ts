@@ -1,6 +1,6 @@
 // `ctr info`: lxc-info's layouts (labels in 15 columns, bare values under
 // -H, `KEY = VALUE` for -c), --json, and one test per row of
-// reference/lxc-cli.md §3.2.
+// docs/lxc-contract.md §3.2.
 
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
@@ -175,7 +175,7 @@ describe('info layouts', {skip: rootOnly()}, () => {
   })
 })
 
-// reference/lxc-cli.md §3.2, one test per row.
+// docs/lxc-contract.md §3.2, one test per row.
 describe('info exit status (§3.2)', {skip: rootOnly()}, () => {
   const sandbox = useSandbox('irow')
 

@@ -1,6 +1,6 @@
 // `ctr start`: the foreground mode (stdio, exit status, signals), start
 // failures that name the step and errno, and one test per row of the exit
-// status table of reference/lxc-cli.md §1.4.
+// status table of docs/lxc-contract.md §1.4.
 
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
@@ -26,7 +26,7 @@ describe('start -F (foreground)', {skip: rootOnly()}, () => {
       const sh = await sb.ctr(['start', '-n', name, '-F', '--', '/bin/sh', '-c', 'echo out; echo err >&2; exit 3'], {via})
       assert.equal(sh.stdout, 'out\n')
       assert.equal(sh.stderr, 'err\n', 'init\'s stderr passes through and ctr adds nothing')
-      // lxc-start -F always exits 0; ctr passes the payload's status on (DESIGN.md).
+      // lxc-start -F always exits 0; ctr passes the payload's status on (README).
       assert.equal(sh.code, 3, describeResult(sh))
 
       const seven = await sb.ctr(['start', '-n', name, '-F', '--', '/sbin/test-init', 'exit', '7'], {via})
@@ -58,7 +58,7 @@ describe('start -F (foreground)', {skip: rootOnly()}, () => {
         ['SIGTERM', 'SIGTERM:7', 7],
         ['SIGINT', 'SIGINT:9', 9],
         ['SIGUSR1', 'SIGUSR1:11', 11],
-        // lxc-start -F turns a hang-up into SIGTERM (reference §5.2).
+        // lxc-start -F turns a hang-up into SIGTERM (docs/lxc-contract.md §5.2).
         ['SIGHUP', 'SIGTERM:13', 13],
       ]
       for (const [signal, exitOn, code] of cases) {
@@ -122,7 +122,7 @@ describe('start failures', {skip: rootOnly()}, () => {
   })
 })
 
-// reference/lxc-cli.md §1.4, one test per row.
+// docs/lxc-contract.md §1.4, one test per row.
 describe('start exit status (§1.4)', {skip: rootOnly()}, () => {
   const sandbox = useSandbox('strow')
 

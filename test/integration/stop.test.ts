@@ -1,6 +1,6 @@
 // `ctr stop`: the halt path, the kill fallback, --nokill, -W, -k, -r, the
 // halt signal (default SIGPWR, SIGRTMIN+3 for an init that blocks it like
-// systemd, lxc.signal.halt), and one test per row of reference/lxc-cli.md §6.2.
+// systemd, lxc.signal.halt), and one test per row of docs/lxc-contract.md §6.2.
 
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
@@ -226,7 +226,7 @@ describe('stop', {skip: rootOnly()}, () => {
   })
 })
 
-// reference/lxc-cli.md §6.2, one test per row.
+// docs/lxc-contract.md §6.2, one test per row.
 describe('stop exit status (§6.2)', {skip: rootOnly()}, () => {
   const sandbox = useSandbox('srow')
 
@@ -362,7 +362,7 @@ describe('stop exit status (§6.2)', {skip: rootOnly()}, () => {
     const sb = sandbox()
     const name = sb.name('rbhalt')
     // LXC restarts only an init that died of SIGHUP (reboot(2) in a pid
-    // namespace) and exits 1 when init halted instead (reference §6.2); ctr
+    // namespace) and exits 1 when init halted instead (docs/lxc-contract.md §6.2); ctr
     // restarts init whenever a reboot was asked for (README).
     const pid = await startReady(sb, name, '/sbin/test-init pause --exit-on SIGINT:0')
     const ready = sb.ready(name)

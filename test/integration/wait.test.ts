@@ -1,5 +1,5 @@
 // `ctr wait`: event-driven waits for a container that is not running yet,
-// `-t 0` as "check once", and one test per row of reference/lxc-cli.md §2.
+// `-t 0` as "check once", and one test per row of docs/lxc-contract.md §2.
 
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
@@ -122,7 +122,7 @@ describe('wait', {skip: rootOnly()}, () => {
   })
 })
 
-// reference/lxc-cli.md §2, one test per row.
+// docs/lxc-contract.md §2, one test per row.
 describe('wait exit status (§2)', {skip: rootOnly()}, () => {
   const sandbox = useSandbox('wrow')
 

@@ -1,4 +1,4 @@
-// LXC's argument rules (reference §0.1, §1, §2, §3, §6) as applied by
+// LXC's argument rules (docs/lxc-contract.md §0.1, §1, §2, §3, §6) as applied by
 // core/cli/parse.ts. Messages marked "LXC" are the exact texts lxc-* 5.0.2
 // print; the others are ctr's replacements for "could not parse command line".
 
@@ -285,7 +285,7 @@ describe('start', () => {
     })
   }
 
-  it('without --, "-c x" in the payload is read as --console (reference §0.1)', () => {
+  it('without --, "-c x" in the payload is read as --console (docs/lxc-contract.md §0.1)', () => {
     const got = run(['-n', 'c', '/bin/sh', '-c', 'x'])
     assert.deepEqual([got.command, got.console], [['/bin/sh'], 'x'])
   })

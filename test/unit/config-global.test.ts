@@ -1,5 +1,5 @@
 // The global config parser, which follows lxc_global_config_value
-// (reference §7.1), not the container grammar.
+// (docs/lxc-contract.md §7.1), not the container grammar.
 
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'

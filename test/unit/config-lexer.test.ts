@@ -1,4 +1,4 @@
-// LXC's config line grammar (reference §8.1 rules 1-5) and the C number
+// LXC's config line grammar (docs/lxc-contract.md §8.1 rules 1-5) and the C number
 // syntax of its validators. Expected values were checked with lxc-info 5.0.2
 // on the dev machine (a config in a temp lxcpath, `lxc-info -c KEY`).
 

@@ -1,4 +1,4 @@
-// Applying entries in order (reference §8.1 rules 6-9): scalars, lists,
+// Applying entries in order (docs/lxc-contract.md §8.1 rules 6-9): scalars, lists,
 // clearing, the network type-first rule, the mutually exclusive keys,
 // legacy aliases, and the typed fields the start code consumes. Behaviour
 // marked "LXC" was checked with lxc-info 5.0.2 on the dev machine.

@@ -1,4 +1,4 @@
-// LXC's signal syntax (reference §6.1, sig_parse in confile_utils.c). Every
+// LXC's signal syntax (docs/lxc-contract.md §6.1, sig_parse in confile_utils.c). Every
 // row was checked with `lxc.signal.halt = VALUE` and lxc-info 5.0.2 on the
 // dev machine (undefined = lxc-info fails to load the config).
 

@@ -1,5 +1,5 @@
 // Usage figures of a container from its cgroup files (lxc-info's stats,
-// reference §3.1, plus what `ctr ls -f` and --json show). Pure: the caller
+// docs/lxc-contract.md §3.1, plus what `ctr ls -f` and --json show). Pure: the caller
 // supplies a reader over the container's cgroup files (src/sys/cgroup-stats.ts
 // reads them from the directories the monitor recorded in the run dir).
 //

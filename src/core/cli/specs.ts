@@ -1,5 +1,5 @@
-// The option tables of the four LXC-compatible commands (reference §0.2, §1.1,
-// §2, §3, §6), as data. The same rows drive the getopt_long parser
+// The option tables of the four LXC-compatible commands (docs/lxc-contract.md
+// §0.2, §1.1, §2, §3, §6), as data. The same rows drive the getopt_long parser
 // (core/argv.ts), and are meant to generate oclif flag definitions for
 // `--help` and completion and the `--usage` synopsis, so a flag is declared
 // once. Pure data plus one formatter; no oclif import.

@@ -1,5 +1,5 @@
 // `lxc-info -c KEY`: the text LXC's get_config_item returns for a key, from
-// the loaded config (reference §3, §12: it reads the on-disk config, not the
+// the loaded config (docs/lxc-contract.md §3, §12: it reads the on-disk config, not the
 // running container).
 //
 // Formats follow the get_config_* callbacks of LXC 6.0 (confile.c) and were

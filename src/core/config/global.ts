@@ -1,5 +1,5 @@
 // The global config (`ctr.conf`), read the way LXC reads lxc.conf
-// (lxc_global_config_value in initutils.c; reference §7.1). This is not the
+// (lxc_global_config_value in initutils.c; docs/lxc-contract.md §7.1). This is not the
 // container grammar:
 //   - only the keys below are looked for, each on its own;
 //   - a line starting with `#` in column 0 is a comment; an indented key is

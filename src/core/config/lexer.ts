@@ -1,4 +1,4 @@
-// LXC's container-config line grammar (reference §8.1) and the C number
+// LXC's container-config line grammar (docs/lxc-contract.md §8.1) and the C number
 // syntax its validators accept.
 //
 // The line rules follow `lxc_file_for_each_line_mmap` (parse.c) and

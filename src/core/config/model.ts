@@ -1,5 +1,5 @@
 // The typed container config, built by applying entries in order exactly as
-// LXC's setters do (confile.c of LXC 5.0/6.0; reference §8.1 rules 8 and 9).
+// LXC's setters do (confile.c of LXC 5.0/6.0; docs/lxc-contract.md §8.1 rules 8 and 9).
 //
 // Order matters: scalars take the last value, lists append, an empty value
 // clears (with LXC's exceptions: `lxc.mount.fstab =` and `lxc.arch =` are

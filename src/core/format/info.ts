@@ -1,4 +1,4 @@
-// The lxc-info output layout (reference §3.1): `%-15s %s` labels, the
+// The lxc-info output layout (docs/lxc-contract.md §3.1): `%-15s %s` labels, the
 // default mode, bare-value mode under -H, and `KEY = VALUE` lines for -c.
 
 import type {InfoOptions} from '../options.js'
