@@ -1,5 +1,5 @@
-// ctr against LXC, side by side in one run (DESIGN.md "Performance targets",
-// shared/reference/lxc-baseline.md for how LXC was measured).
+// ctr against LXC, side by side in one run (the targets are docs/architecture.md
+// §9; docs/lxc-contract.md §14 says how LXC is measured).
 //
 //   node --import tsx bench/run.ts [-n RUNS] [--warmup N] [--no-lxc] [--config auto|same|FILE] [--settle MS]
 //   npm run bench -- -n 10
@@ -507,7 +507,7 @@ function setupLxc(r: Run): string {
     spawnSync(need('lxc-destroy'), ['-P', r.paths.lxcpath, '-n', NAME, '-f'], {stdio: 'ignore', env: childEnv, timeout: 15_000})
   })
   const file = join(r.paths.lxcpath, NAME, 'config')
-  // lxc-baseline §2: the template's veth on lxcbr0 does not start here.
+  // The template's veth on lxcbr0 does not start here (docs/lxc-contract.md §14).
   let config = readFileSync(file, 'utf8').split('\n').filter((line) => !/^\s*lxc\.net\.0\./.test(line)).join('\n')
   config = `${config.trimEnd()}\nlxc.net.0.type = empty\n`
   writeFileSync(file, config)
@@ -757,7 +757,7 @@ function observe(init: number): Observation {
 }
 
 /**
- * Wait reactions (lxc-baseline §3d): a background wait is started, given
+ * Wait reactions (docs/lxc-contract.md §14): a background wait is started, given
  * time to connect, then the state change is made; the figure is the time
  * from the changing command's exit to the wait's exit.
  */
@@ -923,7 +923,7 @@ function report(r: Run): string {
   line('ctr start − node -e 0', m('d.start'))
 
   out.push('')
-  out.push('DESIGN.md targets (medians; "node +" ones on the paired differences):')
+  out.push('Targets of docs/architecture.md §9 (medians; "node +" ones on the paired differences):')
   const target = (what: string, value: number | undefined, limit: number, unit: string, how: string): void => {
     if (value === undefined) return
     const ok = value <= limit
