@@ -9,8 +9,13 @@
 //     JavaScript reads `[]` as a class that matches nothing;
 //   * a backslash in brackets is a literal (`[\d]` is `\` or `d`);
 //   * `[.x.]` and `[=x=]` (collating symbols, equivalence classes) become x.
-// Outside brackets the text is passed on as it is: JavaScript's escapes
-// (`\d`, `\w`, `\b`) are a superset of what glibc's regcomp knows.
+// Outside brackets the text is passed on as it is, except what POSIX does
+// not define and JavaScript would silently give a meaning: `(?` (lookahead,
+// lookbehind, named and non-capturing groups) and a backslash before
+// anything but one of the special characters `^.[]$()|*+?{}\` (`\d`, `\w`,
+// `\s`, `\b`, back references, `\u`...). glibc's regcomp reads `\d` as a
+// plain `d`, JavaScript as a digit: such a pattern is refused with the POSIX
+// way to write it, never given one dialect's meaning or the other's.
 // Pure: no I/O.
 
 import {UsageError} from './errors.js'
@@ -40,9 +45,11 @@ export function posixEreToJs(pattern: string): string {
   let i = 0
   while (i < pattern.length) {
     const char = pattern[i] as string
-    if (char === '\\' && i + 1 < pattern.length) {
-      out += pattern.slice(i, i + 2)
+    if (char === '\\') {
+      out += translateEscape(pattern, i)
       i += 2
+    } else if (char === '(' && pattern[i + 1] === '?') {
+      throw new UsageError(`${groupSyntax(pattern.slice(i, i + 4))} is JavaScript syntax, not POSIX ERE`)
     } else if (char === '[') {
       const bracket = translateBracket(pattern, i)
       out += bracket.source
@@ -75,6 +82,36 @@ export function compileNameRegex(pattern: string, anchored: boolean, option: str
       cause: error,
     })
   }
+}
+
+// A backslash outside brackets: POSIX defines it only before a special
+// character, which it makes literal.
+const SPECIAL = new Set('^.[]$()|*+?{}\\'.split(''))
+const ESCAPE_ADVICE: Record<string, string> = {
+  d: 'use [0-9] or [[:digit:]]',
+  D: 'use [^0-9]',
+  w: 'use [[:alnum:]_]',
+  W: 'use [^[:alnum:]_]',
+  s: 'use [[:space:]]',
+  S: 'use [^[:space:]]',
+  b: 'anchor with ^ and $ instead',
+  B: 'anchor with ^ and $ instead',
+}
+
+function translateEscape(pattern: string, at: number): string {
+  const next = pattern[at + 1]
+  if (next === undefined) throw new UsageError('trailing backslash')
+  if (SPECIAL.has(next)) return `\\${next}`
+  const advice = ESCAPE_ADVICE[next] ?? (/[0-9]/.test(next) ? 'back references are not POSIX ERE' : `write the character itself, or [${next}]`)
+  throw new UsageError(`\\${next} is not POSIX ERE: ${advice}`)
+}
+
+function groupSyntax(text: string): string {
+  if (text.startsWith('(?<=') || text.startsWith('(?<!')) return `${text} (lookbehind)`
+  if (text.startsWith('(?=') || text.startsWith('(?!')) return `${text.slice(0, 3)} (lookahead)`
+  if (text.startsWith('(?:')) return '(?: (a non-capturing group)'
+  if (text.startsWith('(?<')) return '(?< (a named group)'
+  return '(? (a group modifier)'
 }
 
 // One bracket expression starting at `start` (the `[`); returns its

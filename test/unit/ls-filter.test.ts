@@ -61,3 +61,37 @@ describe('compileNameRegex', () => {
     })
   }
 })
+
+describe('compileNameRegex refuses what POSIX ERE does not define', () => {
+  const cases: Array<[pattern: string, reason: RegExp]> = [
+    ['web(?=1)', /\(\?= \(lookahead\) is JavaScript syntax, not POSIX ERE$/],
+    ['(?!db)', /\(\?! \(lookahead\) is JavaScript syntax/],
+    ['(?<=w)eb', /\(\?<= \(lookbehind\) is JavaScript syntax/],
+    ['(?<!w)eb', /\(\?<! \(lookbehind\)/],
+    ['(?:a|b)', /\(\?: \(a non-capturing group\)/],
+    ['(?<n>a)', /\(\?< \(a named group\)/],
+    ['web\\d+', /\\d is not POSIX ERE: use \[0-9\] or \[\[:digit:\]\]$/],
+    ['\\w+', /\\w is not POSIX ERE: use \[\[:alnum:\]_\]$/],
+    ['a\\sb', /\\s is not POSIX ERE: use \[\[:space:\]\]$/],
+    ['\\bweb', /\\b is not POSIX ERE: anchor with \^ and \$ instead$/],
+    ['(a)\\1', /\\1 is not POSIX ERE: back references are not POSIX ERE$/],
+    ['\\u0041', /\\u is not POSIX ERE/],
+    ['web\\', /trailing backslash$/],
+  ]
+  for (const [pattern, reason] of cases) {
+    it(`refuses ${pattern}`, () => {
+      assert.throws(() => compileNameRegex(pattern, false, '--filter'), (e: unknown) => {
+        assert.ok(e instanceof UsageError)
+        assert.equal(e.code, 'CTR_INVALID_REGEX')
+        assert.equal(e.exitCode, 1)
+        assert.match(e.message, reason)
+        return true
+      })
+    })
+  }
+  for (const [pattern, name] of [['web\\.1', 'web.1'], ['a\\|b', 'a|b'], ['\\(x\\)', '(x)'], ['x\\{2\\}', 'x{2}'], ['a\\\\b', 'a\\b']]) {
+    it(`keeps the POSIX escape in ${pattern} literal`, () => {
+      assert.equal(compileNameRegex(pattern as string, true, '-n').test(name as string), true)
+    })
+  }
+})
