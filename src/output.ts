@@ -76,9 +76,9 @@ export function isTerminal(fd: 1 | 2): boolean {
   return fd === 1 ? process.stdout.isTTY === true : process.stderr.isTTY === true
 }
 
-// Colour only on a terminal, never with NO_COLOR (chalk itself ignores
-// NO_COLOR), and without importing chalk on the hot path:
-// a dim hint is one escape sequence.
+// Colour only on a terminal, never with NO_COLOR (https://no-color.org) or
+// TERM=dumb. The only colour ctr prints is a dim hint: one escape sequence,
+// so no colour library is loaded (chalk, for one, ignores NO_COLOR).
 function dim(text: string): string {
   if (process.env.NO_COLOR || process.env.TERM === 'dumb' || !isTerminal(2)) return text
   return `\u001B[2m${text}\u001B[22m`
