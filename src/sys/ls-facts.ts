@@ -8,7 +8,7 @@ import {readFileSync} from 'node:fs'
 
 import {CtrError} from '../core/errors.js'
 import {childProcess} from './builtins.js'
-import {monitorBinary} from './monitor.js'
+import {monitorBinary, monitorBroken} from './monitor-binary.js'
 
 /**
  * The network interfaces of pid's network namespace, in the kernel's order,
@@ -58,8 +58,10 @@ export interface Addresses {
  */
 export function listAddressesAsync(pid: number, starttime: number): Promise<Addresses> {
   const args = ['ifaddrs', '--pid', String(pid), '--starttime', String(starttime)]
+  const binary = monitorBinary()
   return new Promise((resolve, reject) => {
-    childProcess().execFile(monitorBinary(), args, {encoding: 'utf8'}, (error, stdout, stderr) => {
+    childProcess().execFile(binary, args, {encoding: 'utf8'}, (error, stdout, stderr) => {
+      if (error && typeof error.code === 'string') return reject(monitorBroken(binary, error as NodeJS.ErrnoException))
       const status = error ? (typeof error.code === 'number' ? error.code : undefined) : 0
       if (status === 3) return resolve({ipv4: [], ipv6: []})
       if (status !== 0) {

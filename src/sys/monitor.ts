@@ -11,17 +11,14 @@ import type {Socket} from 'node:net'
 
 import {CtrError} from '../core/errors.js'
 import {childProcess} from './builtins.js'
-import {packagePath} from './package-files.js'
+import {diagnoseMonitor, monitorBinary, monitorBroken} from './monitor-binary.js'
+
+export {monitorBinary} from './monitor-binary.js'
 
 export type StartReport =
   | {kind: 'running'; monitorPid: number; initPid: number; initStartTime: number; startupUs: number}
   | {kind: 'busy'}
   | {kind: 'error'; step: string; errno: number; detail: string; monitorPid?: number}
-
-/** The ctr-monitor binary: $CTR_MONITOR (an ASan build, for example), else the one npm built. */
-export function monitorBinary(env: NodeJS.ProcessEnv = process.env): string {
-  return env.CTR_MONITOR || packagePath('build/ctr-monitor')
-}
 
 export interface LaunchedMonitor {
   report: Promise<StartReport>
@@ -37,7 +34,8 @@ export interface LaunchedMonitor {
  * Ctrl-C reaches ctr once, and ctr forwards it) with ctr's stdio.
  */
 export function launchMonitor(spec: Buffer, opts: {foreground: boolean; name: string; lxcpath: string}): LaunchedMonitor {
-  const child = childProcess().spawn(monitorBinary(), ['start', '--name', opts.name, '--lxcpath', opts.lxcpath], {
+  const binary = monitorBinary()
+  const child = childProcess().spawn(binary, ['start', '--name', opts.name, '--lxcpath', opts.lxcpath], {
     stdio: opts.foreground ? ['inherit', 'inherit', 'inherit', 'pipe'] : ['ignore', 'ignore', 'inherit', 'pipe'],
     detached: opts.foreground,
   })
@@ -80,9 +78,20 @@ export function launchMonitor(spec: Buffer, opts: {foreground: boolean; name: st
     }
   })
   sync.on('error', () => undefined)
+  // A monitor that cannot be executed (ENOENT, EACCES, ENOEXEC) is reported
+  // here, and its sync socket then closes without a word.
+  child.on('error', (error: NodeJS.ErrnoException) => {
+    if (!reported) {
+      reported = true
+      rejectReport(monitorBroken(binary, error))
+    }
+    resolveExit(127)
+  })
   sync.on('close', () => {
     if (!reported) {
-      rejectReport(new CtrError('CTR_MONITOR_LOST', 'The monitor exited before reporting the start', {
+      const broken = diagnoseMonitor(binary)
+      if (broken) rejectReport(broken)
+      else rejectReport(new CtrError('CTR_MONITOR_LOST', 'The monitor exited before reporting the start', {
         hints: ['Run with -F to see the monitor\'s own errors, or set -o FILE -l DEBUG for its log'],
       }))
     }

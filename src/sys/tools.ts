@@ -4,11 +4,12 @@
 
 import {CtrError} from '../core/errors.js'
 import {childProcess} from './builtins.js'
-import {monitorBinary} from './monitor.js'
+import {monitorBinary, monitorBroken} from './monitor-binary.js'
 
 function runTool(args: string[]): {status: number; stdout: string; stderr: string} {
-  const out = childProcess().spawnSync(monitorBinary(), args, {encoding: 'utf8'})
-  if (out.error) throw new CtrError('CTR_HELPER', `Failed to run ctr-monitor ${args[0]}: ${out.error.message}`, {cause: out.error})
+  const binary = monitorBinary()
+  const out = childProcess().spawnSync(binary, args, {encoding: 'utf8'})
+  if (out.error) throw monitorBroken(binary, out.error)
   return {status: out.status ?? 1, stdout: out.stdout, stderr: out.stderr}
 }
 
