@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// Two ways in, one behaviour (docs/architecture.md §6). The LXC-compatible hot commands go
-// straight to our getopt parser and runner, bundled in dist/hot-start.cjs
-// and dist/hot-query.cjs and loaded with V8's code cache
+// Two ways in, one behaviour (docs/architecture.md §6). The LXC-compatible hot
+// commands go straight to our getopt parser and runner, bundled in
+// dist/hot-start.cjs and dist/hot-query.cjs and loaded with V8's code cache
 // (scripts/hot-loader.cjs), because importing
 // @oclif/core alone costs ~75 ms and Node's ESM loader another ~10;
-// everything else (help, other commands) goes through oclif, whose command
-// classes run the same code. CTR_VIA_OCLIF=1 sends the hot commands through
-// oclif too, which the tests use to prove both ways behave the same.
+// everything else (the version, help, completion, an unknown command,
+// the other commands) goes through dist/main.js, which loads oclif only for
+// help and the oclif command classes; those run the same code.
+// CTR_VIA_OCLIF=1 sends the hot commands through oclif too, which the tests
+// use to prove both ways behave the same.
 // (CommonJS on purpose: bin/package.json says so.)
 'use strict'
 
@@ -20,6 +22,5 @@ if (HOT.has(command) && !process.env.CTR_VIA_OCLIF) {
   const bundle = command === 'start' ? 'hot-start' : 'hot-query'
   loadWithCache(join(__dirname, `../dist/${bundle}.cjs`), require).exports.dispatch(command, process.argv.slice(3))
 } else {
-  // The package root, not this file: bin/package.json has no name for oclif.
-  import('@oclif/core').then(({execute}) => execute({dir: require('node:path').join(__dirname, '..')}))
+  import('../dist/main.js').then(({main}) => main(process.argv.slice(2)))
 }

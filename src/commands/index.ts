@@ -4,10 +4,11 @@ import Destroy from './destroy.js'
 import Freeze from './freeze.js'
 import Info from './info.js'
 import Ls from './ls.js'
+import {CompletionCommand, HelpCommand, VersionCommand} from './meta.js'
 import Monitor from './monitor.js'
 import Start from './start.js'
 import Stop from './stop.js'
 import Unfreeze from './unfreeze.js'
 import Wait from './wait.js'
 
-export const COMMANDS = {create: Create, destroy: Destroy, freeze: Freeze, info: Info, ls: Ls, monitor: Monitor, start: Start, stop: Stop, unfreeze: Unfreeze, wait: Wait}
+export const COMMANDS = {completion: CompletionCommand, create: Create, destroy: Destroy, freeze: Freeze, help: HelpCommand, info: Info, ls: Ls, monitor: Monitor, start: Start, stop: Stop, unfreeze: Unfreeze, version: VersionCommand, wait: Wait}

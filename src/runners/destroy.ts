@@ -21,6 +21,7 @@ import {isDefined, queryStatus, resolveFromOptions, type ContainerRef} from '../
 import {createPartialMarker, entryType, isInside, mountsAtOrBelow, PARTIAL_MARKER, removePartialMarker, removeTree} from '../sys/create-fs.js'
 import {lockContainer} from '../sys/create-lock.js'
 import {cleanupRundir} from '../sys/tools.js'
+import {nameSuggestions} from '../sys/discover.js'
 import {runStop} from './stop.js'
 
 export interface DestroyResult {
@@ -109,7 +110,7 @@ export async function run(opts: DestroyOptions): Promise<CommandOutcome<DestroyR
 function notDefined(ref: ContainerRef): CtrError {
   // lxc-destroy's message (it prints the name in its log prefix).
   return new CtrError('CTR_NOT_DEFINED', `${ref.name}: Container is not defined`, {
-    hints: [`There is no ${ref.configPath}; the lxcpath is ${ref.lxcpath} (-P or $CTR_PATH to use another)`],
+    hints: [`There is no ${ref.configPath}; the lxcpath is ${ref.lxcpath} (-P or $CTR_PATH to use another)`, ...nameSuggestions(ref.lxcpath, ref.name)],
   })
 }
 

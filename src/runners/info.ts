@@ -10,6 +10,7 @@ import type {CommandOutcome} from '../output.js'
 import {readContainerStats, type ContainerStats} from '../sys/cgroup-stats.js'
 import {loadConfigForCommand} from '../sys/config.js'
 import {queryStatus, readLastExit, resolveFromOptions, type LastExit} from '../sys/container.js'
+import {nameSuggestions} from '../sys/discover.js'
 import {listAddresses} from '../sys/tools.js'
 
 export interface InfoResult {
@@ -45,7 +46,7 @@ export async function runInfo(opts: InfoOptions): Promise<CommandOutcome<InfoRes
     // lxc-info prints this bare (no program prefix), exit 1.
     throw new CtrError('CTR_NOT_FOUND', `${ref.name} doesn't exist`, {
       bare: true,
-      hints: [`No ${ref.configPath} and nothing running under that name in ${ref.lxcpath}`],
+      hints: [`No ${ref.configPath} and nothing running under that name in ${ref.lxcpath}`, ...nameSuggestions(ref.lxcpath, ref.name)],
     })
   }
   const defaultMode = !opts.showState && !opts.showPid && !opts.showIps && !opts.showStats && opts.configKeys.length === 0

@@ -10,6 +10,7 @@ import type {CommandOutcome} from '../output.js'
 import {loadConfigForCommand} from '../sys/config.js'
 import {queryStatus, resolveFromOptions, type ContainerRef, type RuntimeStatus} from '../sys/container.js'
 import {connectMonitor, isGone, type MonitorConnection} from '../sys/monitor-client.js'
+import {nameSuggestions} from '../sys/discover.js'
 import {cleanupRundir, pidfdKill} from '../sys/tools.js'
 
 export type StopMethod = 'halt' | 'kill' | 'halt-then-kill' | 'signal-sent' | 'reboot' | 'reboot-requested'
@@ -34,7 +35,7 @@ export async function runStop(opts: StopOptions): Promise<CommandOutcome<StopRes
     // so that nothing stale outlives the container.
     cleanupRundir(ref.rundir)
     // lxc-stop exits 2 for "not running", and also for a container that does not exist.
-    throw new CtrError('CTR_NOT_RUNNING', `${ref.name} is not running`, {exitCode: 2})
+    throw new CtrError('CTR_NOT_RUNNING', `${ref.name} is not running`, {exitCode: 2, hints: nameSuggestions(ref.lxcpath, ref.name)})
   }
   if (status.orphan) return stopOrphan(ref, status, opts, started)
   const conn = await connectMonitor(ref.rundir)

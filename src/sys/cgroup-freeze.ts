@@ -7,6 +7,7 @@
 import {CtrError} from '../core/errors.js'
 import type {State} from '../core/state.js'
 import {queryStatus, type ContainerRef} from './container.js'
+import {nameSuggestions} from './discover.js'
 import {connectMonitor, type MonitorConnection} from './monitor-client.js'
 
 /** How long `ctr freeze` waits for FROZEN (a task in uninterruptible sleep can delay it). */
@@ -86,7 +87,7 @@ async function notRunning(ref: ContainerRef, action: 'freeze' | 'thaw'): Promise
   }
   // lxc-freeze / lxc-unfreeze exit 1 here ("Failed to freeze LXCPATH:NAME").
   return new CtrError('CTR_NOT_RUNNING', `${ref.name} is not running`, {
-    hints: [`Failed to ${verb(action)} ${ref.lxcpath}:${ref.name}; start it with: ctr start -n ${ref.name}`],
+    hints: [`Failed to ${verb(action)} ${ref.lxcpath}:${ref.name}; start it with: ctr start -n ${ref.name}`, ...nameSuggestions(ref.lxcpath, ref.name)],
   })
 }
 

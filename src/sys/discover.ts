@@ -18,6 +18,7 @@ import {dirname} from 'node:path'
 
 import {SysError} from '../core/errors.js'
 import {isValidName} from '../core/names.js'
+import {didYouMean, suggest} from '../core/suggest.js'
 import {containerConfigPath, containerDir} from '../core/paths.js'
 import {pathContext, queryStatus, type ContainerRef} from './container.js'
 import {isOwnRundir, readStateFile, statusFromStateFile, type RuntimeStatus, type StateFile} from './state-file.js'
@@ -95,5 +96,19 @@ function readDirOrEmpty(dir: string): string[] {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO'
     if (code === 'ENOENT' || code === 'ENOTDIR') return []
     throw new SysError('read directory', code, dir, {cause: error})
+  }
+}
+
+/**
+ * "Did you mean ...?" for a container name that is not defined: the
+ * closest defined names of the lxcpath (empty when the name is defined, or
+ * when the lxcpath cannot be read). Only on error paths: it lists the lxcpath.
+ */
+export function nameSuggestions(lxcpath: string, name: string): string[] {
+  try {
+    if (existsSync(containerConfigPath(lxcpath, name))) return []
+    return didYouMean(suggest(name, listDefined(lxcpath).names, 2))
+  } catch {
+    return []
   }
 }

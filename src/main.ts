@@ -1,0 +1,121 @@
+// The entry for everything that is not a fast-path command (bin/run.js):
+// the version, help, shell completion, an unknown command (exit 1 with a
+// did-you-mean, JSON under --json), and the oclif command classes. Every
+// failure, oclif's own included, goes through the shared renderer
+// (src/output.ts): exit 1 for usage errors, never oclif's default 2.
+
+import {COMMAND_CATALOG, SHELLS, commandNames, type Shell} from './core/cli/catalog.js'
+import {complete, completionScript, formatCompletion, splitLine, type ContainerCandidate} from './core/cli/completion.js'
+import {CtrError, UsageError} from './core/errors.js'
+import {didYouMean, suggest} from './core/suggest.js'
+import {packageVersion} from './dispatch.js'
+import {emitError, emitOutcome, writeOut, type OutputOptions} from './output.js'
+import {PACKAGE_ROOT} from './sys/package-files.js'
+
+/** Runs `ctr ARGV` for everything bin/run.js does not send down the fast path. */
+export async function main(argv: string[]): Promise<void> {
+  const [first, ...rest] = argv
+  const out: OutputOptions = {prog: first && !first.startsWith('-') && commandNames().includes(first) ? `ctr ${first}` : 'ctr', json: jsonRequested(argv), quiet: false}
+  try {
+    if (first === '--version' || first === '-V') return printVersion(out)
+    if (first === 'version') return printVersion(out, rest)
+    if (first === '__complete') return await printCompletion(rest[0] ?? '')
+    if (first === 'completion') return printScript(rest)
+    if (first === 'help') return await showHelp(rest.filter((a) => a !== '--json'))
+    if (first === undefined || first === '--help' || first === '-h') return await showHelp([])
+    if (first.startsWith('-')) {
+      throw new UsageError(`Unknown option "${first}"`, {hints: ['Options come after the command: ctr COMMAND [OPTIONS]; see ctr help']})
+    }
+    if (!commandNames().includes(first)) throw unknownCommand(first)
+    await runOclif(argv)
+  } catch (error) {
+    emitError(fromOclif(error), out)
+  }
+}
+
+function unknownCommand(word: string): UsageError {
+  return new UsageError(`Unknown command "${word}"`, {
+    code: 'CTR_UNKNOWN_COMMAND',
+    hints: [...didYouMean(suggest(word, commandNames())), 'Run ctr help for the list of commands'],
+    details: {command: word},
+  })
+}
+
+function printVersion(out: OutputOptions, args: string[] = []): void {
+  const extra = args.filter((a) => a !== '--json')
+  if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}"`, {code: 'CTR_UNEXPECTED_ARGUMENT'})
+  const version = packageVersion()
+  emitOutcome({exitCode: 0, result: {version, node: process.version, platform: process.platform, arch: process.arch}, text: `${version}\n`}, out)
+}
+
+async function showHelp(args: string[]): Promise<void> {
+  const [topic] = args
+  if (topic !== undefined && !COMMAND_CATALOG.some((c) => c.id === topic)) {
+    if (commandNames().includes(topic)) throw new UsageError(`No help beyond "ctr help" for "${topic}"`, {code: 'CTR_NO_HELP'})
+    throw unknownCommand(topic)
+  }
+  const {Config, loadHelpClass} = await import('@oclif/core')
+  const config = await Config.load(PACKAGE_ROOT)
+  const Help = await loadHelpClass(config)
+  await new Help(config).showHelp(topic === undefined ? [] : [topic])
+}
+
+function printScript(args: string[]): void {
+  const [shell, ...extra] = args.filter((a) => a !== '--json')
+  if (shell === undefined || !(SHELLS as readonly string[]).includes(shell)) {
+    throw new UsageError(shell === undefined ? 'Missing shell' : `Unknown shell "${shell}"`, {
+      code: 'CTR_UNKNOWN_SHELL',
+      hints: [...didYouMean(shell === undefined ? [] : suggest(shell, SHELLS)), `Give one of ${SHELLS.join(', ')}: eval "$(ctr completion bash)"`],
+    })
+  }
+  if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}"`, {code: 'CTR_UNEXPECTED_ARGUMENT'})
+  writeOut(1, completionScript(shell as Shell))
+}
+
+// Completion must never print an error into the user's command line:
+// anything that fails yields no container names.
+async function printCompletion(line: string): Promise<void> {
+  const names = await containerCandidates(line)
+  writeOut(1, formatCompletion(complete(line, {containers: (lxcpath) => names(lxcpath)})))
+}
+
+// complete() is synchronous; the listing is not: list the containers of the
+// lxcpath on the line (-P PATH) up front, once there is a command to complete for.
+async function containerCandidates(line: string): Promise<(lxcpath: string | undefined) => ContainerCandidate[]> {
+  const words = splitLine(line)
+  if (words.length < 3) return () => []
+  const p = words.findIndex((w) => w === '-P' || w === '--lxcpath')
+  const lxcpath = p >= 0 ? words[p + 1] : undefined
+  let names: ContainerCandidate[] = []
+  try {
+    const [lsCli, {run}] = await Promise.all([import('./core/cli/ls.js'), import('./runners/ls.js')])
+    const parsed = lsCli.parse(lxcpath ? ['-P', lxcpath] : [], process.env)
+    if (parsed.action === 'run') names = (await run(parsed.options)).result.map((e) => ({name: e.name, state: e.state}))
+  } catch {
+    // an unreadable lxcpath completes no names
+  }
+  return () => names
+}
+
+async function runOclif(argv: string[]): Promise<void> {
+  const {run, flush} = await import('@oclif/core')
+  await run(argv, PACKAGE_ROOT)
+  await flush()
+}
+
+/**
+ * oclif's errors as ours: a parse error (CLIError with oclif.exit 2) is a
+ * usage error, exit 1; `this.exit(n)` keeps its status.
+ */
+export function fromOclif(error: unknown): unknown {
+  if (error instanceof CtrError || !(error instanceof Error)) return error
+  const oclif = (error as {oclif?: {exit?: number}}).oclif
+  if (oclif === undefined) return error
+  if (error.constructor.name === 'ExitError') return new CtrError('CTR_EXIT', error.message, {exitCode: oclif.exit ?? 1})
+  return new UsageError(error.message.replace(/\n[\s\S]*$/, ''), {hints: ['See ctr help']})
+}
+
+function jsonRequested(argv: string[]): boolean {
+  const end = argv.indexOf('--')
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json')
+}
