@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -22,6 +23,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -89,39 +91,84 @@ static int setup_signals(struct ctr_monitor *m)
 	return epoll_ctl(m->epfd, EPOLL_CTL_ADD, m->sigfd, &ev) < 0 ? -errno : 0;
 }
 
+/* Reaps exited children until none is left or `deadline_us` (monotonic)
+ * passes: a child stuck in uninterruptible sleep must not hang the monitor.
+ * SIGCHLD is blocked and read from the signalfd, so wait on that. Returns
+ * true when no child is left. */
+static bool reap_until(struct ctr_monitor *m, long long deadline_us)
+{
+	for (;;) {
+		struct pollfd pfd = {.fd = m->sigfd, .events = POLLIN};
+		struct signalfd_siginfo si;
+		long long left;
+		pid_t pid = waitpid(-1, NULL, WNOHANG);
+
+		if (pid > 0)
+			continue;
+		if (pid < 0)
+			return errno == ECHILD;
+		left = deadline_us - ctr_monotonic_us();
+		if (left <= 0 || m->sigfd < 0)
+			return false;
+		if (RETRY_EINTR(poll(&pfd, 1, (int)((left + 999) / 1000))) <= 0)
+			return false;
+		/* Other signals read here are moot: the container is going away. */
+		while (read(m->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			;
+	}
+}
+
+/* SIGKILLs every child listed in /proc/self/task/<us>/children; returns how
+ * many. Nothing is reaped between reading the list and the kills, and an
+ * unreaped child's pid cannot be recycled, so every pid killed is ours. The
+ * list is parsed across reads: a long one never yields a truncated pid. */
+static int kill_listed_children(struct ctr_monitor *m)
+{
+	_cleanup_close_ int fd = -EBADF;
+	char path[64], buf[4096];
+	long long cur = -1;
+	int found = 0;
+	ssize_t n;
+
+	(void)snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)m->self_pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	while ((n = RETRY_EINTR(read(fd, buf, sizeof(buf)))) > 0) {
+		for (ssize_t i = 0; i <= n; i++) {
+			bool digit = i < n && buf[i] >= '0' && buf[i] <= '9';
+			if (digit) {
+				cur = (cur < 0 ? 0 : cur * 10) + (buf[i] - '0');
+				continue;
+			}
+			if (i == n)
+				break; /* a number may continue in the next read */
+			if (cur > 0 && cur <= INT_MAX && kill((pid_t)cur, SIGKILL) == 0)
+				found++;
+			cur = -1;
+		}
+	}
+	if (cur > 0 && cur <= INT_MAX && kill((pid_t)cur, SIGKILL) == 0)
+		found++;
+	return found;
+}
+
 /* Kills our remaining children until none is left. Without a pid namespace
- * of its own, a container's orphans are reparented to us (subreaper); a
- * child we have not reaped cannot be recycled, so killing by pid is safe. */
+ * of its own, a container's orphans are reparented to us (subreaper). Gives
+ * up after a few seconds on children that do not die (D state). */
 static void kill_children(struct ctr_monitor *m)
 {
-	char path[64], buf[4096];
+	long long deadline = ctr_monotonic_us() + 5 * 1000000LL;
 
 	for (int round = 0; round < 1000; round++) {
-		_cleanup_close_ int fd = -EBADF;
-		ssize_t n;
-		int found = 0;
-
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
-		(void)snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)m->self_pid);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		if (!kill_listed_children(m))
 			return;
-		n = ctr_read_all(fd, buf, sizeof(buf) - 1);
-		if (n <= 0)
+		if (!reap_until(m, deadline) && ctr_monotonic_us() >= deadline) {
+			log_warn("Children of the monitor did not exit within 5 s of SIGKILL; going on without them");
 			return;
-		buf[n] = '\0';
-		for (char *p = buf, *end; *p; p = end) {
-			long pid = strtol(p, &end, 10);
-			if (end == p)
-				break;
-			if (pid > 0 && kill((pid_t)pid, SIGKILL) == 0)
-				found++;
 		}
-		if (!found)
-			return;
-		while (waitpid(-1, NULL, 0) > 0)
-			;
 	}
 }
 
@@ -487,7 +534,7 @@ int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long exec_us)
 		if (m->init_pid > 0) {
 			if (m->init_pidfd >= 0)
 				(void)ctr_pidfd_send_signal(m->init_pidfd, SIGKILL);
-			(void)waitpid(m->init_pid, NULL, 0);
+			(void)reap_until(m, ctr_monotonic_us() + 5 * 1000000LL);
 		}
 		finish(m, "start-failed");
 		return 1;
