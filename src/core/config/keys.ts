@@ -507,6 +507,20 @@ export function parseUint(value: string): number {
   return v
 }
 
+/** (uid_t)-1 and (gid_t)-1: setresuid/setresgid/setgroups read them as "leave unchanged". */
+const UNCHANGED_ID = 0xffffffff
+
+/**
+ * lxc.init.uid / lxc.init.gid / lxc.init.groups ids: lxc_safe_uint syntax as
+ * LXC (`0x10` is 16), but 4294967295, which LXC accepts, is refused: the
+ * kernel reads (uid_t)-1 as "unchanged", so init would keep running as root.
+ */
+export function parseId(value: string, what: 'uid' | 'gid' = 'uid'): number {
+  const v = parseUint(value)
+  if (v === UNCHANGED_ID) invalidValue(`${v} is not a ${what}: the kernel reads it as "leave unchanged" (init would stay root)`)
+  return v
+}
+
 /** lxc_safe_int: -2147483648..2147483647, C syntax. */
 export function parseInt32(value: string): number {
   const v = lxcSafeInt(value)
@@ -751,7 +765,7 @@ export function parseInitGroups(value: string): number[] {
   if (pieces.length === 0) invalidValue('no group given')
   return pieces.map((p) => {
     const v = lxcSafeUint(p)
-    if (v === undefined) invalidValue(`"${p}" is not a group id`)
+    if (v === undefined || v === UNCHANGED_ID) invalidValue(`"${p}" is not a group id`)
     return v
   })
 }
@@ -876,7 +890,8 @@ const RLIM_INFINITY = (1n << 64n) - 1n
 
 /**
  * lxc.prlimit.<res>: `soft[:hard]`, each a number or `unlimited`; one value
- * sets both. Numbers follow strtoull (so `-1` wraps to unlimited, as in LXC).
+ * sets both. Numbers follow strtoull, except that a sign `-` is refused (LXC
+ * wraps `-1` to unlimited and `-5` to 2^64-5).
  */
 export function parsePrlimit(value: string): {soft: RlimitValue; hard: RlimitValue} {
   const fail = (): never => invalidValue('expected SOFT[:HARD], each a number or "unlimited"')
@@ -886,6 +901,11 @@ export function parsePrlimit(value: string): {soft: RlimitValue; hard: RlimitVal
       pos += 'unlimited'.length
       return 'unlimited'
     }
+    // strtoull takes "-5" as 2^64-5 (LXC even reads "-1" as unlimited):
+    // a negative limit is a mistake, refused with the way to say it.
+    let sign = pos
+    while (isCSpace(value[sign])) sign++
+    if (value[sign] === '-') invalidValue('a resource limit cannot be negative', ['Write "unlimited" for no limit'])
     const r = cStrtoul(value.slice(pos), 10)
     if (r.erange) return fail()
     pos += r.end

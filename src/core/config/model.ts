@@ -35,6 +35,7 @@ import {
   parseConsoleSize,
   parseEnvironment,
   parseGateway,
+  parseId,
   parseIdmap,
   parseIfname,
   parseInitGroups,
@@ -1091,13 +1092,13 @@ const SIMPLE_SETTERS: ReadonlyMap<string, Setter> = new Map<string, Setter>([
     c.initCmd = orUndefined(v, (x) => ({raw: x, argv: splitCommand(x)}))
   }],
   ['lxc.init.gid', (c, v) => {
-    c.initGid = orZero(v, parseUint)
+    c.initGid = orZero(v, (x) => parseId(x, 'gid'))
   }],
   ['lxc.init.groups', (c, v) => {
     c.initGroups = appendOrClear(c.initGroups, v, parseInitGroups)
   }],
   ['lxc.init.uid', (c, v) => {
-    c.initUid = orZero(v, parseUint)
+    c.initUid = orZero(v, parseId)
   }],
   ['lxc.init.cwd', (c, v) => {
     c.initCwd = orUndefined(v, parsePath)
