@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/mount.h>
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -14,6 +15,32 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+
+static int proc_pidns_fd = -EBADF;
+/* With a shared pid namespace, /proc/self does not resolve once the
+ * container's /proc (of that namespace, where we have no pid yet) is
+ * mounted: mount(2) paths then name our fds relative to our own fd
+ * directory in the host's proc, opened before, as the working directory. */
+static int self_dir = -EBADF, fd_dir = -EBADF;
+
+void ctr_fsops_set_proc_pidns(int fd)
+{
+	proc_pidns_fd = fd;
+}
+
+int ctr_fsops_pin_self(void)
+{
+	self_dir = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (self_dir < 0)
+		return -errno;
+	fd_dir = openat(self_dir, "fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return fd_dir < 0 ? -errno : 0;
+}
+
+int ctr_fsops_self_dir(void)
+{
+	return self_dir;
+}
 
 static int sys_openat2(int dirfd, const char *path, struct open_how *how)
 {
@@ -132,12 +159,22 @@ static int create_file_in_root(int rootfd, const char *path)
 	return 0;
 }
 
-/* "/proc/self/fd/N" without snprintf: this runs between clone and exec. */
+/* "/proc/self/fd/N" without snprintf: this runs between clone and exec.
+ * With a pinned fd directory (ctr_fsops_pin_self), "N" relative to it. */
 static void fd_path(char *buf, size_t size, int fd)
 {
-	static const char prefix[] = "/proc/self/fd/";
+	const char *prefix = "/proc/self/fd/";
 	char digits[16];
-	size_t n = 0, o = sizeof(prefix) - 1;
+	size_t n = 0, o;
+
+	if (fd_dir >= 0) {
+		prefix = "";
+		if (fchdir(fd_dir) < 0) {
+			buf[0] = '\0';
+			return;
+		}
+	}
+	o = strlen(prefix);
 
 	do {
 		digits[n++] = (char)('0' + fd % 10);
@@ -177,6 +214,85 @@ unsigned long ctr_mount_flags_of(const char *path)
 	return flags;
 }
 
+/* The MS_* flags a new mount takes as MOUNT_ATTR_* (fsmount). */
+static unsigned int mount_attrs(unsigned long flags)
+{
+	unsigned int attrs = 0;
+
+	if (flags & MS_RDONLY)
+		attrs |= MOUNT_ATTR_RDONLY;
+	if (flags & MS_NOSUID)
+		attrs |= MOUNT_ATTR_NOSUID;
+	if (flags & MS_NODEV)
+		attrs |= MOUNT_ATTR_NODEV;
+	if (flags & MS_NOEXEC)
+		attrs |= MOUNT_ATTR_NOEXEC;
+	if (flags & MS_NOATIME)
+		attrs |= MOUNT_ATTR_NOATIME;
+	else if (flags & MS_STRICTATIME)
+		attrs |= MOUNT_ATTR_STRICTATIME;
+	if (flags & MS_NODIRATIME)
+		attrs |= MOUNT_ATTR_NODIRATIME;
+	return attrs;
+}
+
+/* Passes "a=b,c" mount data to fsconfig, one option at a time, without
+ * allocating (this runs between clone and exec). */
+static int fsconfig_data(int fs, const char *data)
+{
+	char buf[512], *opt, *next;
+
+	if (!data || !*data)
+		return 0;
+	if (strlen(data) >= sizeof(buf))
+		return -E2BIG;
+	strcpy(buf, data);
+	for (opt = buf; opt; opt = next) {
+		char *eq;
+		long ret;
+		next = strchr(opt, ',');
+		if (next)
+			*next++ = '\0';
+		if (!*opt)
+			continue;
+		eq = strchr(opt, '=');
+		if (eq) {
+			*eq = '\0';
+			ret = syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, opt, eq + 1, 0);
+		} else {
+			ret = syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, opt, NULL, 0);
+		}
+		if (ret < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/* A proc instance for the shared pid namespace (ctr_fsops_set_proc_pidns),
+ * mounted on the O_PATH target. */
+static int mount_proc_pidns(int tfd, const struct ctr_mount *m)
+{
+	_cleanup_close_ int fs = -EBADF, mnt = -EBADF;
+	int ret;
+
+	fs = (int)syscall(SYS_fsopen, "proc", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return -errno;
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_FD, "pidns", NULL, proc_pidns_fd) < 0)
+		return errno == EINVAL ? -EOPNOTSUPP : -errno;
+	ret = fsconfig_data(fs, m->data);
+	if (ret < 0)
+		return ret;
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return -errno;
+	mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, mount_attrs(m->flags));
+	if (mnt < 0)
+		return -errno;
+	if (syscall(SYS_move_mount, mnt, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return -errno;
+	return 0;
+}
+
 static int apply_mount(int rootfd, const struct ctr_mount *m)
 {
 	_cleanup_close_ int tfd = -EBADF, sfd = -EBADF;
@@ -212,6 +328,8 @@ static int apply_mount(int rootfd, const struct ctr_mount *m)
 		ret = mount(source, tpath, m->fstype, flags, m->data);
 		return ret < 0 ? -errno : 0;
 	}
+	if (proc_pidns_fd >= 0 && m->fstype && strcmp(m->fstype, "proc") == 0)
+		return mount_proc_pidns(tfd, m);
 	if (flags & MS_BIND) {
 		/* A bind ignores most flags; apply them with a remount of the new mount. */
 		ret = mount(source, tpath, NULL, MS_BIND | (flags & MS_REC), NULL);

@@ -20,5 +20,16 @@ int ctr_fsop_apply_one(int rootfd, const struct ctr_fsop *op);
  * atime ones): a remount replaces them, and a user namespace may have them
  * locked. 0 if path cannot be statvfs'd. */
 unsigned long ctr_mount_flags_of(const char *path);
+/* With a shared pid namespace, the child mounts proc before it joins it:
+ * every proc mount then shows that namespace (proc's pidns= option) instead
+ * of the child's own. -EBADF (the default) mounts proc as usual. */
+void ctr_fsops_set_proc_pidns(int fd);
+/* Opens our own /proc/self (and its fd directory) before anything hides it:
+ * mount paths and lxc.proc.* writes go through them from then on. 0 or
+ * -errno. The working directory is left in that fd directory after a
+ * mount: the caller chdirs away before anything else runs. */
+int ctr_fsops_pin_self(void);
+/* The pinned /proc/self directory, or -EBADF. */
+int ctr_fsops_self_dir(void);
 
 #endif

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
@@ -12,12 +13,13 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fsops.h"
 #include "monitor.h"
 #include "util.h"
 
-/* Writes value to /proc/<dir>/<name>, where dots in a sysctl name become
- * slashes (net.ipv4.ip_forward -> /proc/sys/net/ipv4/ip_forward). */
-static int write_proc_file(const char *prefix, const char *name, bool dots, const char *value)
+/* Writes value to <prefix><name> (relative to dirfd), where dots in a
+ * sysctl name become slashes (net.ipv4.ip_forward -> net/ipv4/ip_forward). */
+static int write_proc_file(int dirfd, const char *prefix, const char *name, bool dots, const char *value)
 {
 	char path[512];
 	size_t plen = strlen(prefix), nlen = strlen(name);
@@ -28,7 +30,7 @@ static int write_proc_file(const char *prefix, const char *name, bool dots, cons
 	memcpy(path, prefix, plen);
 	for (size_t i = 0; i <= nlen; i++)
 		path[plen + i] = (dots && name[i] == '.') ? '/' : name[i];
-	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
 	return ctr_write_all(fd, value, strlen(value));
@@ -39,12 +41,16 @@ void ctr_isolation_pre_exec(const struct ctr_spec *spec, int chan, ctr_fail_fn f
 	int ret;
 
 	for (size_t i = 0; i < spec->nsysctls; i++) {
-		ret = write_proc_file("/proc/sys/", spec->sysctls[i].key, true, spec->sysctls[i].value);
+		ret = write_proc_file(AT_FDCWD, "/proc/sys/", spec->sysctls[i].key, true, spec->sysctls[i].value);
 		if (ret < 0)
 			fail(chan, CTR_STEP_SYSCTL, ret, (int)i);
 	}
 	for (size_t i = 0; i < spec->nprocs; i++) {
-		ret = write_proc_file("/proc/self/", spec->procs[i].key, false, spec->procs[i].value);
+		/* Our own proc directory: pinned before a shared pid namespace's
+		 * /proc hid it (fsops.h), else /proc/self. */
+		int self = ctr_fsops_self_dir();
+		ret = self >= 0 ? write_proc_file(self, "", spec->procs[i].key, false, spec->procs[i].value)
+				: write_proc_file(AT_FDCWD, "/proc/self/", spec->procs[i].key, false, spec->procs[i].value);
 		if (ret < 0)
 			fail(chan, CTR_STEP_PROCFILE, ret, (int)i);
 	}
@@ -76,6 +82,30 @@ void ctr_isolation_caps(const struct ctr_spec *spec, int chan, ctr_fail_fn fail)
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
 			fail(chan, CTR_STEP_CAPS, errno, cap);
 	}
+}
+
+/* The capabilities a process has now, cut down to what init will have
+ * after its exec: permitted and effective limited to the kept set (the
+ * bounding set, for root), inheritable and ambient cleared. Used before a
+ * pre-exec process becomes visible to another container (spawn.c). */
+void ctr_isolation_caps_current(const struct ctr_spec *spec, int chan, ctr_fail_fn fail)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	struct __user_cap_data_struct data[2];
+	unsigned long long keep = spec->has_caps ? spec->cap_keep : ~0ULL;
+
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		fail(chan, CTR_STEP_CAPS, errno, -1);
+	for (int i = 0; i < 2; i++) {
+		unsigned int k = (unsigned int)(keep >> (32 * i));
+		data[i].permitted &= k;
+		data[i].effective &= k;
+		data[i].inheritable = 0;
+	}
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		fail(chan, CTR_STEP_CAPS, errno, -1);
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		fail(chan, CTR_STEP_CAPS, errno, -1);
 }
 
 /* no_new_privs, then the seccomp filter (a classic BPF program that

@@ -187,6 +187,7 @@ static int start_init(struct ctr_monitor *m)
 	int ret;
 
 	memset(&m->start_error, 0, sizeof(m->start_error));
+	m->handed_over = false;
 	ret = ctr_spawn_init(m);
 	if (ret < 0)
 		return ret;
@@ -227,25 +228,18 @@ static void report_start_error(struct ctr_monitor *m)
 	for (char *p = detail; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
+	if (m->start_signal) {
+		log_error("Failed to start: init was killed by signal %d at step %s", m->start_signal, ctr_step_name(e->step));
+		sync_send(m, "killed %s %d %s\n", ctr_step_name(e->step), m->start_signal, detail);
+		return;
+	}
 	log_error("Failed to start: step %s: %s (%s)", ctr_step_name(e->step), strerror(e->err), detail);
 	sync_send(m, "error %s %d %s\n", ctr_step_name(e->step), e->err, detail);
 }
 
-/* The child reported on its channel: an error struct, or EOF once exec
- * succeeded (the channel is O_CLOEXEC). */
-static void chan_event(struct ctr_monitor *m)
+/* Init exec'd: RUNNING, reported to ctr start. */
+static void init_running(struct ctr_monitor *m)
 {
-	struct ctr_child_error e;
-	ssize_t n = RETRY_EINTR(read(m->chanfd, &e, sizeof(e)));
-
-	close_chan(m);
-	if (n == (ssize_t)sizeof(e)) {
-		m->start_error = e;
-		m->stop_requested = true;
-		ctr_monitor_set_state(m, CTR_ABORTING);
-		report_start_error(m);
-		return;
-	}
 	m->started_at = ctr_now_ms();
 	/* The container-side start time: from our exec to init's exec. */
 	if (!m->startup_us)
@@ -255,6 +249,137 @@ static void chan_event(struct ctr_monitor *m)
 	if (!m->spec->foreground) {
 		/* The daemon's report is complete; ctr start exits now. */
 		ctr_closep(&m->syncfd);
+	}
+}
+
+/* The channel hit EOF: every copy of the child's end is closed, at its exec
+ * (O_CLOEXEC) or at its death. It exec'd only if it reached the exec step
+ * and its name is no longer the setup name (exec renames it; the name stays
+ * readable while it is a zombie). The rename follows the close of O_CLOEXEC
+ * fds within execve, hence the short, bounded wait for it. */
+static bool exec_confirmed(struct ctr_monitor *m)
+{
+	long long deadline = ctr_monotonic_us() + 200000;
+
+	if (m->progress->step != CTR_STEP_EXEC)
+		return false;
+	for (;;) {
+		struct timespec pause = {.tv_nsec = 100000};
+		char comm[32], state = 0;
+		if (ctr_proc_comm(m->init_pid, comm, sizeof(comm), &state) < 0)
+			return false;
+		if (strcmp(comm, m->setup_comm) != 0)
+			return true;
+		if (state == 'Z' || state == 'X')
+			return false;
+		if (ctr_monotonic_us() >= deadline) {
+			log_warn("Init %d is still inside execve after 200 ms; counting it as started", (int)m->init_pid);
+			return true;
+		}
+		(void)nanosleep(&pause, NULL);
+	}
+}
+
+/* Whether pid is a child of ours (field 4 of /proc/PID/stat). */
+static bool is_our_child(struct ctr_monitor *m, pid_t pid)
+{
+	char path[64], buf[512], *p;
+	_cleanup_close_ int fd = -EBADF;
+	ssize_t n;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = ctr_read_all(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] && p[3] == ' ' && strtol(p + 4, NULL, 10) == (long)m->self_pid;
+}
+
+/* The intermediate of a shared pid namespace forked init (spawn.c): follow
+ * the new process. Once init exists, processes of the namespace it joined
+ * can see it and could forge messages with its channel (ptrace): accept one
+ * handover only, from before it, naming a child of ours (CLONE_PARENT) other
+ * than the intermediate. Unreaped, that pid cannot have been recycled
+ * before pidfd_open. */
+static void handover(struct ctr_monitor *m, pid_t pid)
+{
+	int pidfd;
+
+	if (m->late_pidns_fd < 0 || m->handed_over || pid <= 0 || pid == m->init_pid || !is_our_child(m, pid)) {
+		log_warn("Ignoring an unexpected handover to pid %d", (int)pid);
+		return;
+	}
+	m->handed_over = true;
+	pidfd = ctr_pidfd_open(pid);
+	if (pidfd < 0) {
+		log_syserr("Failed to open a pidfd for init %d", (int)pid);
+		(void)kill(pid, SIGKILL);
+		return;
+	}
+	ctr_closep(&m->init_pidfd);
+	m->init_pid = pid;
+	m->init_pidfd = pidfd;
+	m->init_starttime = ctr_proc_starttime(pid, NULL);
+	sync_send(m, "init %d\n", (int)pid);
+	log_info("Init %d forked into the shared pid namespace", (int)pid);
+}
+
+/* A test failpoint (CTR_TEST_FAILPOINT) stopped the child at `step`. */
+static void failpoint(struct ctr_monitor *m, int step)
+{
+	char line[96];
+	int n;
+
+	if (m->fp_mode == CTR_FP_NONE)
+		return;
+	if (m->fp_mode == CTR_FP_KILL) {
+		(void)ctr_pidfd_send_signal(m->init_pidfd, SIGKILL);
+		return;
+	}
+	n = snprintf(line, sizeof(line), "%s %d\n", ctr_step_name(step), (int)m->init_pid);
+	if (ctr_atomic_write(m->spec->rundir, "failpoint", line, (size_t)n, 0600, false) < 0)
+		log_syserr("Failed to write the failpoint file");
+}
+
+static void start_failed(struct ctr_monitor *m, const struct ctr_child_error *e)
+{
+	m->start_error = *e;
+	m->stop_requested = true;
+	ctr_monitor_set_state(m, CTR_ABORTING);
+	report_start_error(m);
+}
+
+/* Reads what the child sent: errors, a handover, a failpoint; and at EOF,
+ * whether it exec'd. A child that died before its exec is reported when its
+ * exit status (the signal) is known, in init_exited. */
+static void chan_event(struct ctr_monitor *m)
+{
+	struct ctr_child_error e;
+
+	for (;;) {
+		ssize_t n = recv(m->chanfd, &e, sizeof(e), MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n == (ssize_t)sizeof(e) && e.step == CTR_MSG_HANDOVER) {
+			handover(m, (pid_t)e.index);
+			continue;
+		}
+		if (n == (ssize_t)sizeof(e) && e.step == CTR_MSG_FAILPOINT) {
+			failpoint(m, e.index);
+			continue;
+		}
+		close_chan(m);
+		if (n == (ssize_t)sizeof(e))
+			start_failed(m, &e);
+		else if (exec_confirmed(m))
+			init_running(m);
+		return;
 	}
 }
 
@@ -296,11 +421,6 @@ static bool init_exited(struct ctr_monitor *m, int status)
 {
 	char line[64];
 
-	/* The child's report may still be unread when its SIGCHLD comes first
-	 * (an early setup failure, or a payload that exits at once): read it
-	 * now, so the start is reported as failed or as RUNNING before the exit. */
-	if (m->chanfd >= 0)
-		chan_event(m);
 	m->have_status = true;
 	m->exit_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	m->exit_status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
@@ -308,6 +428,17 @@ static bool init_exited(struct ctr_monitor *m, int status)
 	close_chan(m);
 	log_info("Init %d exited with status %d", (int)m->init_pid, m->exit_status);
 
+	if (m->state == CTR_STARTING) {
+		/* It died before its exec without reporting an error: killed
+		 * (or crashed) during setup, at the step it last recorded. */
+		m->start_error = (struct ctr_child_error){m->progress->step, 0, -1};
+		m->start_signal = m->exit_signal ? m->exit_signal : SIGKILL;
+		m->stop_requested = true;
+		ctr_monitor_set_state(m, CTR_ABORTING);
+		report_start_error(m);
+		finish(m, "start-failed");
+		return true;
+	}
 	if (m->state != CTR_ABORTING && wants_reboot(m, status)) {
 		m->reboot_requested = false;
 		ctr_monitor_set_state(m, CTR_STOPPING);
@@ -350,11 +481,18 @@ static bool signal_event(struct ctr_monitor *m)
 			continue;
 		}
 		for (;;) {
+			siginfo_t info = {0};
 			int status;
-			pid_t pid = waitpid(-1, &status, WNOHANG);
-			if (pid <= 0)
+			/* Peek first: while init is a zombie its name still tells
+			 * whether it exec'd, and the channel may hold its last report
+			 * (a setup failure, a handover, the EOF of its exec). */
+			if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0 || info.si_pid == 0)
 				break;
-			if (pid == m->init_pid && !done)
+			if (info.si_pid == m->init_pid && m->chanfd >= 0)
+				chan_event(m);
+			if (waitpid(info.si_pid, &status, WNOHANG) != info.si_pid)
+				break;
+			if (info.si_pid == m->init_pid && !done)
 				done = init_exited(m, status);
 		}
 	}
@@ -470,6 +608,7 @@ static void init_monitor(struct ctr_monitor *m, struct ctr_spec *spec, int syncf
 	m->spec = spec;
 	m->epfd = m->sigfd = m->listenfd = m->lockfd = m->chanfd = -EBADF;
 	m->init_pidfd = m->cg_v2_dirfd = m->oom_fd = m->cg_events_fd = -EBADF;
+	m->late_pidns_fd = -EBADF;
 	m->syncfd = syncfd;
 	m->state = CTR_STARTING;
 }
@@ -522,6 +661,11 @@ int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long exec_us)
 	}
 	ctr_monitor_set_state(m, CTR_STARTING);
 
+	ret = ctr_spawn_prepare(m);
+	if (ret < 0) {
+		ctr_rundir_remove(m);
+		return fail_early(m, CTR_STEP_CLONE, ret);
+	}
 	ret = ctr_cgroup_setup(m);
 	if (ret == 0)
 		ret = start_init(m);

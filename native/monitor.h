@@ -53,6 +53,12 @@ enum ctr_step {
 	CTR_STEP_IDMAP,
 	CTR_STEP_PIDFILE,
 	CTR_STEP_SECCOMP_LOAD,
+	CTR_STEP_SEAL,
+	CTR_STEP_CLONE_INIT, /* shared pid namespace: the intermediate forks init */
+	CTR_STEP_NSTEPS,
+	/* Channel messages that are not errors (index carries the payload). */
+	CTR_MSG_HANDOVER = 1000, /* index: init's pid, forked into a shared pid namespace */
+	CTR_MSG_FAILPOINT,       /* index: the step a test failpoint stopped at */
 };
 
 struct ctr_child_error {
@@ -60,6 +66,17 @@ struct ctr_child_error {
 	int err;   /* positive errno */
 	int index; /* fsop / share / rlimit index, or -1 */
 };
+
+/* A page shared with the setup child: the step it is at, so that a child
+ * killed before its exec is reported with the step it died in. */
+struct ctr_progress {
+	volatile int step;
+};
+
+/* CTR_TEST_FAILPOINT=kill:STEP|pause:STEP (tests only): the child reports
+ * reaching STEP and waits; the monitor kills it, or records where it waits
+ * in <rundir>/failpoint and leaves it there. */
+enum ctr_failpoint_mode { CTR_FP_NONE, CTR_FP_KILL, CTR_FP_PAUSE };
 
 #define CTR_MAX_SELF_ATTACH 32
 
@@ -82,6 +99,13 @@ struct ctr_monitor {
 	int exit_signal; /* 0 if it exited */
 	int oom_kills;
 	struct ctr_child_error start_error;
+	int start_signal; /* the setup child died of this signal before exec */
+	struct ctr_progress *progress;
+	char setup_comm[16]; /* the child's name until its exec renames it */
+	int late_pidns_fd;   /* a shared pid namespace, joined after pivot_root (or -EBADF) */
+	bool handed_over;    /* the intermediate reported init's pid (late_pidns_fd) */
+	enum ctr_failpoint_mode fp_mode;
+	int fp_step;
 	struct ctr_client *clients;
 	int *share_fds; /* one per spec share, opened before clone */
 	/* Cgroups (cgroup.c): the container's directories and the fds the
@@ -102,6 +126,10 @@ const char *ctr_step_detail(struct ctr_monitor *m, const struct ctr_child_error 
 
 /* spawn.c: opens shared namespaces and clones init. 0 or -errno (start_error set). */
 int ctr_spawn_init(struct ctr_monitor *m);
+/* spawn.c: reads CTR_TEST_FAILPOINT and maps the shared progress page (once). */
+int ctr_spawn_prepare(struct ctr_monitor *m);
+/* Step number of a step name, or -1. */
+int ctr_step_by_name(const char *name);
 void ctr_close_shares(struct ctr_monitor *m);
 
 /* monitor.c: the whole daemon/foreground lifecycle after the spec was read.

@@ -15,7 +15,7 @@
 #include "monitor.h"
 #include "util.h"
 
-static const char *const owned_files[] = {"state.json", "monitor.pid", "command.sock", ".command.sock.tmp"};
+static const char *const owned_files[] = {"state.json", "monitor.pid", "command.sock", ".command.sock.tmp", "failpoint"};
 
 int ctr_rundir_lock(struct ctr_monitor *m)
 {

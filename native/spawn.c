@@ -14,7 +14,10 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -34,12 +37,37 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* What the child needs from the monitor beyond the spec, set before clone
+ * (the child has its own copy). */
+static struct {
+	struct ctr_progress *progress;
+	int fp_step; /* CTR_TEST_FAILPOINT's step, or -1 */
+} ctl = {.fp_step = -1};
+
 static __attribute__((noreturn)) void child_fail(int chan, int step, int err, int index)
 {
 	struct ctr_child_error e = {.step = step, .err = err < 0 ? -err : err, .index = index};
 
 	(void)!write(chan, &e, sizeof(e));
 	_exit(127);
+}
+
+/* Records the step the child is at, for a report if it dies here. At a
+ * test failpoint it tells the monitor and waits, without consuming the
+ * monitor's barrier bytes, until it is killed or the monitor goes away. */
+static void step(int chan, int s)
+{
+	struct ctr_child_error e = {.step = CTR_MSG_FAILPOINT, .index = s};
+	struct pollfd pfd = {.fd = chan, .events = 0};
+
+	ctl.progress->step = s;
+	if (s != ctl.fp_step)
+		return;
+	(void)!write(chan, &e, sizeof(e));
+	for (;;) {
+		if (RETRY_EINTR(poll(&pfd, 1, -1)) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
+			_exit(127);
+	}
 }
 
 /* execvpe without allocation: the PATH of the container's environment (or a
@@ -92,6 +120,7 @@ static void join_shares(struct ctr_monitor *m, int chan)
 			/* pid and time apply to children: the monitor joined them before clone. */
 			if (type == CLONE_NEWPID || type == CLONE_NEWTIME)
 				continue;
+			step(chan, CTR_STEP_SETNS);
 			if (setns(m->share_fds[i], type) < 0)
 				child_fail(chan, CTR_STEP_SETNS, errno, (int)i);
 		}
@@ -109,6 +138,7 @@ static void join_cgroups(const struct ctr_spec *spec, int chan)
 
 	if (RETRY_EINTR(read(chan, &go, 1)) != 1)
 		_exit(127);
+	step(chan, CTR_STEP_CGROUPNS);
 	if ((spec->clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		child_fail(chan, CTR_STEP_CGROUPNS, errno, -1);
 }
@@ -163,9 +193,11 @@ static void setup_rootfs(struct ctr_monitor *m, int chan)
 	mode_t saved_umask = umask(0);
 
 	/* Nothing we mount may propagate back to the host. */
+	step(chan, CTR_STEP_PROPAGATION);
 	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		child_fail(chan, CTR_STEP_PROPAGATION, errno, -1);
 	if (spec->rootfs) {
+		step(chan, CTR_STEP_ROOTFS_BIND);
 		mount_rootfs(spec, chan);
 		rootfd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	} else {
@@ -178,17 +210,21 @@ static void setup_rootfs(struct ctr_monitor *m, int chan)
 		const struct ctr_fsop *op = &spec->fsops[i];
 		if (op->m.opts & CTR_MNT_AFTER_PIVOT)
 			continue;
+		step(chan, CTR_STEP_FSOP);
 		ret = ctr_fsop_apply(rootfd, op);
 		if (ret < 0 && !(op->m.opts & CTR_MNT_OPTIONAL))
 			child_fail(chan, CTR_STEP_FSOP, ret, (int)i);
 	}
 
-	if (spec->console_bind)
+	if (spec->console_bind) {
+		step(chan, CTR_STEP_CONSOLE);
 		bind_console(spec, rootfd, chan);
+	}
 
 	if (spec->rootfs) {
 		/* pivot_root(".", "."): the old root ends up stacked on the new
 		 * one and is detached at once, leaving no path to the host. */
+		step(chan, CTR_STEP_PIVOT);
 		if (fchdir(rootfd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
 			child_fail(chan, CTR_STEP_PIVOT, errno, -1);
 		if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0 || umount2(".", MNT_DETACH) < 0)
@@ -207,14 +243,20 @@ static void setup_rootfs(struct ctr_monitor *m, int chan)
 		const struct ctr_fsop *op = &spec->fsops[i];
 		if (!(op->m.opts & CTR_MNT_AFTER_PIVOT))
 			continue;
+		step(chan, CTR_STEP_FSOP);
 		ret = ctr_fsop_apply(rootfd, op);
 		if (ret < 0 && !(op->m.opts & CTR_MNT_OPTIONAL))
 			child_fail(chan, CTR_STEP_FSOP, ret, (int)i);
 	}
 
+	step(chan, CTR_STEP_ROOTFS_RO);
 	if (spec->rootfs && spec->rootfs_readonly &&
 	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | ctr_mount_flags_of("/"), NULL) < 0)
 		child_fail(chan, CTR_STEP_ROOTFS_RO, errno, -1);
+	/* Mounts may leave the working directory in our pinned fd directory
+	 * (fsops.h): never let init start out there. */
+	if (chdir("/") < 0)
+		child_fail(chan, CTR_STEP_OLDROOT, errno, -1);
 	(void)umask(saved_umask);
 }
 
@@ -222,6 +264,13 @@ static void switch_ids(const struct ctr_spec *spec, int chan)
 {
 	bool in_userns = spec->clone_flags & CLONE_NEWUSER;
 
+	/* (uid_t)-1 means "unchanged" to setresuid: init would stay root. ctr
+	 * refuses it in the config; never trust that here. */
+	if (spec->uid == (uid_t)-1)
+		child_fail(chan, CTR_STEP_SETUID, EINVAL, -1);
+	if (spec->gid == (gid_t)-1)
+		child_fail(chan, CTR_STEP_SETGID, EINVAL, -1);
+	step(chan, CTR_STEP_SETGROUPS);
 	if (spec->set_groups) {
 		if (setgroups(spec->ngroups, spec->groups) < 0)
 			child_fail(chan, CTR_STEP_SETGROUPS, errno, -1);
@@ -230,8 +279,10 @@ static void switch_ids(const struct ctr_spec *spec, int chan)
 		 * setgroups denied has none to drop. */
 		child_fail(chan, CTR_STEP_SETGROUPS, errno, -1);
 	}
+	step(chan, CTR_STEP_SETGID);
 	if (setresgid(spec->gid, spec->gid, spec->gid) < 0)
 		child_fail(chan, CTR_STEP_SETGID, errno, -1);
+	step(chan, CTR_STEP_SETUID);
 	if (setresuid(spec->uid, spec->uid, spec->uid) < 0)
 		child_fail(chan, CTR_STEP_SETUID, errno, -1);
 }
@@ -250,44 +301,59 @@ static void arm_pdeath(const struct ctr_spec *spec, int chan)
 		_exit(127);
 }
 
-static __attribute__((noreturn)) void child_main(struct ctr_monitor *m, int chan, int devnull)
+/* Up to the root filesystem: the barrier while the monitor writes the id
+ * maps, the v1 cgroups, the shared namespaces and root in a new user
+ * namespace. */
+static void child_enter(struct ctr_monitor *m, int chan)
 {
 	const struct ctr_spec *spec = m->spec;
-	sigset_t empty;
 	char go;
-	int ret;
 
+	/* Our name until exec renames us: how the monitor tells a child that
+	 * died before its exec from a payload that exited at once. */
+	(void)prctl(PR_SET_NAME, m->setup_comm, 0, 0, 0);
 	/* Not dumpable while we hold host references (CVE-2019-5736 class):
 	 * nothing in the container can open /proc/1/exe or /proc/1/fd yet. */
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	step(chan, CTR_STEP_PDEATH);
 	arm_pdeath(spec, chan);
+	if (m->late_pidns_fd >= 0 && ctr_fsops_pin_self() < 0)
+		child_fail(chan, CTR_STEP_ROOTFS_OPEN, errno, -1);
 	/* The first barrier: the monitor writes the id maps meanwhile. */
-	ret = (int)RETRY_EINTR(read(chan, &go, 1));
-	if (ret != 1)
+	step(chan, CTR_STEP_SYNC);
+	if (RETRY_EINTR(read(chan, &go, 1)) != 1)
 		_exit(127);
 	/* Into the container's v1 cgroups, moving ourselves (see cgroup.h). */
+	step(chan, CTR_STEP_CGROUP);
 	for (int i = 0; i < m->ncg_tasks_fds; i++)
 		if (write(m->cg_tasks_fds[i], "0", 1) != 1)
 			child_fail(chan, CTR_STEP_CGROUP, errno, i);
-
 	join_shares(m, chan);
 	if (spec->clone_flags & CLONE_NEWUSER) {
+		step(chan, CTR_STEP_USERNS_IDS);
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 			child_fail(chan, CTR_STEP_USERNS_IDS, errno, -1);
 	}
-	if (spec->clone_flags & CLONE_NEWNS)
-		setup_rootfs(m, chan);
-	else
-		join_cgroups(spec, chan);
+}
+
+/* Hostname, keyring, sysctls, proc files, rlimits, cwd, personality, stdio. */
+static void child_process(struct ctr_monitor *m, int chan, int devnull)
+{
+	const struct ctr_spec *spec = m->spec;
+
+	step(chan, CTR_STEP_HOSTNAME);
 	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
 		child_fail(chan, CTR_STEP_HOSTNAME, errno, -1);
 	/* A new session keyring keeps the host's keys out of reach, as LXC does;
 	 * a kernel without keyrings (or a seccomp-blocked keyctl) is fine. */
+	step(chan, CTR_STEP_KEYRING);
 	if (spec->new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL, 0, 0, 0) < 0 &&
 	    errno != ENOSYS && errno != EACCES && errno != EPERM && errno != EDQUOT)
 		child_fail(chan, CTR_STEP_KEYRING, errno, -1);
+	step(chan, CTR_STEP_SYSCTL);
 	ctr_isolation_pre_exec(spec, chan, child_fail);
 
+	step(chan, CTR_STEP_CWD);
 	if (spec->cwd) {
 		if (chdir(spec->cwd) < 0) {
 			_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -296,8 +362,10 @@ static __attribute__((noreturn)) void child_main(struct ctr_monitor *m, int chan
 				child_fail(chan, CTR_STEP_CWD, errno, -1);
 		}
 	}
+	step(chan, CTR_STEP_PERSONALITY);
 	if (spec->personality >= 0 && personality((unsigned long)spec->personality) < 0)
 		child_fail(chan, CTR_STEP_PERSONALITY, errno, -1);
+	step(chan, CTR_STEP_STDIO);
 	if (!spec->stdio_inherit) {
 		for (int fd = 0; fd < 3; fd++)
 			if (dup2(devnull, fd) < 0)
@@ -305,17 +373,77 @@ static __attribute__((noreturn)) void child_main(struct ctr_monitor *m, int chan
 	}
 	/* Every other fd closes at exec; the channel must stay open until then. */
 	(void)syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+}
 
-	/* LXC's order: capabilities, no_new_privs and seccomp while still
-	 * root, then the switch to lxc.init.uid/gid, then exec. */
+/* LXC's order: capabilities, no_new_privs and seccomp while still root,
+ * then the switch to lxc.init.uid/gid. With a shared pid namespace, join
+ * it first (for our children: setns needs the privileges dropped below). */
+static void child_privileges(struct ctr_monitor *m, int chan)
+{
+	const struct ctr_spec *spec = m->spec;
+
+	if (m->late_pidns_fd >= 0) {
+		step(chan, CTR_STEP_SETNS);
+		if (setns(m->late_pidns_fd, CLONE_NEWPID) < 0)
+			child_fail(chan, CTR_STEP_SETNS, errno, -1);
+	}
+	step(chan, CTR_STEP_CAPS);
 	ctr_isolation_caps(spec, chan, child_fail);
+	step(chan, CTR_STEP_SECCOMP);
 	ctr_isolation_final(spec, chan, child_fail);
 	switch_ids(spec, chan);
-	/* Credential changes clear the parent-death signal: arm it again. */
+}
+
+/* A shared pid namespace (docs/architecture.md, "Sharing a pid namespace"):
+ * everything so far ran outside it, invisible to the processes in it. Now,
+ * in the container's root, with the capabilities, seccomp filter and ids
+ * init will have, and no fd but stdio and the channel, fork init into it as
+ * the monitor's child, hand its pid over, and leave. */
+static void child_fork_init(struct ctr_monitor *m, int chan)
+{
+	struct clone_args args = {.flags = CLONE_PARENT};
+	struct ctr_child_error e = {.step = CTR_MSG_HANDOVER};
+	pid_t pid;
+
+	step(chan, CTR_STEP_CLONE_INIT);
+	ctr_isolation_caps_current(m->spec, chan, child_fail);
+	(void)syscall(SYS_close_range, 3, (unsigned)chan - 1, 0);
+	(void)syscall(SYS_close_range, (unsigned)chan + 1, ~0U, 0);
+	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	/* A seccomp policy may refuse clone3 (some return ENOSYS for it). */
+	if (pid < 0)
+		pid = (pid_t)syscall(SYS_clone, CLONE_PARENT, 0, NULL, NULL, 0);
+	if (pid < 0)
+		child_fail(chan, CTR_STEP_CLONE_INIT, errno, -1);
+	if (pid > 0) {
+		e.index = (int)pid;
+		(void)!write(chan, &e, sizeof(e));
+		_exit(0);
+	}
+}
+
+static __attribute__((noreturn)) void child_main(struct ctr_monitor *m, int chan, int devnull)
+{
+	const struct ctr_spec *spec = m->spec;
+	sigset_t empty;
+	int ret;
+
+	child_enter(m, chan);
+	if (spec->clone_flags & CLONE_NEWNS)
+		setup_rootfs(m, chan);
+	else
+		join_cgroups(spec, chan);
+	child_process(m, chan, devnull);
+	child_privileges(m, chan);
+	if (m->late_pidns_fd >= 0)
+		child_fork_init(m, chan);
+	/* Credential changes clear the parent-death signal (and a forked init
+	 * never had it): arm it again. */
 	arm_pdeath(spec, chan);
 
 	sigemptyset(&empty);
 	(void)sigprocmask(SIG_SETMASK, &empty, NULL);
+	step(chan, CTR_STEP_EXEC);
 	ret = exec_search(spec);
 	child_fail(chan, CTR_STEP_EXEC, ret, -1);
 }
@@ -356,16 +484,23 @@ static int open_shares(struct ctr_monitor *m)
 			m->start_error = (struct ctr_child_error){CTR_STEP_SHARE, ESRCH, (int)i};
 			return -ESRCH;
 		}
-		if ((s->nstype == CLONE_NEWPID || s->nstype == CLONE_NEWTIME) && setns(m->share_fds[i], s->nstype) < 0) {
+		if (s->nstype == CLONE_NEWTIME && setns(m->share_fds[i], s->nstype) < 0) {
 			m->start_error = (struct ctr_child_error){CTR_STEP_SHARE, errno, (int)i};
 			return -m->start_error.err;
 		}
 	}
+	/* A shared pid namespace is joined by the child once it has pivoted
+	 * and dropped its privileges (child_privileges): joining it here would
+	 * put the child there while it still has the host's root. */
+	for (size_t i = 0; i < spec->nshares; i++)
+		if (spec->shares[i].nstype == CLONE_NEWPID)
+			m->late_pidns_fd = m->share_fds[i];
 	return 0;
 }
 
 void ctr_close_shares(struct ctr_monitor *m)
 {
+	m->late_pidns_fd = -EBADF;
 	if (!m->share_fds)
 		return;
 	for (size_t i = 0; i < m->spec->nshares; i++)
@@ -396,6 +531,37 @@ static pid_t do_clone(struct ctr_monitor *m, int *pidfd)
 	return pid;
 }
 
+int ctr_spawn_prepare(struct ctr_monitor *m)
+{
+	const char *fp = getenv("CTR_TEST_FAILPOINT");
+
+	m->fp_step = -1;
+	if (fp && (strncmp(fp, "kill:", 5) == 0 || strncmp(fp, "pause:", 6) == 0)) {
+		m->fp_mode = fp[0] == 'k' ? CTR_FP_KILL : CTR_FP_PAUSE;
+		m->fp_step = ctr_step_by_name(strchr(fp, ':') + 1);
+		if (m->fp_step < 0)
+			m->fp_mode = CTR_FP_NONE;
+	}
+	if (m->progress)
+		return 0;
+	m->progress = mmap(NULL, sizeof(*m->progress), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (m->progress == MAP_FAILED) {
+		m->progress = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
+/* The child's name until its exec: one the payload's own name cannot be. */
+static void pick_setup_comm(struct ctr_monitor *m)
+{
+	const char *argv0 = m->spec->argv && m->spec->argv[0] ? m->spec->argv[0] : "";
+	const char *base = strrchr(argv0, '/') ? strrchr(argv0, '/') + 1 : argv0;
+	const char *name = strncmp(base, "ctr-setup", 15) == 0 ? "ctr-setup-init" : "ctr-setup";
+
+	(void)snprintf(m->setup_comm, sizeof(m->setup_comm), "%s", name);
+}
+
 int ctr_spawn_init(struct ctr_monitor *m)
 {
 	_cleanup_close_ int devnull = -EBADF;
@@ -419,6 +585,11 @@ int ctr_spawn_init(struct ctr_monitor *m)
 		m->start_error = (struct ctr_child_error){CTR_STEP_CLONE, errno, -1};
 		return -m->start_error.err;
 	}
+	pick_setup_comm(m);
+	m->progress->step = CTR_STEP_NONE;
+	ctl.progress = m->progress;
+	ctl.fp_step = m->fp_mode == CTR_FP_NONE ? -1 : m->fp_step;
+	ctr_fsops_set_proc_pidns(m->late_pidns_fd);
 	pid = do_clone(m, &pidfd);
 	if (pid < 0) {
 		m->start_error = (struct ctr_child_error){CTR_STEP_CLONE, errno, -1};

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <sched.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cgroup.h"
 #include "monitor.h"
@@ -46,7 +47,17 @@ static const char *const step_names[] = {
 	[CTR_STEP_IDMAP] = "idmap",
 	[CTR_STEP_PIDFILE] = "pidfile",
 	[CTR_STEP_SECCOMP_LOAD] = "seccomp-load",
+	[CTR_STEP_SEAL] = "seal",
+	[CTR_STEP_CLONE_INIT] = "clone-init",
 };
+
+int ctr_step_by_name(const char *name)
+{
+	for (int i = 1; i < (int)(sizeof(step_names) / sizeof(step_names[0])); i++)
+		if (step_names[i] && strcmp(step_names[i], name) == 0)
+			return i;
+	return -1;
+}
 
 const char *ctr_step_name(int step)
 {

@@ -152,6 +152,35 @@ unsigned long long ctr_proc_starttime(pid_t pid, char *state)
 	return start;
 }
 
+int ctr_proc_comm(pid_t pid, char *comm, size_t size, char *state)
+{
+	_cleanup_close_ int fd = -EBADF;
+	char path[64], buf[512], *open_paren, *close_paren;
+	ssize_t n;
+	size_t len;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = ctr_read_all(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return n < 0 ? (int)n : -ESRCH;
+	buf[n] = '\0';
+	open_paren = strchr(buf, '(');
+	close_paren = strrchr(buf, ')');
+	if (!open_paren || !close_paren || close_paren < open_paren || close_paren[1] != ' ')
+		return -EINVAL;
+	len = (size_t)(close_paren - open_paren - 1);
+	if (len >= size)
+		len = size - 1;
+	memcpy(comm, open_paren + 1, len);
+	comm[len] = '\0';
+	if (state)
+		*state = close_paren[2];
+	return 0;
+}
+
 int ctr_parse_int(const char *s, int *out)
 {
 	char *end;

@@ -29,6 +29,10 @@ int ctr_mkdir_p(const char *path, mode_t mode);
  * boot); 0 if the process is gone. `state` (may be NULL) gets field 3. */
 unsigned long long ctr_proc_starttime(pid_t pid, char *state);
 
+/* A process's name (comm, field 2 of /proc/PID/stat) and, if `state` is
+ * not NULL, its state letter. 0 or -errno (-ENOENT once it is reaped). */
+int ctr_proc_comm(pid_t pid, char *comm, size_t size, char *state);
+
 /* Strict decimal parsers: the whole string, no sign for unsigned. 0 or -EINVAL/-ERANGE. */
 int ctr_parse_int(const char *s, int *out);
 int ctr_parse_ull(const char *s, unsigned long long *out);

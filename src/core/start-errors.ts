@@ -4,17 +4,24 @@
 // neither, lxc/lxc#4314).
 
 import {CtrError} from './errors.js'
+import {signalName} from './signals.js'
 
 export interface StartFailure {
   step: string
   errno: number
   detail: string
+  /** Init died of this signal during setup, before its exec (no errno then). */
+  signal?: number
 }
 
 export interface ErrnoInfo {
   name: string
   message: string
 }
+
+/** Why a run directory is refused (native/util.c ctr_dir_trusted, src/sys/rundir-trust.ts). */
+export const RUNDIR_TRUST_HINT =
+  'ctr keeps a container\'s state there and acts on it as root: the run directory and every directory above it must belong to root (or to you) and must not be writable by anyone else (a sticky /tmp is fine); check CTR_RUNTIME_DIR'
 
 interface StepText {
   what: (detail: string) => string
@@ -73,15 +80,24 @@ const STEPS: Record<string, StepText> = {
   stdio: {what: () => 'Failed to set up init\'s standard input and output'},
   clone: {what: () => 'Failed to create the container\'s namespaces (clone3)'},
   cgroup: {what: (d) => `Failed to set up the container's cgroup${d ? ` (${d})` : ''}`},
-  lock: {what: (d) => `Failed to lock the run directory "${d}"`},
+  lock: {
+    what: (d) => `Failed to lock the run directory "${d}"`,
+    hints: (f) => (f.errno === 1 ? [RUNDIR_TRUST_HINT] : []),
+  },
   rundir: {what: (d) => `Failed to set up the run directory "${d}"`},
   socket: {what: (d) => `Failed to create the command socket in "${d}"`},
   pidfile: {what: (d) => `Failed to write the pidfile "${d}"`},
   spec: {what: () => 'The monitor rejected the start spec (a ctr bug)'},
+  seal: {
+    what: () => 'Failed to re-execute ctr-monitor from a sealed copy of itself',
+    hints: () => ['ctr-monitor runs from a read-only overlayfs or a sealed memfd, so that no container can rewrite it; check that overlayfs or memfd_create(MFD_EXEC) are available (vm.memfd_noexec)'],
+  },
+  'clone-init': {what: () => 'Failed to fork init into the shared pid namespace'},
 }
 
 /** The CtrError for a failed start (exit 1). `errno` names come from the caller (sys has the table). */
 export function startFailureError(f: StartFailure, err: ErrnoInfo, ctx: FailureContext): CtrError {
+  if (f.signal !== undefined) return killedDuringSetup(f, ctx)
   const step = STEPS[f.step]
   const what = step ? step.what(f.detail) : `Failed at step "${f.step}"${f.detail ? ` (${f.detail})` : ''}`
   const hints = [...(step?.hints?.(f, ctx) ?? [])]
@@ -89,5 +105,16 @@ export function startFailureError(f: StartFailure, err: ErrnoInfo, ctx: FailureC
   return new CtrError('CTR_START_FAILED', `${ctx.name}: ${what}: ${err.message} (${err.name})`, {
     hints,
     details: {step: f.step, errno: err.name, detail: f.detail},
+  })
+}
+
+/** Init died of a signal before its exec: no errno to show, but the step it was in. */
+function killedDuringSetup(f: StartFailure, ctx: FailureContext): CtrError {
+  const signal = signalName(f.signal ?? 0)
+  const hints = ['Something killed the container\'s init while ctr-monitor was setting it up (an OOM kill, or a signal sent to it)']
+  if (!ctx.foreground) hints.push('Run with -l DEBUG -o FILE for the monitor log')
+  return new CtrError('CTR_START_FAILED', `${ctx.name}: Init was killed by ${signal} during setup, at step "${f.step}", before its exec`, {
+    hints,
+    details: {step: f.step, signal},
   })
 }

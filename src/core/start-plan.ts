@@ -303,6 +303,14 @@ export function planStart(input: StartPlanInput): StartPlan {
   const shared = new Set(input.shares.map((s) => s.ns))
   const namespaces = resolveNamespaces(config, input.kernel, shared)
   const hasRootfs = config.rootfs.path !== undefined
+  // The container joins a shared pid namespace only once it is set up
+  // (docs/architecture.md, "Sharing a pid namespace"): from a user namespace
+  // of its own it has no right to join one that the host's owns.
+  if (shared.has('pid') && namespaces.has('user')) {
+    throw new CtrError('CTR_CONFIG_INVALID', 'A container with a user namespace of its own (lxc.idmap) cannot share another pid namespace', {
+      hints: ['Share the user namespace too (lxc.namespace.share.user), or remove --share-pid / lxc.namespace.share.pid'],
+    })
+  }
   if (hasRootfs && !namespaces.has('mnt')) {
     throw new CtrError('CTR_CONFIG_INVALID', 'A root filesystem needs a mount namespace of its own', {
       hints: ['Remove mnt from lxc.namespace.keep (or add it to lxc.namespace.clone), and do not share it'],

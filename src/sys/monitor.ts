@@ -2,8 +2,9 @@
 //
 // The monitor is spawned with a socketpair on fd 3: ctr writes the spec, the
 // monitor answers with lines: `monitor <pid>`, `init <pid>`, then one of
-// `running <pid> <starttime>`, `error <step> <errno> <detail>`, `busy`; in
-// foreground mode a final `exit <status>`.
+// `running <pid> <starttime>`, `error <step> <errno> <detail>`, `killed
+// <step> <signal> <detail>` (init died during setup, before its exec),
+// `busy`; in foreground mode a final `exit <status>` (docs/monitor-protocol.md).
 
 import type {ChildProcess} from 'node:child_process'
 import {constants} from 'node:os'
@@ -18,7 +19,7 @@ export {monitorBinary} from './monitor-binary.js'
 export type StartReport =
   | {kind: 'running'; monitorPid: number; initPid: number; initStartTime: number; startupUs: number}
   | {kind: 'busy'}
-  | {kind: 'error'; step: string; errno: number; detail: string; monitorPid?: number}
+  | {kind: 'error'; step: string; errno: number; detail: string; monitorPid?: number; signal?: number}
 
 export interface LaunchedMonitor {
   report: Promise<StartReport>
@@ -74,6 +75,8 @@ export function launchMonitor(spec: Buffer, opts: {foreground: boolean; name: st
       else if (kind === 'busy') settle({kind: 'busy'})
       else if (kind === 'error') {
         settle({kind: 'error', step: a ?? 'unknown', errno: Number(b), detail: rest.join(' '), ...(monitorPid ? {monitorPid} : {})})
+      } else if (kind === 'killed') {
+        settle({kind: 'error', step: a ?? 'unknown', errno: 0, signal: Number(b), detail: rest.join(' '), ...(monitorPid ? {monitorPid} : {})})
       } else if (kind === 'exit') exitStatus = Number(a)
     }
   })
