@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <linux/magic.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -318,6 +320,22 @@ static int record_write(const char *rundir, const struct cg_dir *dirs, size_t n)
 	return ctr_atomic_write(rundir, RECORD_NAME, buf, len, 0600, false);
 }
 
+/* A record names directories root will kill processes in and remove: only
+ * ever a directory of a cgroup filesystem, named without "." or ".."
+ * components (the run dir is trusted, native/util.c ctr_dir_trusted; this
+ * is the second line of defence). A directory already gone is fine. */
+static bool is_cgroup_path(const char *path)
+{
+	struct statfs sf;
+
+	for (const char *p = path; (p = strstr(p, "/.")); p++)
+		if (p[2] == '/' || p[2] == '\0' || (p[2] == '.' && (p[3] == '/' || p[3] == '\0')))
+			return false;
+	if (statfs(path, &sf) < 0)
+		return errno == ENOENT;
+	return sf.f_type == CGROUP_SUPER_MAGIC || sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
 static int parse_record_line(char *line, struct cg_dir *d)
 {
 	char *f[5];
@@ -327,7 +345,7 @@ static int parse_record_line(char *line, struct cg_dir *d)
 		if (!f[i])
 			return -EINVAL;
 	}
-	if (f[4][0] != '/' || f[3][0] != '/')
+	if (f[4][0] != '/' || f[3][0] != '/' || !is_cgroup_path(f[4]))
 		return -EINVAL;
 	*d = (struct cg_dir){.version = f[1][0] == '2' ? 2 : 1, .hier = -1, .created = true};
 	d->role = strcmp(f[0], "limit") == 0 ? CG_LIMIT : strcmp(f[0], "inner") == 0 ? CG_INNER

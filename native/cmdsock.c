@@ -19,6 +19,13 @@
 #include "util.h"
 
 #define CLIENT_BUF 512
+/* Bounds against a connection flood (only root and our own uid may connect,
+ * but a runaway script must not take the monitor down): at most MAX_CLIENTS
+ * connections, of which at most MAX_WATCHERS subscribed to events, so that
+ * a command such as `kill` always finds a slot; when full, the longest
+ * connected client that is not a watcher makes room. */
+#define MAX_CLIENTS 256
+#define MAX_WATCHERS 192
 
 struct ctr_client {
 	int fd;
@@ -27,6 +34,24 @@ struct ctr_client {
 	char buf[CLIENT_BUF];
 	struct ctr_client *next;
 };
+
+/* An fd kept open to accept-and-close with when we are out of fds: a
+ * pending connection on the level-triggered listening socket would
+ * otherwise wake epoll forever (EMFILE). */
+static int reserve_fd = -EBADF;
+
+static int count_clients(struct ctr_monitor *m, int *watchers)
+{
+	int n = 0;
+
+	*watchers = 0;
+	for (struct ctr_client *c = m->clients; c; c = c->next) {
+		n++;
+		if (c->watch)
+			(*watchers)++;
+	}
+	return n;
+}
 
 int ctr_cmdsock_listen(struct ctr_monitor *m)
 {
@@ -61,6 +86,8 @@ int ctr_cmdsock_listen(struct ctr_monitor *m)
 	ev.data.fd = fd;
 	if (epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -errno;
+	if (reserve_fd < 0)
+		reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	m->listenfd = move_fd(fd);
 	return 0;
 }
@@ -88,18 +115,59 @@ static bool peer_allowed(int fd)
 	return cred.uid == 0 || cred.uid == geteuid();
 }
 
+/* Out of fds: take the pending connection with the reserve fd and drop it. */
+static void shed_connection(struct ctr_monitor *m)
+{
+	int fd;
+
+	ctr_closep(&reserve_fd);
+	fd = accept4(m->listenfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd >= 0)
+		(void)close(fd);
+	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+/* Full: evict the oldest client that is not a watcher (the list is newest
+ * first). Returns false when every client watches. */
+static bool make_room(struct ctr_monitor *m)
+{
+	struct ctr_client *victim = NULL;
+
+	for (struct ctr_client *c = m->clients; c; c = c->next)
+		if (!c->watch)
+			victim = c;
+	if (!victim)
+		return false;
+	log_warn("Too many command connections: dropping the oldest idle one");
+	client_remove(m, victim);
+	return true;
+}
+
 void ctr_cmdsock_accept(struct ctr_monitor *m)
 {
 	for (;;) {
 		struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP};
 		struct ctr_client *c;
+		int watchers;
 		int fd = accept4(m->listenfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno != EAGAIN && errno != EINTR)
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			/* Out of fds: make room by dropping the oldest idle client,
+			 * else take the connection with the reserve fd and drop it. */
+			if (errno == EMFILE || errno == ENFILE) {
+				if (make_room(m))
+					continue;
+				if (reserve_fd >= 0) {
+					shed_connection(m);
+					continue;
+				}
+			}
+			if (errno != EAGAIN)
 				log_syserr("Failed to accept a command connection");
 			return;
 		}
-		if (!peer_allowed(fd)) {
+		if (!peer_allowed(fd) || (count_clients(m, &watchers) >= MAX_CLIENTS && !make_room(m))) {
 			(void)close(fd);
 			continue;
 		}
@@ -185,8 +253,14 @@ static void handle_command(struct ctr_monitor *m, struct ctr_client *c, char *cm
 			       ctr_state_name(m->state), m->state == CTR_STOPPED ? 0 : (int)m->init_pid,
 			       m->init_starttime, (int)m->self_pid, m->started_at, m->oom_kills);
 	} else if (strcmp(cmd, "watch") == 0) {
-		c->watch = true;
-		(void)snprintf(reply, sizeof(reply), "ok %s\n", ctr_state_name(m->state));
+		int watchers;
+		(void)count_clients(m, &watchers);
+		if (!c->watch && watchers >= MAX_WATCHERS) {
+			ret = -EBUSY;
+		} else {
+			c->watch = true;
+			(void)snprintf(reply, sizeof(reply), "ok %s\n", ctr_state_name(m->state));
+		}
 	} else if (strncmp(cmd, "signal ", 7) == 0) {
 		ret = ctr_parse_int(cmd + 7, &sig);
 		if (ret == 0 && (sig <= 0 || sig >= 65))
@@ -290,6 +364,7 @@ void ctr_cmdsock_close_all(struct ctr_monitor *m)
 {
 	while (m->clients)
 		client_remove(m, m->clients);
+	ctr_closep(&reserve_fd);
 	if (m->listenfd >= 0) {
 		char path[256];
 		(void)snprintf(path, sizeof(path), "%s/command.sock", m->spec->rundir);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,15 +21,24 @@ static const char *const level_names[] = {
 
 int ctr_log_open(const char *path, int level, const char *name)
 {
+	struct stat st;
 	int fd;
 
 	log_level = level;
 	log_name = name ? name : "";
 	if (!path || !*path)
 		return 0;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+	/* Never through a symlink, and never a FIFO or device someone planted
+	 * where the log goes (O_NONBLOCK: opening a FIFO must not hang us). */
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK, 0640);
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int err = fstat(fd, &st) < 0 ? -errno : -EINVAL;
+		(void)close(fd);
+		return err;
+	}
+	(void)fcntl(fd, F_SETFL, O_WRONLY | O_APPEND);
 	log_fd = fd;
 	return 0;
 }

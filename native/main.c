@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "monitor.h"
+#include "sealed.h"
 #include "spec.h"
 #include "tools.h"
 #include "util.h"
@@ -25,12 +26,22 @@
 
 #define SPEC_FD 3
 
-static int cmd_start(void)
+static int cmd_start(char **argv)
 {
 	long long exec_us = ctr_monotonic_us();
 	struct ctr_spec spec;
 	sigset_t all;
 	int ret;
+
+	/* Before anything else, so that no process of ours ever runs the host
+	 * binary where a container could reach it (sealed.c). */
+	ret = ctr_reexec_sealed(argv);
+	if (ret < 0) {
+		char line[160];
+		int n = snprintf(line, sizeof(line), "error seal %d the ctr-monitor binary\n", -ret);
+		(void)!write(SPEC_FD, line, (size_t)n);
+		return 1;
+	}
 
 	/* Block signals before anything else: the monitor reads them from a
 	 * signalfd, and the forks of daemonizing inherit the mask. */
@@ -57,7 +68,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (strcmp(argv[1], "start") == 0)
-		return cmd_start();
+		return cmd_start(argv);
 	if (strcmp(argv[1], "kill") == 0)
 		return ctr_tool_kill(argc - 1, argv + 1);
 	if (strcmp(argv[1], "ifaddrs") == 0)

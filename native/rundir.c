@@ -17,6 +17,23 @@
 
 static const char *const owned_files[] = {"state.json", "monitor.pid", "command.sock", ".command.sock.tmp", "failpoint"};
 
+/* The run dir's parent (the base), if it exists: trusted (util.h). */
+static int base_trusted(const char *rundir)
+{
+	char base[PATH_MAX], *slash;
+
+	if (strlen(rundir) >= sizeof(base))
+		return -ENAMETOOLONG;
+	strcpy(base, rundir);
+	slash = strrchr(base, '/');
+	if (!slash || slash == base)
+		return 0;
+	*slash = '\0';
+	if (access(base, F_OK) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return ctr_dir_trusted(base);
+}
+
 int ctr_rundir_lock(struct ctr_monitor *m)
 {
 	char path[PATH_MAX];
@@ -31,7 +48,16 @@ int ctr_rundir_lock(struct ctr_monitor *m)
 		_cleanup_close_ int fd = -EBADF;
 		struct stat a, b;
 
+		/* Nothing is created under a base someone else controls. */
+		ret = base_trusted(m->spec->rundir);
+		if (ret < 0)
+			return ret;
 		ret = ctr_mkdir_p(m->spec->rundir, 0700);
+		if (ret < 0)
+			return ret;
+		/* Root acts on what the run dir says (pids to signal, cgroups
+		 * to kill): refuse one another user could have planted. */
+		ret = ctr_dir_trusted(m->spec->rundir);
 		if (ret < 0)
 			return ret;
 		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);

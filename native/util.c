@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -51,6 +52,29 @@ ssize_t ctr_read_all(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
+/* A sibling temp file nobody could have planted: an unpredictable name
+ * created with O_EXCL|O_NOFOLLOW, so a FIFO, a symlink or a file another
+ * user made in a shared directory (/tmp) is never opened (mkostemp's
+ * guarantee, with the name kept next to the target). */
+static int open_unique_tmp(int dfd, const char *name, mode_t mode, char *tmp, size_t size)
+{
+	for (int attempt = 0; attempt < 16; attempt++) {
+		unsigned long long r;
+		int fd, n;
+		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			return -EIO;
+		n = snprintf(tmp, size, ".%s.%016llx.tmp", name, r);
+		if (n < 0 || (size_t)n >= size)
+			return -ENAMETOOLONG;
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd >= 0)
+			return fd;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
 int ctr_atomic_write(const char *dir, const char *name, const char *data, size_t len, mode_t mode, bool durable)
 {
 	_cleanup_close_ int dfd = -EBADF, fd = -EBADF;
@@ -60,12 +84,9 @@ int ctr_atomic_write(const char *dir, const char *name, const char *data, size_t
 	dfd = open(dir, O_DIRECTORY | O_PATH | O_CLOEXEC);
 	if (dfd < 0)
 		return -errno;
-	ret = snprintf(tmp, sizeof(tmp), ".%s.%d.tmp", name, (int)getpid());
-	if (ret < 0 || (size_t)ret >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	fd = open_unique_tmp(dfd, name, mode, tmp, sizeof(tmp));
 	if (fd < 0)
-		return -errno;
+		return fd;
 	ret = ctr_write_all(fd, data, len);
 	if (ret == 0 && fchmod(fd, mode) < 0)
 		ret = -errno;
@@ -274,4 +295,69 @@ void ctr_json_escape(char *buf, size_t size, const char *s)
 		}
 	}
 	buf[o] = '\0';
+}
+
+/* May we trust the directory entry `st`, found in a directory `dir`? The
+ * entry must belong to us or root, and only they may rename or replace it:
+ * the directory is theirs too and not writable by others, unless it is
+ * sticky (/tmp), where only the entry's owner can. */
+static bool entry_trusted(const struct stat *dir, const struct stat *st)
+{
+	uid_t me = geteuid();
+
+	if ((st->st_uid != 0 && st->st_uid != me) || (dir->st_uid != 0 && dir->st_uid != me))
+		return false;
+	return (dir->st_mode & (S_IWGRP | S_IWOTH)) == 0 || (dir->st_mode & S_ISVTX);
+}
+
+/* Checks every component of an absolute path (as lstat sees it, symlinks
+ * included as entries of their directory). */
+static int components_trusted(const char *path)
+{
+	char buf[PATH_MAX];
+	struct stat parent, st;
+	size_t len = strlen(path);
+
+	if (path[0] != '/' || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, path, len + 1);
+	if (lstat("/", &parent) < 0)
+		return -errno;
+	for (char *p = buf + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (p > buf + 1 && p[-1] != '/') {
+			if (lstat(buf, &st) < 0)
+				return -errno;
+			if (!entry_trusted(&parent, &st))
+				return -EPERM;
+			parent = st;
+		}
+		*p = saved;
+		if (saved == '\0')
+			return 0;
+	}
+}
+
+int ctr_dir_trusted(const char *path)
+{
+	char real[PATH_MAX];
+	struct stat st;
+	int ret;
+
+	ret = components_trusted(path);
+	if (ret < 0)
+		return ret;
+	if (!realpath(path, real))
+		return -errno;
+	ret = components_trusted(real);
+	if (ret < 0)
+		return ret;
+	if (lstat(real, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return -EPERM;
+	return 0;
 }

@@ -51,6 +51,13 @@ int ctr_pidfd_send_signal(int pidfd, int sig);
  * start time, so a recycled pid is never signalled. -ESRCH when it differs. */
 int ctr_pidfd_open_checked(pid_t pid, unsigned long long starttime);
 
+/* Whether root may trust a directory it keeps state in (the run dir): it
+ * and every directory above it, as given and after resolving symlinks,
+ * belong to us or root and cannot be renamed or replaced by anyone else
+ * (not group/other-writable, or sticky with the entry ours); the directory
+ * itself is ours and not group/other-writable. 0, -EPERM, or -errno. */
+int ctr_dir_trusted(const char *path);
+
 /* JSON string escaping into buf (always NUL-terminated, truncates). */
 void ctr_json_escape(char *buf, size_t size, const char *s);
 

@@ -19,6 +19,7 @@ import {formatWarnings, loadConfigForStart} from '../sys/config.js'
 import {queryStatus, resolveContainer, resolveFromOptions, type ContainerRef} from '../sys/container.js'
 import {launchMonitor, type LaunchedMonitor, type StartReport} from '../sys/monitor.js'
 import {readProcStat} from '../sys/proc.js'
+import {assertTrustedDir} from '../sys/rundir-trust.js'
 
 export interface StartResult {
   name: string
@@ -47,6 +48,8 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
       hints: ['Check -P/--lxcpath; ctr create makes the directory when it creates a container there'],
     })
   }
+  // A base another user controls is refused before anything is created in it.
+  assertTrustedDir(ref.runtimeBase, {base: true})
   const loaded = loadConfigForStart(ref, opts)
   const notices = formatWarnings(loaded.warnings)
   const status = await queryStatus(ref)

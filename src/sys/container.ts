@@ -9,6 +9,7 @@ import {CtrError} from '../core/errors.js'
 import type {CommonOptions} from '../core/options.js'
 import {containerConfigPath, containerDir, globalConfigPath, lastExitPath, resolveLxcpath, runtimeBase, runtimeDir, type PathContext} from '../core/paths.js'
 import type {State} from '../core/state.js'
+import {assertTrustedDir} from './rundir-trust.js'
 import {isOwnRundir, readStateFile, statusFromStateFile, type RuntimeStatus} from './state-file.js'
 
 export interface ContainerRef {
@@ -92,10 +93,13 @@ export async function queryStatus(ref: ContainerRef): Promise<RuntimeStatus> {
 
 // A run dir we may not enter (another user's container: mode 0700) must not
 // read as "stopped": LXC says "Insufficent privileges to control", exit 1.
+// One that someone else could have planted is refused (rundir-trust.ts).
 function assertRundirAccess(ref: ContainerRef): void {
   try {
     accessSync(ref.rundir, fsConstants.X_OK)
+    assertTrustedDir(ref.rundir)
   } catch (error) {
+    if (error instanceof CtrError) throw error
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT' || code === 'ENOTDIR') return
     throw new CtrError(code === 'EACCES' ? 'CTR_PERMISSION' : 'CTR_MONITOR_IO', `Insufficient privileges to control ${ref.name}: ${ref.rundir}: ${code ?? 'EIO'}`, {

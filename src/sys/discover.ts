@@ -21,6 +21,7 @@ import {isValidName} from '../core/names.js'
 import {didYouMean, suggest} from '../core/suggest.js'
 import {containerConfigPath, containerDir} from '../core/paths.js'
 import {pathContext, queryStatus, type ContainerRef} from './container.js'
+import {assertTrustedDir} from './rundir-trust.js'
 import {isOwnRundir, readStateFile, statusFromStateFile, type RuntimeStatus, type StateFile} from './state-file.js'
 
 export {isOwnRundir, readStateFile, statusFromStateFile, type StateFile} from './state-file.js'
@@ -41,6 +42,8 @@ export interface ActiveContainer extends RuntimeStatus {
 export async function listActive(runtimeBase: string, lxcpath: string): Promise<Map<string, ActiveContainer>> {
   const found = new Map<string, ActiveContainer>()
   const asks: Array<Promise<void>> = []
+  // Entries of a trusted base can only be root's or ours (rundir-trust.ts).
+  assertTrustedDir(runtimeBase, {base: true})
   for (const entry of readDirOrEmpty(runtimeBase)) {
     const rundir = `${runtimeBase}/${entry}`
     const file = readStateFile(rundir)

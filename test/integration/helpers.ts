@@ -618,6 +618,16 @@ export function isAlive(pid: number): boolean {
   return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X'
 }
 
+/**
+ * Whether pid is a ctr-monitor started by ctr (`ctr-monitor start ...`). It
+ * runs a sealed copy of the binary (native/sealed.c), so its exe is not the
+ * build's file; its argv names that file.
+ */
+export function isMonitorProcess(pid: number): boolean {
+  const argv = readCmdline(pid).split(' ')
+  return argv[0] === MONITOR_BIN && argv[1] === 'start'
+}
+
 export function readCmdline(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((s) => s !== '').join(' ')

@@ -5,7 +5,7 @@
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 
-import {MONITOR_BIN, describeResult, fileId, isAlive, listPids, procExeId, readCmdline, rootOnly, until, useSandbox, waitForPidGone} from './helpers.js'
+import {describeResult, fileId, isAlive, isMonitorProcess, listPids, procExeId, readCmdline, rootOnly, until, useSandbox, waitForPidGone} from './helpers.js'
 
 const T = {timeout: 120_000}
 
@@ -40,8 +40,7 @@ describe('concurrent starts and stops', {skip: rootOnly()}, () => {
     assert.equal(inits.length, 1, `exactly one init runs: ${inits.map((p) => `${p} ${readCmdline(p)}`).join('; ')}`)
     assert.equal(inits[0], await sb.initPid(name))
     // The losers' monitors found the lock taken and exit: one monitor stays.
-    const monitorExe = fileId(MONITOR_BIN)
-    const monitors = (): number[] => listPids().filter((p) => procExeId(p) === monitorExe && readCmdline(p).includes(sb.lxcpath))
+    const monitors = (): number[] => listPids().filter((p) => isMonitorProcess(p) && readCmdline(p).includes(sb.lxcpath))
     await until(() => monitors().length === 1, 10_000, 'one monitor to remain').catch(() => undefined)
     assert.equal(monitors().length, 1, `one monitor: ${monitors().map(readCmdline).join('; ')}`)
   })
