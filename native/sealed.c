@@ -15,7 +15,7 @@
  * 2. Where overlayfs cannot be used: a sealed memfd copy (F_SEAL_WRITE and
  *    friends: writing fails with EPERM).
  *
- * docs/architecture.md ("The monitor binary") describes the guarantee. */
+ * docs/architecture.md §11.1 describes the guarantee. */
 #define _GNU_SOURCE
 #include "sealed.h"
 

@@ -394,7 +394,7 @@ static void child_privileges(struct ctr_monitor *m, int chan)
 	switch_ids(spec, chan);
 }
 
-/* A shared pid namespace (docs/architecture.md, "Sharing a pid namespace"):
+/* A shared pid namespace (docs/architecture.md §11.2):
  * everything so far ran outside it, invisible to the processes in it. Now,
  * in the container's root, with the capabilities, seccomp filter and ids
  * init will have, and no fd but stdio and the channel, fork init into it as

@@ -304,7 +304,7 @@ export function planStart(input: StartPlanInput): StartPlan {
   const namespaces = resolveNamespaces(config, input.kernel, shared)
   const hasRootfs = config.rootfs.path !== undefined
   // The container joins a shared pid namespace only once it is set up
-  // (docs/architecture.md, "Sharing a pid namespace"): from a user namespace
+  // (docs/architecture.md §11.2): from a user namespace
   // of its own it has no right to join one that the host's owns.
   if (shared.has('pid') && namespaces.has('user')) {
     throw new CtrError('CTR_CONFIG_INVALID', 'A container with a user namespace of its own (lxc.idmap) cannot share another pid namespace', {

@@ -2,8 +2,9 @@
 // run dir holds (the pids in state.json get signalled, the cgroups listed in
 // `cgroups` get killed and removed), as root: a run dir, or a directory
 // above it, that another user can write or replace would let that user
-// choose what root kills. The rule is the monitor's (native/util.c,
-// ctr_dir_trusted), which refuses to create or use such a run dir:
+// choose what root kills (docs/architecture.md §11.3). The rule is the
+// monitor's (native/util.c, ctr_dir_trusted), which refuses to create or
+// use such a run dir:
 //
 // - every component of the path, as given and after resolving symlinks,
 //   belongs to root or to us, and the directory holding it is root's or
