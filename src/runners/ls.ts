@@ -14,7 +14,7 @@ import type {LsOptions} from '../core/cli/ls.js'
 import {columnNeeds, formatNames, formatTable, hasAllGroups, matchesSelection, type ColumnNeeds, type LsEntry} from '../core/format/ls.js'
 import {globalConfigPath, resolveLxcpath, runtimeBase, containerConfigPath} from '../core/paths.js'
 import {isTerminal, type CommandOutcome} from '../output.js'
-import {pathContext, readGlobalValue} from '../sys/container.js'
+import {canonicalLxcpath, pathContext, readGlobalValue} from '../sys/container.js'
 import {readContainerStats} from '../sys/cgroup-stats.js'
 import {listActive, listDefined, type ActiveContainer} from '../sys/discover.js'
 import {hasUserNamespace, listAddressesAsync, readInterfaces} from '../sys/ls-facts.js'
@@ -33,7 +33,7 @@ export type LsResult = LsEntry[]
 export async function run(opts: LsOptions): Promise<CommandOutcome<LsResult>> {
   const ctx = pathContext()
   const fromGlobal = opts.lxcpath === undefined && !ctx.env.CTR_PATH ? readGlobalValue(globalConfigPath(ctx), 'lxc.lxcpath') : undefined
-  const lxcpath = resolveLxcpath(ctx, opts.lxcpath, fromGlobal)
+  const lxcpath = canonicalLxcpath(resolveLxcpath(ctx, opts.lxcpath, fromGlobal))
   const notices: string[] = []
 
   const defined = listDefined(lxcpath)

@@ -11,7 +11,7 @@ import {formatEvent} from '../core/format/monitor.js'
 import {globalConfigPath, resolveLxcpath, runtimeBase} from '../core/paths.js'
 import {compileNameRegex} from '../core/posix-regex.js'
 import type {CommandOutcome} from '../output.js'
-import {pathContext, readGlobalValue} from '../sys/container.js'
+import {canonicalLxcpath, pathContext, readGlobalValue} from '../sys/container.js'
 import {watchContainers, type ContainerWatch} from '../sys/discover-watch.js'
 
 export interface MonitorResult {
@@ -34,10 +34,10 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
  */
 export async function run(opts: MonitorOptions): Promise<CommandOutcome<MonitorResult>> {
   const ctx = pathContext()
-  let lxcpaths = opts.lxcpaths.map((path) => resolveLxcpath(ctx, path, undefined))
+  let lxcpaths = opts.lxcpaths.map((path) => canonicalLxcpath(resolveLxcpath(ctx, path, undefined)))
   if (lxcpaths.length === 0) {
     const fromGlobal = ctx.env.CTR_PATH ? undefined : readGlobalValue(globalConfigPath(ctx), 'lxc.lxcpath')
-    lxcpaths = [resolveLxcpath(ctx, undefined, fromGlobal)]
+    lxcpaths = [canonicalLxcpath(resolveLxcpath(ctx, undefined, fromGlobal))]
   }
   if (opts.quit) {
     return {

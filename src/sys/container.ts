@@ -1,8 +1,9 @@
 // Locating a container (lxcpath, config, run dir) and reading its runtime
 // status from its monitor.
 
-import {accessSync, constants as fsConstants, existsSync, readFileSync} from 'node:fs'
+import {accessSync, constants as fsConstants, existsSync, readFileSync, realpathSync, statSync} from 'node:fs'
 import {homedir} from 'node:os'
+import {basename, dirname, join, resolve as resolvePath} from 'node:path'
 
 import {globalConfigValue} from '../core/config/global.js'
 import {CtrError} from '../core/errors.js'
@@ -38,7 +39,7 @@ export function pathContext(env: NodeJS.ProcessEnv = process.env): PathContext {
 export function resolveContainer(name: string, lxcpathFlag: string | undefined, env: NodeJS.ProcessEnv = process.env): ContainerRef {
   const ctx = pathContext(env)
   const fromGlobal = lxcpathFlag === undefined && !env.CTR_PATH ? readGlobalValue(globalConfigPath(ctx), 'lxc.lxcpath') : undefined
-  const lxcpath = resolveLxcpath(ctx, lxcpathFlag, fromGlobal)
+  const lxcpath = canonicalLxcpath(resolveLxcpath(ctx, lxcpathFlag, fromGlobal))
   const base = runtimeBase(ctx)
   return {
     name,
@@ -48,6 +49,40 @@ export function resolveContainer(name: string, lxcpathFlag: string | undefined, 
     runtimeBase: base,
     rundir: runtimeDir(base, lxcpath, name),
     ctx,
+  }
+}
+
+/**
+ * The one spelling of an lxcpath, fixed once at the edge: absolute, without
+ * `.`, `..`, repeated slashes or symbolic links, so that `-P /var/lib//ctr`,
+ * `-P ./ctr` and a link to the directory all name the same containers (the
+ * run dir and its lock are keyed by this string, docs/architecture.md). A
+ * path that does not exist yet (ctr create makes it) keeps its missing tail
+ * under its nearest existing ancestor's real path. Throws CTR_LXCPATH when
+ * the path exists and is not a directory.
+ */
+export function canonicalLxcpath(path: string): string {
+  const absolute = resolvePath(path)
+  let missing = ''
+  let existing = absolute
+  for (;;) {
+    try {
+      const real = realpathSync(existing)
+      if (missing === '' && !statSync(real).isDirectory()) {
+        throw new CtrError('CTR_LXCPATH', `The lxcpath "${path}" is not a directory`, {hints: ['-P/--lxcpath, $CTR_PATH and lxc.lxcpath name the directory that holds the containers']})
+      }
+      return missing === '' ? real : join(real, missing)
+    } catch (error) {
+      if (error instanceof CtrError) throw error
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOTDIR') {
+        throw new CtrError('CTR_LXCPATH', `The lxcpath "${path}" is not a directory: ${existing} is a file`, {hints: ['-P/--lxcpath, $CTR_PATH and lxc.lxcpath name the directory that holds the containers']})
+      }
+      // Not there yet, or not ours to resolve (EACCES): keep the rest as written.
+      if (code !== 'ENOENT' || existing === '/') return absolute
+      missing = missing === '' ? basename(existing) : join(basename(existing), missing)
+      existing = dirname(existing)
+    }
   }
 }
 
