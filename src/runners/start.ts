@@ -119,18 +119,32 @@ function alreadyRunning(ref: ContainerRef, opts: StartOptions, pid: number | und
   return {exitCode: 0, result, notices: [...notices, `${ref.name}: Container is already running`]}
 }
 
-// Until the run dir's monitor is gone (a previous run tearing down).
+// Until the run dir's monitor is gone (a previous run tearing down), for at
+// most TEARDOWN_WAIT_MS: a monitor that neither answers nor goes away is an
+// error, not a reason to wait forever.
+const TEARDOWN_WAIT_MS = 30_000
+
 async function waitGone(ref: ContainerRef): Promise<void> {
-  const {connectMonitor} = await import('../sys/monitor-client.js')
+  const {connectMonitor, isGone} = await import('../sys/monitor-client.js')
+  const deadline = Date.now() + TEARDOWN_WAIT_MS
   const conn = await connectMonitor(ref.rundir)
   if (!conn) return
+  const busy = (): CtrError =>
+    new CtrError('CTR_BUSY', `${ref.name}: its previous monitor did not finish within ${TEARDOWN_WAIT_MS / 1000} s`, {
+      hints: ['It may be hung or stopped (state T in ps): its pid is in monitor.pid in the run dir; ctr stop -k stops it'],
+    })
   try {
-    await conn.request('watch')
-    while ((await conn.nextEvent(Date.now() + 10_000)) !== undefined) {
-      // drain events until EOF
+    try {
+      await conn.request('watch', TEARDOWN_WAIT_MS)
+    } catch (error) {
+      if (isGone(error)) return
+      throw busy()
     }
-  } catch {
-    // gone meanwhile
+    for (;;) {
+      const event = await conn.nextEvent(deadline)
+      if (event === undefined) return
+      if (event === null) throw busy()
+    }
   } finally {
     conn.close()
   }

@@ -9,8 +9,9 @@ import {signalName} from '../core/signals.js'
 import type {CommandOutcome} from '../output.js'
 import {loadConfigForCommand} from '../sys/config.js'
 import {queryStatus, resolveFromOptions, type ContainerRef, type RuntimeStatus} from '../sys/container.js'
-import {connectMonitor, isGone, type MonitorConnection} from '../sys/monitor-client.js'
+import {connectMonitor, isGone, REQUEST_TIMEOUT_MS, type MonitorConnection} from '../sys/monitor-client.js'
 import {nameSuggestions} from '../sys/discover.js'
+import {readSignalMasks} from '../sys/proc.js'
 import {cleanupRundir, pidfdKill} from '../sys/tools.js'
 
 export type StopMethod = 'halt' | 'kill' | 'halt-then-kill' | 'signal-sent' | 'reboot' | 'reboot-requested'
@@ -25,10 +26,21 @@ export interface StopResult {
 
 const DEFAULT_TIMEOUT = 60
 
+/**
+ * How long the monitor may take to tear a container down once the stop
+ * signal (SIGKILL by default) was sent: -k takes no timeout (as in LXC), but
+ * a monitor that never finishes must not hang ctr (LXC's does, lxc/lxc#3254).
+ */
+export const KILL_WAIT_MS = 30_000
+
+const SIGKILL = 9
+const SIGPWR = 30
+const SIGRTMIN_PLUS_3 = 37
+
 export async function runStop(opts: StopOptions): Promise<CommandOutcome<StopResult>> {
   const started = Date.now()
   const ref = resolveFromOptions(opts)
-  loadConfigForCommand(ref, opts)
+  const {config} = loadConfigForCommand(ref, opts)
   const status = await queryStatus(ref)
   if (!status.running) {
     // A monitor that died by SIGKILL leaves its run dir: clean it up here,
@@ -37,9 +49,9 @@ export async function runStop(opts: StopOptions): Promise<CommandOutcome<StopRes
     // lxc-stop exits 2 for "not running", and also for a container that does not exist.
     throw new CtrError('CTR_NOT_RUNNING', `${ref.name} is not running`, {exitCode: 2, hints: nameSuggestions(ref.lxcpath, ref.name)})
   }
-  if (status.orphan) return stopOrphan(ref, status, opts, started)
+  if (status.orphan) return stopOrphan(ref, status, opts, started, config?.signals ?? {halt: undefined, stop: undefined})
   const conn = await connectMonitor(ref.rundir)
-  const run = conn && new StopRun(ref, conn, started)
+  const run = conn && new StopRun(ref, conn, started, status.monitorPid)
   if (!conn || !run) return {exitCode: 0, result: {name: ref.name, method: 'kill', signals: [], durationMs: Date.now() - started}}
   try {
     if (opts.kill) return await run.kill()
@@ -59,12 +71,17 @@ class StopRun {
   private readonly signals: string[] = []
   private readonly notices: string[] = []
 
-  constructor(private readonly ref: ContainerRef, private readonly conn: MonitorConnection, private readonly started: number) {}
+  constructor(
+    private readonly ref: ContainerRef,
+    private readonly conn: MonitorConnection,
+    private readonly started: number,
+    private readonly monitorPid: number | undefined,
+  ) {}
 
   /** -k: the stop signal (SIGKILL by default), then wait for the monitor to drop us. */
   async kill(): Promise<CommandOutcome<StopResult>> {
     await this.send('kill', true)
-    await this.untilGone(Infinity)
+    await this.untilKilled()
     return this.done('kill')
   }
 
@@ -74,8 +91,8 @@ class StopRun {
       await this.send('reboot')
       return this.done('reboot-requested')
     }
-    await this.send('reboot', true)
-    const deadline = timeout < 0 ? Infinity : Date.now() + timeout * 1000
+    const deadline = timeout < 0 ? Infinity : this.started + timeout * 1000
+    await this.send('reboot', true, deadline)
     let restarted = false
     for (;;) {
       const event = await this.conn.nextEvent(deadline)
@@ -102,8 +119,9 @@ class StopRun {
       }
       return this.done('signal-sent')
     }
-    await this.send('halt', true)
-    const deadline = timeout < 0 ? Infinity : Date.now() + timeout * 1000
+    // -t bounds the whole stop up to the kill, the monitor's answer included.
+    const deadline = timeout < 0 ? Infinity : this.started + timeout * 1000
+    await this.send('halt', true, deadline)
     if (await this.untilGone(deadline)) return this.done('halt')
     const halt = this.signals[0] ?? 'the halt signal'
     if (nokill) {
@@ -112,17 +130,43 @@ class StopRun {
       })
     }
     await this.send('kill')
-    await this.untilGone(Infinity)
+    await this.untilKilled()
     // LXC exits 0 silently here (or with a scary EAGAIN line, lxc/lxc#2342):
     // say plainly what happened instead.
     this.notices.push(`${this.ref.name} did not stop within ${timeout} s after ${halt}; killed it with ${this.signals[1] ?? 'the stop signal'}`)
     return this.done('halt-then-kill')
   }
 
-  // With `watch`, subscribes to events in the same round trip first.
-  private async send(command: 'halt' | 'kill' | 'reboot', watch = false): Promise<void> {
-    const replies = await this.conn.pipeline(watch ? ['watch', command] : [command])
-    this.signals.push(signalName(Number(replies.at(-1))))
+  // With `watch`, subscribes to events in the same round trip first. The
+  // answer must come by `deadline` (else REQUEST_TIMEOUT_MS from now); when
+  // it does not, the connection is closed with the command unanswered, and
+  // the monitor drops what a closed client sent (docs/architecture.md).
+  private async send(command: 'halt' | 'kill' | 'reboot', watch = false, deadline?: number): Promise<void> {
+    const timeoutMs = deadline === undefined ? REQUEST_TIMEOUT_MS : Math.max(deadline - Date.now(), 1)
+    try {
+      const replies = await this.conn.pipeline(watch ? ['watch', command] : [command], timeoutMs)
+      this.signals.push(signalName(Number(replies.at(-1))))
+    } catch (error) {
+      if ((error as {code?: string}).code !== 'CTR_MONITOR_TIMEOUT') throw error
+      throw new CtrError('CTR_MONITOR_TIMEOUT', `${this.ref.name}: its monitor did not answer "${command}" within ${formatSeconds(timeoutMs)}; nothing was sent to the container`, {
+        hints: this.hungHints(),
+        cause: error,
+      })
+    }
+  }
+
+  private hungHints(): string[] {
+    const who = this.monitorPid ? `its monitor (pid ${this.monitorPid})` : 'its monitor'
+    return [`${who} is hung or stopped (state T in ps); kill it with SIGKILL to stop the container, or resume it with SIGCONT and run ctr stop again`]
+  }
+
+  // After the stop signal: the monitor closes the connection once the
+  // container is gone; it may take KILL_WAIT_MS.
+  private async untilKilled(): Promise<void> {
+    if (await this.untilGone(Date.now() + KILL_WAIT_MS)) return
+    throw new CtrError('CTR_STOP_TIMEOUT', `${this.ref.name} was sent ${this.signals.at(-1) ?? 'the stop signal'} but did not go away within ${KILL_WAIT_MS / 1000} s`, {
+      hints: this.hungHints(),
+    })
   }
 
   // True once the monitor closed the connection (container gone), false at the deadline.
@@ -136,7 +180,7 @@ class StopRun {
 
   /** The container went away during the exchange: wait for the monitor to finish, report it stopped. */
   async gone(): Promise<CommandOutcome<StopResult>> {
-    await this.untilGone(Infinity)
+    await this.untilKilled()
     return this.done(this.signals.length > 0 ? 'kill' : 'halt')
   }
 
@@ -146,12 +190,19 @@ class StopRun {
 }
 
 // The monitor is gone but init runs on (lxc.monitor.signal.pdeath = 0): reach
-// it through a pidfd pinned by its recorded start time.
-async function stopOrphan(ref: ContainerRef, status: RuntimeStatus, opts: StopOptions, started: number): Promise<CommandOutcome<StopResult>> {
+// it through a pidfd pinned by its recorded start time, with the signals the
+// config names now (lxc.signal.halt, lxc.signal.stop), as a monitor would.
+async function stopOrphan(
+  ref: ContainerRef,
+  status: RuntimeStatus,
+  opts: StopOptions,
+  started: number,
+  configured: {halt: number | undefined; stop: number | undefined},
+): Promise<CommandOutcome<StopResult>> {
   const pid = status.initPid ?? 0
   const starttime = status.initStartTime ?? 0
-  const SIGKILL = 9
-  const SIGPWR = 30
+  const halt = configured.halt ?? defaultHaltSignal(pid)
+  const stop = configured.stop ?? SIGKILL
   const signals: string[] = []
   const result = (method: StopMethod): CommandOutcome<StopResult> => ({
     exitCode: 0,
@@ -160,18 +211,33 @@ async function stopOrphan(ref: ContainerRef, status: RuntimeStatus, opts: StopOp
   })
   const timeout = opts.timeout ?? DEFAULT_TIMEOUT
   if (!opts.kill && !opts.reboot) {
-    signals.push(signalName(SIGPWR))
+    signals.push(signalName(halt))
     const waitMs = timeout < 0 ? -1 : timeout * 1000
-    const outcome = pidfdKill(pid, starttime, SIGPWR, timeout === 0 ? undefined : waitMs)
+    const outcome = pidfdKill(pid, starttime, halt, timeout === 0 ? undefined : waitMs)
     if (outcome !== 'timeout') {
       if (timeout !== 0) cleanupRundir(ref.rundir)
       return result(timeout === 0 ? 'signal-sent' : 'halt')
     }
-    if (opts.nokill) throw new CtrError('CTR_STOP_TIMEOUT', `${ref.name} did not stop within ${timeout} s after SIGPWR`)
+    if (opts.nokill) throw new CtrError('CTR_STOP_TIMEOUT', `${ref.name} did not stop within ${timeout} s after ${signalName(halt)}`)
   }
   if (opts.reboot) throw new CtrError('CTR_NO_MONITOR', `${ref.name} has no monitor to restart it; stop it and start it again`)
-  signals.push(signalName(SIGKILL))
-  pidfdKill(pid, starttime, SIGKILL, -1)
+  signals.push(signalName(stop))
+  if (pidfdKill(pid, starttime, stop, KILL_WAIT_MS) === 'timeout') {
+    throw new CtrError('CTR_STOP_TIMEOUT', `${ref.name} was sent ${signalName(stop)} but its init ${pid} did not exit within ${KILL_WAIT_MS / 1000} s`, {
+      hints: ['Check lxc.signal.stop: init may ignore that signal'],
+    })
+  }
   cleanupRundir(ref.rundir)
   return result(opts.kill ? 'kill' : 'halt-then-kill')
+}
+
+// LXC's default halt signal: SIGRTMIN+3 for an init that blocks it (systemd
+// announces that it wants it so), else SIGPWR (native/cmdsock.c does the same).
+function defaultHaltSignal(pid: number): number {
+  const masks = readSignalMasks(pid)
+  return masks !== undefined && ((masks.blocked >> BigInt(SIGRTMIN_PLUS_3 - 1)) & 1n) === 1n ? SIGRTMIN_PLUS_3 : SIGPWR
+}
+
+function formatSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`
 }

@@ -6,10 +6,23 @@ import {CtrError} from '../core/errors.js'
 import {childProcess} from './builtins.js'
 import {monitorBinary, monitorBroken} from './monitor-binary.js'
 
-function runTool(args: string[]): {status: number; stdout: string; stderr: string} {
+/** How long a one-shot helper may run beyond what it was asked to wait. */
+const HELPER_TIMEOUT_MS = 10_000
+
+// Every run is bounded: `timeoutMs` (Infinity only for a wait the user
+// asked to be unbounded, `-t -1`).
+function runTool(args: string[], timeoutMs = HELPER_TIMEOUT_MS): {status: number; stdout: string; stderr: string} {
   const binary = monitorBinary()
-  const out = childProcess().spawnSync(binary, args, {encoding: 'utf8'})
-  if (out.error) throw monitorBroken(binary, out.error)
+  const bounded = Number.isFinite(timeoutMs) ? {timeout: timeoutMs, killSignal: 'SIGKILL' as const} : {}
+  const out = childProcess().spawnSync(binary, args, {encoding: 'utf8', ...bounded})
+  if (out.error) {
+    const code = (out.error as NodeJS.ErrnoException).code ?? 'EIO'
+    if (code === 'ETIMEDOUT') throw new CtrError('CTR_HELPER', `${binary} ${args[0]} did not finish within ${timeoutMs / 1000} s`, {cause: out.error})
+    if (code === 'EMFILE' || code === 'ENFILE') {
+      throw new CtrError('CTR_HELPER', `Failed to run ${binary} ${args[0]}: ${code}`, {hints: ['Too many open files: raise the limit (ulimit -n) and run the command again'], cause: out.error})
+    }
+    throw monitorBroken(binary, out.error)
+  }
   return {status: out.status ?? 1, stdout: out.stdout, stderr: out.stderr}
 }
 
@@ -21,7 +34,7 @@ function runTool(args: string[]): {status: number; stdout: string; stderr: strin
 export function pidfdKill(pid: number, starttime: number, signal: number, waitMs?: number): 'sent' | 'gone' | 'timeout' {
   const args = ['kill', '--pid', String(pid), '--starttime', String(starttime), '--signal', String(signal)]
   if (waitMs !== undefined) args.push('--wait', String(waitMs))
-  const {status, stderr} = runTool(args)
+  const {status, stderr} = runTool(args, waitMs === undefined ? HELPER_TIMEOUT_MS : waitMs < 0 ? Infinity : waitMs + HELPER_TIMEOUT_MS)
   if (status === 0) return 'sent'
   if (status === 3) return 'gone'
   if (status === 4) return 'timeout'
