@@ -12,8 +12,8 @@ import {formatStates, type State} from '../core/state.js'
 import type {CommandOutcome} from '../output.js'
 import {loadConfigForCommand} from '../sys/config.js'
 import {queryStatus, resolveFromOptions, type ContainerRef} from '../sys/container.js'
-import {connectMonitor, isGone, type MonitorConnection} from '../sys/monitor-client.js'
-import {raceDeadline, watchRundir} from '../sys/rundir-watch.js'
+import {connectMonitor, isGone, REQUEST_TIMEOUT_MS, type MonitorConnection} from '../sys/monitor-client.js'
+import {POLL_INTERVAL_MS, raceDeadline, watchRundir} from '../sys/rundir-watch.js'
 
 export interface WaitResult {
   name: string
@@ -26,8 +26,16 @@ export async function runWait(opts: WaitOptions): Promise<CommandOutcome<WaitRes
   const ref = resolveFromOptions(opts)
   loadConfigForCommand(ref, opts)
   const deadline = opts.timeout < 0 ? Infinity : started + opts.timeout * 1000
-  const state = await waitForStates(ref, opts.states, deadline, opts.timeout === 0)
-  return {exitCode: 0, result: {name: ref.name, state, waitedMs: Date.now() - started}}
+  const notices: string[] = []
+  let state: State
+  try {
+    state = await waitForStates(ref, opts.states, deadline, opts.timeout === 0, notices)
+  } catch (error) {
+    // A wait that polled says so on failure too.
+    if (error instanceof CtrError) error.hints.push(...notices)
+    throw error
+  }
+  return {exitCode: 0, result: {name: ref.name, state, waitedMs: Date.now() - started}, notices}
 }
 
 /**
@@ -35,17 +43,27 @@ export async function runWait(opts: WaitOptions): Promise<CommandOutcome<WaitRes
  * CTR_WAIT_TIMEOUT (exit 1) or CTR_WAIT_STOPPED (stopped while waiting for
  * something else, exit 1 like lxc-wait).
  */
-export async function waitForStates(ref: ContainerRef, wanted: Set<State>, deadline: number, checkOnce = false): Promise<State> {
+export async function waitForStates(ref: ContainerRef, wanted: Set<State>, deadline: number, checkOnce = false, notices: string[] = []): Promise<State> {
+  // -t 0 checks once: state.json answers without a round trip, so even a
+  // hung monitor cannot hold it up.
+  if (checkOnce) {
+    const status = await queryStatus(ref)
+    if (wanted.has(status.state)) return status.state
+    throw timeoutError(ref, wanted, status.state, true)
+  }
   // A running container's monitor answers at once: no inotify watch then
   // (closing one waits for an SRCU grace period in the kernel, ~10 ms that
   // would delay our exit).
-  const first = await connectMonitor(ref.rundir)
+  const first = await connectMonitor(ref.rundir, connectTimeout(deadline))
   if (first) return followMonitor(ref, first, wanted, deadline, checkOnce)
   for (;;) {
     // Arm, then look again: a monitor appearing in between is not missed.
     const watcher = watchRundir(ref)
+    if (watcher.degraded !== undefined && notices.length === 0) {
+      notices.push(`Cannot watch ${ref.runtimeBase} with inotify (${watcher.degraded}); looking every ${POLL_INTERVAL_MS} ms instead`)
+    }
     try {
-      const conn = await connectMonitor(ref.rundir)
+      const conn = await connectMonitor(ref.rundir, connectTimeout(deadline))
       if (conn) {
         watcher.close()
         return await followMonitor(ref, conn, wanted, deadline, checkOnce)
@@ -63,6 +81,12 @@ export async function waitForStates(ref: ContainerRef, wanted: Set<State>, deadl
   }
 }
 
+// Connecting to a listening socket does not need the monitor to run (the
+// kernel queues it), so this bound is only reached by a full backlog.
+function connectTimeout(deadline: number): number {
+  return Number.isFinite(deadline) ? Math.max(1, Math.min(REQUEST_TIMEOUT_MS, deadline - Date.now())) : REQUEST_TIMEOUT_MS
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
@@ -71,8 +95,10 @@ async function followMonitor(ref: ContainerRef, conn: MonitorConnection, wanted:
   try {
     let current: State
     try {
-      current = (await conn.request('watch')) as State
+      // The user's -t bounds the monitor's answer too (-t -1: no bound).
+      current = (await conn.request('watch', Number.isFinite(deadline) ? Math.max(1, deadline - Date.now()) : Infinity)) as State
     } catch (error) {
+      if ((error as {code?: string}).code === 'CTR_MONITOR_TIMEOUT') throw unansweredError(ref, wanted, conn.path)
       // The container stopped as we connected: that is STOPPED.
       if (!isGone(error)) throw error
       if (wanted.has('STOPPED')) return 'STOPPED'
@@ -92,6 +118,12 @@ async function followMonitor(ref: ContainerRef, conn: MonitorConnection, wanted:
   } finally {
     conn.close()
   }
+}
+
+function unansweredError(ref: ContainerRef, wanted: Set<State>, socket: string): CtrError {
+  return new CtrError('CTR_WAIT_TIMEOUT', `Timed out waiting for ${ref.name} to be ${formatStates(wanted)}: its monitor did not answer`, {
+    hints: [`The monitor behind ${socket} is hung or stopped (state T in ps); its pid is in monitor.pid beside the socket`],
+  })
 }
 
 function stoppedError(ref: ContainerRef, wanted: Set<State>): CtrError {

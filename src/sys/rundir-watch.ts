@@ -9,10 +9,19 @@ import {basename} from 'node:path'
 import type {ContainerRef} from './container.js'
 
 export interface RundirWatch {
-  /** Resolves on a relevant change (or at once if watching was impossible). */
+  /** Resolves on a relevant change; without inotify, after POLL_INTERVAL_MS. */
   changed: Promise<void>
+  /** Why inotify could not be used (the watch polls instead), e.g. "ENOSPC". */
+  degraded?: string
   close(): void
 }
+
+/**
+ * How often to look when inotify is unavailable: the per-user limits on
+ * instances (EMFILE) and watches (ENOSPC) are reached easily on a busy host,
+ * and a wait must then sleep between looks, not spin.
+ */
+export const POLL_INTERVAL_MS = 250
 
 export function watchRundir(ref: ContainerRef): RundirWatch {
   const watchers: FSWatcher[] = []
@@ -20,28 +29,40 @@ export function watchRundir(ref: ContainerRef): RundirWatch {
   const changed = new Promise<void>((resolve) => {
     fire = resolve
   })
+  let degraded: string | undefined
+  let timer: NodeJS.Timeout | undefined
+  // Watching failed: wake after a sleep, never at once (the caller looks
+  // again and re-arms, so firing now would spin).
+  const poll = (code: string | undefined): void => {
+    degraded ??= code ?? 'EIO'
+    timer ??= setTimeout(fire, POLL_INTERVAL_MS)
+  }
   const hash = basename(ref.rundir)
   try {
     mkdirSync(ref.runtimeBase, {recursive: true, mode: 0o700})
     watchers.push(watch(ref.runtimeBase, (_event, file) => {
       if (file === null || file === hash) fire()
     }))
-  } catch {
-    // Nothing to watch (no permission): the caller's deadline still applies,
-    // and a later start is seen on its next attempt.
-    fire()
+  } catch (error) {
+    // No inotify (limits), or nothing we may watch: the caller's deadline
+    // still applies, and it looks again after each sleep.
+    poll((error as NodeJS.ErrnoException).code)
   }
   try {
     watchers.push(watch(ref.rundir, (_event, file) => {
       if (file === null || file === 'command.sock') fire()
     }))
-  } catch {
+  } catch (error) {
     // No run dir yet: the base watch reports its creation.
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') poll(code)
   }
-  for (const w of watchers) w.on('error', () => fire())
+  for (const w of watchers) w.on('error', (error: NodeJS.ErrnoException) => poll(error.code))
   return {
     changed,
+    ...(degraded === undefined ? {} : {degraded}),
     close: () => {
+      if (timer) clearTimeout(timer)
       for (const w of watchers) w.close()
     },
   }
