@@ -22,5 +22,21 @@ if (HOT.has(command) && !process.env.CTR_VIA_OCLIF) {
   const bundle = command === 'start' ? 'hot-start' : 'hot-query'
   loadWithCache(join(__dirname, `../dist/${bundle}.cjs`), require).exports.dispatch(command, process.argv.slice(3))
 } else {
-  import('../dist/main.js').then(({main}) => main(process.argv.slice(2)))
+  // A system error met while loading (EMFILE under a low `ulimit -n`)
+  // would otherwise end in an unhandled rejection's stack trace.
+  import('../dist/main.js')
+    .then(({main}) => main(process.argv.slice(2)))
+    .catch((error) => loadFailure(error) || Promise.reject(error))
+}
+
+// A failed system call before any command ran: `ctr CMD: Failed to load ctr (open): EMFILE`.
+function loadFailure(error) {
+  const code = error && typeof error.code === 'string' && /^E[A-Z0-9]+$/.test(error.code) ? error.code : undefined
+  if (!code || typeof error.syscall !== 'string') return false
+  const prog = command && !command.startsWith('-') ? `ctr ${command}` : 'ctr'
+  let text = `${prog}: Failed to load ctr (${error.syscall}): ${code}\n`
+  if (code === 'EMFILE' || code === 'ENFILE') text += 'Too many open files: raise the limit (ulimit -n) and run the command again\n'
+  process.stderr.write(text)
+  process.exitCode = 1
+  return true
 }

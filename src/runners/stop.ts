@@ -44,10 +44,16 @@ export async function runStop(opts: StopOptions): Promise<CommandOutcome<StopRes
   const status = await queryStatus(ref)
   if (!status.running) {
     // A monitor that died by SIGKILL leaves its run dir: clean it up here,
-    // so that nothing stale outlives the container.
-    cleanupRundir(ref.rundir)
+    // so that nothing stale outlives the container. Best effort: failing to
+    // (EMFILE) does not change what the container is.
+    const hints: string[] = []
+    try {
+      cleanupRundir(ref.rundir)
+    } catch (error) {
+      hints.push(`Could not clean up its run dir ${ref.rundir}: ${(error as Error).message}`)
+    }
     // lxc-stop exits 2 for "not running", and also for a container that does not exist.
-    throw new CtrError('CTR_NOT_RUNNING', `${ref.name} is not running`, {exitCode: 2, hints: nameSuggestions(ref.lxcpath, ref.name)})
+    throw new CtrError('CTR_NOT_RUNNING', `${ref.name} is not running`, {exitCode: 2, hints: [...nameSuggestions(ref.lxcpath, ref.name), ...hints]})
   }
   if (status.orphan) return stopOrphan(ref, status, opts, started, config?.signals ?? {halt: undefined, stop: undefined})
   const conn = await connectMonitor(ref.rundir)

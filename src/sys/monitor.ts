@@ -40,7 +40,9 @@ export function launchMonitor(spec: Buffer, opts: {foreground: boolean; name: st
     stdio: opts.foreground ? ['inherit', 'inherit', 'inherit', 'pipe'] : ['ignore', 'ignore', 'inherit', 'pipe'],
     detached: opts.foreground,
   })
-  const sync = child.stdio[3] as Socket
+  // A spawn that failed (no binary, EMFILE) has no stdio: its 'error'
+  // event below says why.
+  const sync = child.stdio?.[3] as Socket | undefined
   let buffered = ''
   let monitorPid: number | undefined
   let resolveReport!: (r: StartReport) => void
@@ -62,6 +64,14 @@ export function launchMonitor(spec: Buffer, opts: {foreground: boolean; name: st
     }
   }
 
+  child.on('error', (error: NodeJS.ErrnoException) => {
+    if (!reported) {
+      reported = true
+      rejectReport(spawnError(error))
+    }
+    resolveExit(1)
+  })
+  if (!sync) return {report, exit, child}
   sync.setEncoding('utf8')
   sync.on('data', (chunk: string) => {
     buffered += chunk
@@ -109,6 +119,17 @@ export function launchMonitor(spec: Buffer, opts: {foreground: boolean; name: st
   // socket to mean ctr died, and kills the container.
   sync.write(spec)
   return {report, exit, child}
+}
+
+function spawnError(error: NodeJS.ErrnoException): CtrError {
+  const code = error.code ?? 'EIO'
+  const hints =
+    code === 'EMFILE' || code === 'ENFILE'
+      ? ['Too many open files: raise the limit (ulimit -n) and run the command again']
+      : code === 'ENOENT' || code === 'EACCES'
+        ? ['Reinstall ctr (npm builds build/ctr-monitor), or point $CTR_MONITOR at a working ctr-monitor']
+        : []
+  return new CtrError('CTR_MONITOR_SPAWN', `Failed to run the monitor ${monitorBinary()}: ${code}`, {hints, cause: error})
 }
 
 function signalNumber(signal: NodeJS.Signals): number {

@@ -432,8 +432,11 @@ describe('mount entries (getmntent)', () => {
   })
 
   it('handles short lines, the other escapes and missing numbers', () => {
-    const e = parseMountEntry('proc', {file: 'f', line: 1})
-    assert.deepEqual([e?.source, e?.target, e?.fstype, e?.optionsRaw, e?.dump, e?.pass], ['proc', '', '', '', 0, 0])
+    const e = parseMountEntry('proc /proc', {file: 'f', line: 1})
+    assert.deepEqual([e?.source, e?.target, e?.fstype, e?.optionsRaw, e?.dump, e?.pass], ['proc', '/proc', '', '', 0, 0])
+    // One field: refused where it is written (LXC fails only when it mounts).
+    assert.throws(() => parseMountEntry('proc', {file: 'f', line: 7}), /^CtrError: f:7: A mount entry needs at least a source and a target: "proc"$/)
+    assert.throws(() => build('lxc.init.cmd = x\nlxc.mount.entry = proc  '), (e: Error) => e.message.startsWith('config:2: A mount entry needs'))
     assert.equal(parseMountEntry('a\\012b\\134c\\\\d\\041 t', {file: 'f', line: 1})?.source, 'a\nb\\c\\d\\041')
     assert.deepEqual([parseMountEntry('a b c d 1', {file: 'f', line: 1})?.dump, parseMountEntry('a b c d x 5', {file: 'f', line: 1})?.dump], [1, 0])
     assert.equal(parseMountEntry('a b c d,create=file', {file: 'f', line: 1})?.createFile, true)
@@ -450,6 +453,8 @@ describe('mount entries (getmntent)', () => {
     const entries = parseFstab('# c\n\nproc proc proc defaults 0 0\r\n  sys sys sysfs ro\n', 'fstab')
     assert.deepEqual(entries.map((e) => [e.line, e.source, e.pass]), [[3, 'proc', 0], [4, 'sys', 0]])
     assert.equal(entries[0]?.optionsRaw, 'defaults')
+    assert.throws(() => parseFstab('proc proc proc\nfoo\0bar /x none bind 0 0\n', '/etc/fs'), /^CtrError: \/etc\/fs:2: A NUL byte in the line$/)
+    assert.throws(() => parseFstab('proc proc proc\n\nsys\n', '/etc/fs'), /^CtrError: \/etc\/fs:3: A mount entry needs/)
   })
 })
 
@@ -505,8 +510,11 @@ describe('other typed fields', () => {
     assert.deepEqual(c.procs, [{name: 'x', value: '1'}, {name: 'x', value: '2'}])
   })
 
-  it('warns about a prlimit resource LXC will refuse at start', () => {
-    assert.deepEqual(build('lxc.prlimit.bogus = 1\nlxc.prlimit.7 = 1\nlxc.prlimit.nofile = 1').warnings, ['1 CTR_CONFIG_PRLIMIT'])
+  it('refuses, with file:line, a prlimit resource LXC would refuse only at start', () => {
+    assert.deepEqual(build('lxc.prlimit.7 = 1\nlxc.prlimit.nofile = 1').warnings, [])
+    const error = fails('lxc.prlimit.nofile = 1\nlxc.prlimit.bogus = 1')
+    assert.equal(error.code, 'CTR_CONFIG_PRLIMIT')
+    assert.match(error.message, /^config:2: Unknown resource "bogus" in lxc\.prlimit\.bogus$/)
   })
 
   it('cgroup settings keep every line in order', () => {
@@ -648,7 +656,8 @@ describe('used keys', () => {
 
 describe('prototype-free user keys', () => {
   it('treats __proto__ and friends as plain names', () => {
-    const c = cfg('lxc.sysctl.__proto__ = 1\nlxc.proc.constructor = 2\nlxc.prlimit.__proto__ = 3\nlxc.cgroup2.__proto__ = 4\nlxc.environment = __proto__=x')
+    const c = cfg('lxc.sysctl.__proto__ = 1\nlxc.proc.constructor = 2\nlxc.cgroup2.__proto__ = 4\nlxc.environment = __proto__=x')
+    assert.match(fails('lxc.prlimit.__proto__ = 3').message, /Unknown resource "__proto__"/)
     assert.deepEqual(c.sysctls, [{name: '__proto__', value: '1'}])
     assert.deepEqual(c.environment, [['__proto__', 'x']])
     assert.equal(({} as Record<string, unknown>)['polluted'], undefined)

@@ -25,6 +25,7 @@ import {
   HOOK_TYPES,
   NAMESPACES,
   isKnownRlimit,
+  RLIMIT_RESOURCES,
   matchRootfsType,
   netKeyInfo,
   parseBool01,
@@ -783,8 +784,11 @@ class BuilderState {
       return
     }
     const {soft, hard} = parsePrlimit(entry.value)
+    // LXC accepts it here and fails only at start: refuse it where it is written.
     if (!isKnownRlimit(resource)) {
-      this.warn(entry, 'CTR_CONFIG_PRLIMIT', `Unknown resource "${resource}" in ${entry.key}: LXC accepts it here but fails at start`)
+      throw configError('CTR_CONFIG_PRLIMIT', entry, `Unknown resource "${resource}" in ${entry.key}`, [
+        `Resources are setrlimit(2)'s, lower case without RLIMIT_: ${RLIMIT_RESOURCES.join(', ')}`,
+      ], {key: entry.key, value: entry.value})
     }
     const limit = {resource, soft, hard}
     const at = this.config.prlimits.findIndex((p) => p.resource === resource)
@@ -1388,6 +1392,10 @@ export function parseMountEntry(raw: string, loc: SourceLocation): MountEntry | 
     rest = rest.slice(m[0].length).replace(/^[ \t]+/, '')
   }
   const [source, target, fstype, optionsRaw] = fields as [string, string, string, string]
+  // LXC finds out only when it mounts: say it where the line is.
+  if (target === '') {
+    throw configError('CTR_CONFIG_MOUNT', loc, `A mount entry needs at least a source and a target: "${raw}"`, ['The fields are SOURCE TARGET [FSTYPE [OPTIONS [DUMP [PASS]]]], as in fstab(5)'])
+  }
   const [dump, pass] = scanInts(rest)
   const {lxc, rest: options} = splitMountOptions(optionsRaw)
   return {
@@ -1417,6 +1425,7 @@ export function parseMountEntry(raw: string, loc: SourceLocation): MountEntry | 
 export function parseFstab(text: string, file: string): MountEntry[] {
   const out: MountEntry[] = []
   text.split('\n').forEach((line, i) => {
+    if (line.includes('\0')) throw configError('CTR_FSTAB', {file, line: i + 1}, 'A NUL byte in the line', ['An fstab is text: remove the NUL byte'])
     const entry = parseMountEntry(line, {file, line: i + 1})
     if (entry !== undefined) out.push(entry)
   })
