@@ -18,7 +18,8 @@ import {busyboxConfig} from '../core/templates/busybox.js'
 import {idShift, type IdShift} from '../core/templates/idmap.js'
 import {composeConfigText, rootfsLine, type ConfigLine, type RootfsEntry, type TemplateName} from '../core/templates/index.js'
 import type {CommandOutcome} from '../output.js'
-import {loadContainerConfig} from '../sys/config-loader.js'
+import {loadContainerConfig, readError} from '../sys/config-loader.js'
+import {readTextFile} from '../sys/read-text.js'
 import {formatWarnings} from '../sys/config.js'
 import {readGlobalValue, resolveFromOptions, type ContainerRef} from '../sys/container.js'
 import {
@@ -131,9 +132,9 @@ function loadSeed(ref: ContainerRef, configFile: string | undefined, notices: st
   const {config} = loadContainerConfig({files: path})
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
+    text = readTextFile(path)
   } catch (error) {
-    throw new SysError('read', (error as NodeJS.ErrnoException).code ?? 'EIO', path, {cause: error})
+    throw readError(path, error)
   }
   return {path, label, text, config}
 }

@@ -20,6 +20,7 @@ import {queryStatus, resolveContainer, resolveFromOptions, type ContainerRef} fr
 import {launchMonitor, type LaunchedMonitor, type StartReport} from '../sys/monitor.js'
 import {readProcStat} from '../sys/proc.js'
 import {assertTrustedDir} from '../sys/rundir-trust.js'
+import {readFailure, readTextFile} from '../sys/read-text.js'
 
 export interface StartResult {
   name: string
@@ -177,9 +178,9 @@ function capitalize(text: string): string {
 function readFstab(path: string): MountEntry[] {
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
+    text = readTextFile(path)
   } catch (error) {
-    throw new CtrError('CTR_FSTAB', `Failed to read lxc.mount.fstab "${path}": ${(error as NodeJS.ErrnoException).code ?? 'EIO'}`, {cause: error})
+    throw new CtrError('CTR_FSTAB', `Failed to read lxc.mount.fstab "${path}": ${readFailure(error)}`, {hints: ['Check lxc.mount.fstab'], cause: error})
   }
   return parseFstab(text, path)
 }
@@ -209,9 +210,9 @@ function readCapLastCap(): number {
 async function compileSeccomp(path: string): Promise<{filter: Buffer; warnings: string[]}> {
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
+    text = readTextFile(path)
   } catch (error) {
-    throw new CtrError('CTR_SECCOMP_POLICY', `Failed to read the seccomp policy "${path}": ${(error as NodeJS.ErrnoException).code ?? 'EIO'}`, {
+    throw new CtrError('CTR_SECCOMP_POLICY', `Failed to read the seccomp policy "${path}": ${readFailure(error)}`, {
       hints: ['Check lxc.seccomp.profile'],
       cause: error,
     })

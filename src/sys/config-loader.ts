@@ -18,8 +18,7 @@
 import {readFileSync, readdirSync, realpathSync, statSync} from 'node:fs'
 import {isAbsolute, join, resolve} from 'node:path'
 
-import {SysError} from '../core/errors.js'
-import type {CtrError} from '../core/errors.js'
+import {CtrError, SysError} from '../core/errors.js'
 import {
   DEFAULT_CAP_LAST_CAP,
   configError,
@@ -29,6 +28,16 @@ import {
   parseGlobalConfig,
 } from '../core/config/index.js'
 import type {ConfigBuilder, ConfigEntry, ConfigWarning, ContainerConfig, GlobalConfig} from '../core/config/index.js'
+import {MAX_TEXT_FILE_BYTES, readErrno, readFailure, readTextFile, TextFileError} from './read-text.js'
+
+/**
+ * Bounds on includes (LXC has none: 30 files each including the next twice
+ * is 2^30 includes, and a cycle recurses until the stack runs out): how
+ * deep includes nest, how many files one load reads, and how many bytes.
+ */
+export const MAX_INCLUDE_DEPTH = 16
+export const MAX_CONFIG_FILES = 256
+export const MAX_CONFIG_BYTES = 4 * MAX_TEXT_FILE_BYTES
 
 export interface LoadConfigOptions {
   /** Config files applied in order into one config (usually one: `$lxcpath/$name/config` or `-f FILE`). */
@@ -85,10 +94,10 @@ export function loadContainerConfig(options: LoadConfigOptions): LoadedConfig {
 export function loadGlobalConfig(path: string): GlobalConfig {
   let text = ''
   try {
-    text = readFileSync(path, 'utf8')
+    text = readTextFile(path)
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'EIO'
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new SysError('open', code, path, {cause: error})
+    const code = readErrno(error)
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw readError(path, error)
   }
   return parseGlobalConfig(text, path)
 }
@@ -104,13 +113,22 @@ function readCapLastCap(): number {
 }
 
 function errnoOf(error: unknown): string {
-  return (error as NodeJS.ErrnoException).code ?? 'EIO'
+  return readErrno(error)
+}
+
+/** A file that cannot be read, as a SysError (`Failed to open "F": ENOENT`) or, when refused, `Failed to read "F": not a regular file ...`. */
+export function readError(path: string, error: unknown): CtrError {
+  if (error instanceof TextFileError) {
+    return new CtrError('CTR_CONFIG_READ', `Failed to read "${path}": ${error.reason}`, {details: {errno: error.code}, cause: error})
+  }
+  return new SysError('open', errnoOf(error), path, {cause: error})
 }
 
 class IncludeReader {
   readonly read: string[] = []
   /** Real paths of the files being read, outermost first. */
   private readonly stack: Array<{real: string; shown: string}> = []
+  private bytes = 0
 
   constructor(private readonly cwd: string) {}
 
@@ -119,9 +137,9 @@ class IncludeReader {
     let real: string
     try {
       real = realpathSync(resolve(this.cwd, file))
-      text = readFileSync(real, 'utf8')
+      text = readTextFile(real)
     } catch (error) {
-      throw new SysError('open', errnoOf(error), file, {cause: error})
+      throw readError(file, error)
     }
     this.applyText(file, real, text, builder)
   }
@@ -152,11 +170,17 @@ class IncludeReader {
   private includeFile(entry: ConfigEntry, file: string, builder: ConfigBuilder): void {
     let real: string
     let text: string
+    if (this.stack.length >= MAX_INCLUDE_DEPTH) {
+      throw configError('CTR_CONFIG_INCLUDE', entry, `Includes nest deeper than ${MAX_INCLUDE_DEPTH} files at "${file}"`, ['Flatten the chain of lxc.include lines'], {include: entry.value})
+    }
+    if (this.read.length >= MAX_CONFIG_FILES) {
+      throw configError('CTR_CONFIG_INCLUDE', entry, `More than ${MAX_CONFIG_FILES} config files to read at "${file}"`, ['A file included more than once is read each time: check the lxc.include lines'], {include: entry.value})
+    }
     try {
       real = realpathSync(file)
-      text = readFileSync(real, 'utf8')
+      text = readTextFile(real)
     } catch (error) {
-      throw includeError(entry, `Failed to include "${file}": ${errnoOf(error)}`, error)
+      throw includeError(entry, `Failed to include "${file}": ${readFailure(error)}`, error)
     }
     const loop = this.stack.findIndex((f) => f.real === real)
     if (loop !== -1) {
@@ -167,6 +191,12 @@ class IncludeReader {
   }
 
   private applyText(shown: string, real: string, text: string, builder: ConfigBuilder): void {
+    this.bytes += text.length
+    if (this.bytes > MAX_CONFIG_BYTES) {
+      throw new CtrError('CTR_CONFIG_INCLUDE', `${shown}: the config and its includes are larger than ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB together`, {
+        hints: ['Check the lxc.include lines'],
+      })
+    }
     this.read.push(shown)
     this.stack.push({real, shown})
     try {

@@ -11,6 +11,7 @@ import type {CommonOptions} from '../core/options.js'
 import {containerConfigPath, containerDir, globalConfigPath, lastExitPath, resolveLxcpath, runtimeBase, runtimeDir, type PathContext} from '../core/paths.js'
 import type {State} from '../core/state.js'
 import {assertTrustedDir} from './rundir-trust.js'
+import {readErrno, readFailure, readTextFile} from './read-text.js'
 import {isOwnRundir, readStateFile, statusFromStateFile, type RuntimeStatus} from './state-file.js'
 
 export interface ContainerRef {
@@ -194,11 +195,11 @@ export function isDefined(ref: ContainerRef): boolean {
 export function readGlobalValue(path: string, key: string): string | undefined {
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
+    text = readTextFile(path)
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
+    const code = readErrno(error)
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
-    throw new CtrError('CTR_GLOBAL_CONFIG', `Failed to read the global config "${path}": ${code}`, {cause: error})
+    throw new CtrError('CTR_GLOBAL_CONFIG', `Failed to read the global config "${path}": ${readFailure(error)}`, {cause: error})
   }
   return globalConfigValue(text, key)
 }

@@ -17,6 +17,7 @@ import {createConfigBuilder, DEFAULT_CAP_LAST_CAP, lexEntries} from '../core/con
 import type {ConfigEntry} from '../core/config/index.js'
 import {toCtrError} from '../core/errors.js'
 import {loadContainerConfig} from './config-loader.js'
+import {readTextFile} from './read-text.js'
 
 export interface ConfigFacts {
   /** lxc.start.auto = 1. */
@@ -48,7 +49,7 @@ export function readConfigFacts(path: string, capLastCap: number): ConfigFacts |
   try {
     let config
     try {
-      const text = readFileSync(path, 'utf8')
+      const text = readTextFile(path)
       const builder = createConfigBuilder({
         env: process.env,
         capLastCap,

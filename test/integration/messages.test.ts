@@ -84,6 +84,28 @@ describe('messages instead of crashes', {skip: rootOnly()}, () => {
     })
   }
 
+  it('refuses devices and FIFOs named as configs, fstabs and policies, without reading them (defect 6)', T, async () => {
+    const sb = sandbox()
+    const fifo = join(sb.root, 'include.fifo')
+    const made = spawn('mkfifo', [fifo])
+    await new Promise((r) => made.on('close', r))
+    const cases: Array<[string, string, RegExp]> = [
+      ['inczero', 'lxc.include = /dev/zero', /config:7: Failed to include "\/dev\/zero": not a regular file \(a character device\)/],
+      ['incrand', 'lxc.include = /dev/urandom', /config:7: Failed to include "\/dev\/urandom": not a regular file/],
+      ['incfifo', `lxc.include = ${fifo}`, /config:7: Failed to include ".*include\.fifo": not a regular file \(a FIFO\)/],
+      ['fstab', 'lxc.mount.fstab = /dev/zero', /Failed to read lxc\.mount\.fstab "\/dev\/zero": not a regular file/],
+      ['seccomp', 'lxc.seccomp.profile = /dev/zero', /Failed to read the seccomp policy "\/dev\/zero": not a regular file/],
+    ]
+    for (const [label, line, pattern] of cases) {
+      const name = sb.name(label)
+      sb.defineRootfs(name, {init: '/sbin/test-init pause', extra: [line]})
+      // The harness kills a ctr that hangs (a FIFO open blocked forever, /dev/zero grew without bound).
+      const r = await sb.ctr(['start', '-n', name], {timeoutMs: 30_000})
+      assert.equal(r.code, 1, describeResult(r))
+      assert.match(r.stderr, pattern, describeResult(r))
+    }
+  })
+
   it('refuses, with file:line, what LXC finds only at start', T, async () => {
     const sb = sandbox()
     const cases: Array<[string, string, RegExp]> = [

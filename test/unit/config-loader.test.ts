@@ -5,12 +5,14 @@
 import {after, before, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {getConfigItem} from '../../src/core/config/get-item.js'
 import {CtrError, SysError} from '../../src/core/errors.js'
-import {loadContainerConfig, loadGlobalConfig} from '../../src/sys/config-loader.js'
+import {loadContainerConfig, loadGlobalConfig, MAX_CONFIG_FILES, MAX_INCLUDE_DEPTH} from '../../src/sys/config-loader.js'
+import {MAX_TEXT_FILE_BYTES} from '../../src/sys/read-text.js'
 import type {LoadConfigOptions} from '../../src/sys/config-loader.js'
 
 let root: string
@@ -220,6 +222,80 @@ describe('loadGlobalConfig', () => {
   })
 
   it('fails on a directory', () => {
-    assert.throws(() => loadGlobalConfig(root), (e: unknown) => e instanceof SysError && e.errno === 'EISDIR')
+    assert.throws(() => loadGlobalConfig(root), (e: unknown) => e instanceof CtrError && /^Failed to read ".*": not a regular file \(a directory\)$/.test(e.message))
+  })
+})
+
+// Issue 11, defect 6: input that hung ctr or ate its memory.
+describe('bounded config input', () => {
+  const located = (pattern: RegExp) => (e: unknown): boolean => e instanceof CtrError && pattern.test(e.message)
+
+  it('refuses to include, read or seed from anything but a regular file', () => {
+    for (const [device, kind] of [['/dev/zero', 'a character device'], ['/dev/urandom', 'a character device'], ['/', 'a directory']] as const) {
+      const dir = tree({config: `lxc.uts.name = a\nlxc.include = ${device === '/' ? '/proc/self/cwd/' : device}\n`})
+      if (device === '/') continue
+      assert.throws(() => load({files: join(dir, 'config')}), located(new RegExp(`config:2: Failed to include "${device}": not a regular file \\(${kind}\\)$`)))
+    }
+    assert.throws(() => load({files: '/dev/zero'}), located(/^Failed to read "\/dev\/zero": not a regular file \(a character device\)$/))
+  })
+
+  it('refuses a FIFO without waiting for a writer', {timeout: 20_000}, () => {
+    const dir = tree({})
+    const fifo = join(dir, 'fifo.conf')
+    const made = spawnSync('mkfifo', [fifo])
+    assert.equal(made.status, 0, String(made.stderr))
+    writeFileSync(join(dir, 'config'), `lxc.include = ${fifo}\n`)
+    assert.throws(() => load({files: join(dir, 'config')}), located(/config:1: Failed to include ".*fifo\.conf": not a regular file \(a FIFO\)$/))
+  })
+
+  it('refuses a file over the size cap', () => {
+    const dir = tree({'big.conf': `# ${'x'.repeat(MAX_TEXT_FILE_BYTES)}\n`, config: 'lxc.include = big.conf\n'})
+    assert.throws(() => load({files: join(dir, 'config'), cwd: dir}), located(/config:1: Failed to include ".*big\.conf": larger than 16 MiB, the most ctr reads$/))
+    assert.throws(() => load({files: join(dir, 'big.conf')}), located(/^Failed to read ".*big\.conf": larger than 16 MiB/))
+  })
+
+  it('bounds the fan-out of includes (4^10 includes) and their depth', {timeout: 20_000}, () => {
+    // Within the depth bound: 10 files each including the next 4 times.
+    const files: Record<string, string> = {'f10.conf': 'lxc.uts.name = leaf\n'}
+    for (let i = 0; i < 10; i++) files[`f${i}.conf`] = `lxc.include = f${i + 1}.conf\n`.repeat(4)
+    const dir = tree(files)
+    assert.throws(() => load({files: join(dir, 'f0.conf'), cwd: dir}), located(new RegExp(`More than ${MAX_CONFIG_FILES} config files to read`)))
+    const chain: Record<string, string> = {'c40.conf': 'lxc.uts.name = leaf\n'}
+    for (let i = 0; i < 40; i++) chain[`c${i}.conf`] = `lxc.include = c${i + 1}.conf\n`
+    const deep = tree(chain)
+    assert.throws(() => load({files: join(deep, 'c0.conf'), cwd: deep}), located(new RegExp(`c${MAX_INCLUDE_DEPTH - 1}\\.conf:1: Includes nest deeper than ${MAX_INCLUDE_DEPTH} files`)))
+    // Just inside the bound still loads.
+    const ok: Record<string, string> = {[`d${MAX_INCLUDE_DEPTH - 1}.conf`]: 'lxc.uts.name = leaf\n'}
+    for (let i = 0; i < MAX_INCLUDE_DEPTH - 1; i++) ok[`d${i}.conf`] = `lxc.include = d${i + 1}.conf\n`
+    const fine = tree(ok)
+    assert.equal(load({files: join(fine, 'd0.conf'), cwd: fine}).config.utsName, 'leaf')
+  })
+
+  // The node:test timeout guards against a hang; timing belongs in bench/.
+  // 100k lines of the kinds that were quadratic (a list copied on every
+  // append, a scan of every key per NIC), 20k of the others.
+  it('loads 100k list lines, and a 1 MB key, in linear time', {timeout: 180_000}, () => {
+    const many = new Set(['env', 'capdrop', 'net', 'sysctl'])
+    const kinds: Record<string, (i: number) => string> = {
+      env: (i) => `lxc.environment = V${i}=x`,
+      mount: (i) => `lxc.mount.entry = /a${i} b${i} none bind 0 0`,
+      sysctl: (i) => `lxc.sysctl.net.x${i} = 1`,
+      capdrop: () => 'lxc.cap.drop = sys_admin',
+      cgroup: (i) => `lxc.cgroup2.memory.max = ${i}`,
+      hook: (i) => `lxc.hook.pre-start = /bin/true ${i}`,
+      net: (i) => `lxc.net.${i}.type = empty`,
+    }
+    for (const [kind, line] of Object.entries(kinds)) {
+      const n = many.has(kind) ? 100_000 : 20_000
+      const dir = tree({config: `${Array.from({length: n}, (_, i) => line(i)).join('\n')}\n`})
+      const {config} = load({files: join(dir, 'config')})
+      const sizes: Record<string, number> = {
+        env: config.environment.length, mount: config.mountEntries.length, sysctl: config.sysctls.length, capdrop: config.caps.drop.length,
+        cgroup: config.cgroup.v2.length, hook: config.hooks['pre-start'].length, net: config.nets.length,
+      }
+      assert.equal(sizes[kind], n, kind)
+    }
+    const dir = tree({config: `lxc.${'a'.repeat(1 << 20)} = 1\n`})
+    assert.throws(() => load({files: join(dir, 'config')}), located(/config:1: Unsupported config key "lxc\.aaaa/))
   })
 })

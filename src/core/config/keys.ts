@@ -464,6 +464,9 @@ export function closestName(word: string, candidates: Iterable<string>): string 
   let best: string | undefined
   let bestDistance = Infinity
   for (const candidate of candidates) {
+    // The distance is at least the difference in length: skip what cannot
+    // be close, so a 1 MB key costs nothing here.
+    if (Math.abs(candidate.length - folded.length) > limit) continue
     const d = editDistance(folded, candidate.toLowerCase())
     if (d < bestDistance) {
       best = candidate

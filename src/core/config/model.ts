@@ -416,6 +416,8 @@ class BuilderState {
   readonly config = createDefaultConfig()
   readonly warnings: ConfigWarning[] = []
   private readonly nics = new Map<number, NicState>()
+  private readonly sysctlIndex = new Map<string, number>()
+  private sysctlIndexOf: unknown = undefined
   private legacyNic: number | undefined
   readonly env: Readonly<Record<string, string | undefined>>
   private readonly capLastCap: number
@@ -672,7 +674,8 @@ class BuilderState {
         hints: ['Use either lxc.cap.drop or lxc.cap.keep (an empty "lxc.cap.drop =" clears both)'],
       })
     }
-    const list = keep ? [...(c.caps.keep ?? [])] : [...c.caps.drop]
+    // In place, like every list here: linear in the number of lines.
+    const list = keep ? (c.caps.keep ?? []) : c.caps.drop
     for (const token of splitBlanks(entry.value)) {
       if (token === 'none') {
         if (!keep) throw new CtrError('CTR_CONFIG_VALUE', 'The "none" keyword is only valid in lxc.cap.keep')
@@ -797,6 +800,19 @@ class BuilderState {
     this.markUsed(entry, key, 'lxc.prlimit.*', 'prlimit')
   }
 
+  // Where sysctl `name` is in config.sysctls (an index rebuilt when the list changed under it).
+  private sysctlAt(name: string): number | undefined {
+    const list = this.config.sysctls
+    if (this.sysctlIndexOf !== list || this.sysctlIndex.size !== list.length) {
+      this.sysctlIndex.clear()
+      list.forEach((s, i) => this.sysctlIndex.set(s.name, i))
+      this.sysctlIndexOf = list
+    }
+    const at = this.sysctlIndex.get(name)
+    if (at === undefined) this.sysctlIndex.set(name, list.length)
+    return at
+  }
+
   private applyKeyedValue(family: 'sysctl' | 'proc', name: string, entry: ConfigEntry): void {
     const key = `lxc.${family}.${name}`
     const list = family === 'sysctl' ? this.config.sysctls : this.config.procs
@@ -808,9 +824,10 @@ class BuilderState {
       return
     }
     if (name === '') throw unsupportedKey(entry)
-    const at = list.findIndex((s) => s.name === name)
     // lxc.sysctl.X replaces its earlier value in place; lxc.proc.X appends.
-    if (family === 'sysctl' && at !== -1) list[at] = {name, value: entry.value}
+    // The index keeps 100k distinct sysctls linear.
+    const at = family === 'sysctl' ? this.sysctlAt(name) : undefined
+    if (at !== undefined) list[at] = {name, value: entry.value}
     else list.push({name, value: entry.value})
     this.markUsed(entry, key, `lxc.${family}.*`, family)
   }
@@ -829,10 +846,14 @@ class BuilderState {
   }
 
   private removeNic(index: number): void {
+    const nic = this.nics.get(index)
+    if (nic !== undefined) {
+      for (const k of nic.setKeys.keys()) this.unmark(k)
+      this.unmark(`lxc.net.${index}.type`)
+    }
     this.nics.delete(index)
     if (this.legacyNic === index) this.legacyNic = undefined
     this.syncNets()
-    for (const [key] of this.config.used) if (key.startsWith(`lxc.net.${index}.`)) this.unmark(key)
   }
 
   private legacyNetCanonical(entry: ConfigEntry, sub: string): string {
@@ -910,7 +931,10 @@ class BuilderState {
       if (empty) throw new CtrError('CTR_CONFIG_VALUE', `Cannot clear ${key}: network ${index} is not defined`)
       nic = this.newNic(index, entry)
       this.nics.set(index, nic)
-      this.syncNets()
+      // NICs usually come in order: append then, sort only otherwise.
+      const last = this.config.nets.at(-1)
+      if (last === undefined || last.index < index) this.config.nets.push(nic)
+      else this.syncNets()
       if (sub !== 'type') {
         this.warn(entry, 'CTR_CONFIG_NET_ORDER', `${key} comes before lxc.net.${index}.type: LXC treats network ${index} as type "empty" until a type line, which then discards this key`)
       }
@@ -942,6 +966,10 @@ class BuilderState {
       const lost = [...nic.setKeys].map(([k, loc]) => `${k} (${formatLocation(loc)})`).join(', ')
       this.warn(entry, 'CTR_CONFIG_NET_ORDER', `${key} discards the keys set before it for network ${nic.index}: ${lost}`)
     }
+    // The NIC's used keys are its setKeys and its type: unmark those (not a
+    // scan of every used key, which made 100k NICs quadratic).
+    for (const k of nic.setKeys.keys()) this.unmark(k)
+    this.unmark(key)
     const fresh = this.newNic(nic.index, entry)
     Object.assign(nic, fresh, {type, implicit: false})
     // The defaults LXC's set_config_net_type gives a freshly wiped NIC.
@@ -949,7 +977,6 @@ class BuilderState {
     if (type === 'macvlan') nic.macvlan.mode = 'private'
     if (type === 'ipvlan') nic.ipvlan = {mode: 'l2', isolation: 'bridge'}
     if (type === 'empty') nic.name = 'lo'
-    for (const [k] of this.config.used) if (k.startsWith(`lxc.net.${nic.index}.`)) this.unmark(k)
     if (type !== undefined) this.markUsed(entry, key, 'lxc.net.N.type', `net:${nic.index}`)
   }
 
@@ -1006,8 +1033,12 @@ function flag(v: string): boolean {
   return v !== '' && parseBool01(v)
 }
 
+// In place: a config of 100k lines must load in linear time (copying the
+// list on every append made 100k lxc.environment lines take minutes).
 function appendOrClear<T>(list: T[], v: string, parse: (value: string) => T[]): T[] {
-  return v === '' ? [] : [...list, ...parse(v)]
+  if (v === '') return []
+  for (const item of parse(v)) list.push(item)
+  return list
 }
 
 const SIMPLE_SETTERS: ReadonlyMap<string, Setter> = new Map<string, Setter>([
