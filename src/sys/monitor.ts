@@ -64,12 +64,15 @@ export function launchMonitor(spec: Buffer, opts: {foreground: boolean; name: st
     }
   }
 
+  // A monitor that cannot be executed (ENOENT, EACCES, ENOEXEC), or not
+  // spawned at all (EMFILE), is reported here; its sync socket then closes
+  // without a word, or was never made.
   child.on('error', (error: NodeJS.ErrnoException) => {
     if (!reported) {
       reported = true
-      rejectReport(spawnError(error))
+      rejectReport(spawnError(binary, error))
     }
-    resolveExit(1)
+    resolveExit(127)
   })
   if (!sync) return {report, exit, child}
   sync.setEncoding('utf8')
@@ -91,15 +94,6 @@ export function launchMonitor(spec: Buffer, opts: {foreground: boolean; name: st
     }
   })
   sync.on('error', () => undefined)
-  // A monitor that cannot be executed (ENOENT, EACCES, ENOEXEC) is reported
-  // here, and its sync socket then closes without a word.
-  child.on('error', (error: NodeJS.ErrnoException) => {
-    if (!reported) {
-      reported = true
-      rejectReport(monitorBroken(binary, error))
-    }
-    resolveExit(127)
-  })
   sync.on('close', () => {
     if (!reported) {
       const broken = diagnoseMonitor(binary)
@@ -121,15 +115,13 @@ export function launchMonitor(spec: Buffer, opts: {foreground: boolean; name: st
   return {report, exit, child}
 }
 
-function spawnError(error: NodeJS.ErrnoException): CtrError {
+function spawnError(binary: string, error: NodeJS.ErrnoException): CtrError {
   const code = error.code ?? 'EIO'
-  const hints =
-    code === 'EMFILE' || code === 'ENFILE'
-      ? ['Too many open files: raise the limit (ulimit -n) and run the command again']
-      : code === 'ENOENT' || code === 'EACCES'
-        ? ['Reinstall ctr (npm builds build/ctr-monitor), or point $CTR_MONITOR at a working ctr-monitor']
-        : []
-  return new CtrError('CTR_MONITOR_SPAWN', `Failed to run the monitor ${monitorBinary()}: ${code}`, {hints, cause: error})
+  if (code !== 'EMFILE' && code !== 'ENFILE') return monitorBroken(binary, error)
+  return new CtrError('CTR_MONITOR_SPAWN', `Failed to run ctr-monitor "${binary}": ${code}`, {
+    hints: ['Too many open files: raise the limit (ulimit -n) and run the command again'],
+    cause: error,
+  })
 }
 
 function signalNumber(signal: NodeJS.Signals): number {
