@@ -86,7 +86,7 @@ const STEPS: Record<string, StepText> = {
   },
   rundir: {what: (d) => `Failed to set up the run directory "${d}"`},
   socket: {what: (d) => `Failed to create the command socket in "${d}"`},
-  pidfile: {what: (d) => `Failed to write the pidfile "${d}"`},
+  pidfile: {what: (d) => `Failed to write the pidfile "${d}"`, hints: (f) => (f.errno === 28 ? ['Its filesystem is full'] : [])},
   spec: {what: () => 'The monitor rejected the start spec (a ctr bug)'},
   seal: {
     what: () => 'Failed to re-execute ctr-monitor from a sealed copy of itself',

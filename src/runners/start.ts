@@ -99,6 +99,8 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
     if (report.kind === 'error') {
       unforward()
       if (spec.foreground) await launched.exit
+      // Without -p the only pidfile is the run dir's monitor.pid.
+      if (report.step === 'pidfile' && pidfile === undefined) report.detail = `${ref.rundir}/monitor.pid`
       throw failure(report, ref.name, config.rootfs.path, spec.pathSearch, spec.foreground)
     }
     if (!spec.foreground) {

@@ -9,6 +9,7 @@ import type {State} from '../core/state.js'
 import {queryStatus, type ContainerRef} from './container.js'
 import {nameSuggestions} from './discover.js'
 import {connectMonitor, type MonitorConnection} from './monitor-client.js'
+import {readStateFile} from './state-file.js'
 
 /** How long `ctr freeze` waits for FROZEN (a task in uninterruptible sleep can delay it). */
 export const FREEZE_TIMEOUT_MS = 30_000
@@ -32,9 +33,10 @@ export async function changeFreezer(ref: ContainerRef, action: 'freeze' | 'thaw'
   if (!conn) throw await notRunning(ref, action)
   try {
     const reply = await request(conn, ref, action)
-    if (action === 'thaw' || reply === 'FROZEN') return {name: ref.name, state: action === 'thaw' ? 'RUNNING' : 'FROZEN', durationMs: Date.now() - started}
-    await untilFrozen(conn, ref, started)
-    return {name: ref.name, state: 'FROZEN', durationMs: Date.now() - started}
+    if (action === 'freeze' && reply !== 'FROZEN') await untilFrozen(conn, ref, started)
+    const state: State = action === 'thaw' ? 'RUNNING' : 'FROZEN'
+    assertRecorded(ref, state)
+    return {name: ref.name, state, durationMs: Date.now() - started}
   } finally {
     conn.close()
   }
@@ -76,6 +78,19 @@ async function untilFrozen(conn: MonitorConnection, ref: ContainerRef, started: 
     }
     if (event.kind === 'state') state = event.state
   }
+}
+
+// The monitor records every state in state.json before it tells anyone, and
+// info, ls and wait -t 0 read that file: when the write failed (the run
+// dir's filesystem is full), they would say the old state. Say so here
+// rather than report a success they contradict.
+function assertRecorded(ref: ContainerRef, state: State): void {
+  const recorded = readStateFile(ref.rundir)?.state
+  if (recorded === undefined || recorded === state || (state === 'RUNNING' && recorded === 'THAWED')) return
+  throw new CtrError('CTR_STATE_UNRECORDED', `${ref.name} is ${state}, but its monitor could not record it: ${ref.rundir}/state.json still says ${recorded}`, {
+    hints: [`Is the run dir's filesystem full? (df ${ref.runtimeBase}); ctr info and ctr ls read that file and will say ${recorded} until the next change is recorded`],
+    details: {state, recorded},
+  })
 }
 
 async function notRunning(ref: ContainerRef, action: 'freeze' | 'thaw'): Promise<CtrError> {
