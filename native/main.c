@@ -8,6 +8,7 @@
  * `ps` shows which container a monitor belongs to. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,7 +55,17 @@ static int cmd_start(char **argv)
 		(void)!write(SPEC_FD, line, (size_t)n);
 		return 1;
 	}
-	(void)ctr_log_open(spec.logfile, spec.loglevel, spec.name);
+	/* A log that cannot be opened is an error the caller hears about, not
+	 * a run whose log silently goes nowhere. */
+	ret = ctr_log_open(spec.logfile, spec.loglevel, spec.name);
+	if (ret < 0) {
+		char line[PATH_MAX + 64];
+		int n = snprintf(line, sizeof(line), "error log %d %s\n", -ret, spec.logfile);
+		if (n > 0)
+			(void)!write(SPEC_FD, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		ctr_spec_free(&spec);
+		return 1;
+	}
 	ret = ctr_monitor_run(&spec, SPEC_FD, exec_us);
 	ctr_spec_free(&spec);
 	ctr_log_close();

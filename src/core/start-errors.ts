@@ -93,6 +93,7 @@ const STEPS: Record<string, StepText> = {
     hints: () => ['ctr-monitor runs from a read-only overlayfs or a sealed memfd, so that no container can rewrite it; check that overlayfs or memfd_create(MFD_EXEC) are available (vm.memfd_noexec)'],
   },
   'clone-init': {what: () => 'Failed to fork init into the shared pid namespace'},
+  log: {what: (d) => `Failed to open the log file "${d}"`, hints: () => ['Check -o/--logfile and lxc.log.file']},
 }
 
 /** The CtrError for a failed start (exit 1). `errno` names come from the caller (sys has the table). */

@@ -2,7 +2,7 @@
 // ctr-monitor and report what it says (docs/lxc-contract.md §1,
 // docs/architecture.md §2).
 
-import {accessSync, constants as fsConstants, existsSync, mkdirSync, readFileSync, statSync} from 'node:fs'
+import {accessSync, closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, readFileSync, statSync} from 'node:fs'
 import {dirname, resolve as resolvePath} from 'node:path'
 import {getSystemErrorMap} from 'node:util'
 
@@ -67,7 +67,7 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
     configFile: loaded.file,
     options: opts,
     exitfile: existsSync(ref.dir) ? lastExitPath(ref.lxcpath, ref.name) : undefined,
-    logfile: resolveLogfile(ref, opts, config.log.file),
+    logfile: prepareLogfile(resolveLogfile(ref, opts, config.log.file)),
     shares: await resolveShares(ref, config.namespaces.share),
     kernel: kernelFacts(),
     ...(config.seccomp.profile === undefined ? {} : {seccomp: await compileSeccomp(config.seccomp.profile)}),
@@ -246,6 +246,23 @@ function checkPidfile(path: string): string {
     throw new CtrError('CTR_PIDFILE', `Cannot write the pidfile "${absolute}": ${(error as NodeJS.ErrnoException).code ?? 'EACCES'}`, {cause: error})
   }
   return absolute
+}
+
+// LXC creates the log file's directory (its log.c build_dir), so that
+// `-l DEBUG` on a fresh host logs to /var/log/ctr/NAME.log; and a log that
+// cannot be opened is an error here, not a run that silently logs nothing.
+function prepareLogfile(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined
+  try {
+    mkdirSync(dirname(path), {recursive: true, mode: 0o755})
+    closeSync(openSync(path, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | fsConstants.O_NONBLOCK, 0o640))
+  } catch (error) {
+    throw new CtrError('CTR_LOGFILE', `Failed to open the log file "${path}": ${(error as NodeJS.ErrnoException).code ?? 'EIO'}`, {
+      hints: ['Check -o/--logfile and lxc.log.file; -o none logs nowhere'],
+      cause: error,
+    })
+  }
+  return path
 }
 
 // -o wins over lxc.log.file; `-o none` means no file; -l alone logs to the default file.
