@@ -129,6 +129,37 @@ export function json<T = Record<string, unknown>>(r: CtrResult): T {
 }
 
 // ---------------------------------------------------------------------------
+// Running ctr as another user
+
+let readableCopy: string | undefined
+
+/**
+ * bin/run.js as `uid` can run it: the checkout's own when that user can
+ * read it, else a copy (made once per test process, world-readable, under
+ * the temp dir, removed at exit). A clone under /root (mode 0700) is not
+ * readable to the other users the privilege tests run as; the user's home
+ * is never chmod-ed.
+ */
+export function runJsFor(uid: number, gid: number): string {
+  const files = [RUN_JS, join(REPO, 'dist/main.js'), join(REPO, 'dist/hot-query.cjs'), join(REPO, 'package.json')]
+  const probe = spawnSync(process.execPath, ['-e', `for (const f of ${JSON.stringify(files)}) require('node:fs').accessSync(f, 4)`], {uid, gid, cwd: '/'})
+  if (probe.status === 0) return RUN_JS
+  if (readableCopy === undefined) {
+    const copy = mkdtempSync(join(tmpdir(), 'ctr-it-repo-'))
+    for (const entry of ['bin', 'dist', 'node_modules', 'scripts', 'config', 'build', 'package.json']) {
+      if (!existsSync(join(REPO, entry))) continue
+      const r = spawnSync('cp', ['-a', join(REPO, entry), copy], {encoding: 'utf8'})
+      if (r.status !== 0) throw new Error(`Copying ${entry} for uid ${uid} failed: ${r.stderr}`)
+    }
+    const r = spawnSync('chmod', ['-R', 'a+rX', copy], {encoding: 'utf8'})
+    if (r.status !== 0) throw new Error(`chmod of ${copy} failed: ${r.stderr}`)
+    process.once('exit', () => rmSync(copy, {recursive: true, force: true}))
+    readableCopy = copy
+  }
+  return join(readableCopy, 'bin/run.js')
+}
+
+// ---------------------------------------------------------------------------
 // The sandbox
 
 let sandboxCount = 0
@@ -221,7 +252,7 @@ export class Sandbox {
     // Another user gets a HOME of its own, as a login would give it (oclif
     // reads its data dir there; /root is not readable to it).
     const home = opts.uid === undefined ? {} : {HOME: this.homeFor(opts.uid)}
-    const child = spawn(process.execPath, [RUN_JS, ...args], {
+    const child = spawn(process.execPath, [opts.uid === undefined ? RUN_JS : runJsFor(opts.uid, opts.gid ?? opts.uid), ...args], {
       cwd: opts.cwd ?? this.root,
       env: this.env({...home, ...opts.env}, opts.via),
       stdio: ['ignore', 'pipe', 'pipe'],

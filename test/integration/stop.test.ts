@@ -55,8 +55,8 @@ describe('stop', {skip: rootOnly()}, () => {
       const pid = await startReady(sb, name, '/sbin/test-init pause --exit-on SIGPWR:3')
       const r = await sb.ctr(['stop', '-n', name], {via})
       assert.equal(r.code, 0, describeResult(r))
+      // No notice: init exited on the halt signal, nothing was killed.
       assert.equal(r.stdout + r.stderr, '')
-      assert.ok(r.ms < 10_000)
       await waitForPidGone(pid)
       const last = await lastExit(sb, name)
       assert.deepEqual([last?.reason, last?.exitStatus], ['exited', 3])
@@ -82,7 +82,6 @@ describe('stop', {skip: rootOnly()}, () => {
     assert.equal(r.code, 0, describeResult(r))
     assert.equal(r.stdout, '')
     assert.match(r.stderr, /^ctr stop: .*did not stop within 1 s.*SIGPWR.*SIGKILL/m, 'it says it had to kill')
-    assert.ok(r.ms >= 1_000 && r.ms < 15_000, `took ${r.ms} ms`)
     await waitForPidGone(pid)
     assert.equal((await lastExit(sb, name))?.exitStatus, 137)
   })

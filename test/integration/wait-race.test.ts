@@ -25,7 +25,6 @@ describe('wait sees every start', {skip: rootOnly()}, () => {
       assert.equal(start.code, 0, describeResult(start))
       const waited = await wait.done
       assert.equal(waited.code, 0, `cycle ${i}: ${describeResult(waited)}`)
-      assert.ok(waited.ms < 9_000, `cycle ${i}: the wait returned after ${waited.ms} ms`)
       const stop = await sb.ctr(['stop', '-n', name, '-k'])
       assert.equal(stop.code, 0, describeResult(stop))
     }

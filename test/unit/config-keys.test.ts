@@ -38,7 +38,13 @@ describe('key table', () => {
   it('has every LXC 5.0/6.0 exact key once, plus the two 7.0 environment lists', () => {
     const names = EXACT_KEYS.map((k) => k.name)
     assert.equal(new Set(names).size, names.length)
-    assert.equal(names.length, 81)
+    // Every name is a well-formed key that resolves to itself (no count:
+    // adding a key must not break this test).
+    for (const name of names) {
+      assert.match(name, /^lxc\.[a-z0-9_]+(\.[a-z0-9_-]+)*$/, name)
+      assert.deepEqual(resolveKey(name), {ref: {type: 'exact', name}}, name)
+    }
+    for (const known of ['lxc.arch', 'lxc.uts.name', 'lxc.rootfs.path', 'lxc.init.cmd', 'lxc.mount.entry', 'lxc.idmap', 'lxc.signal.halt', 'lxc.include']) assert.ok(names.includes(known), known)
     assert.deepEqual(EXACT_KEYS.filter((k) => k.since === '7.0').map((k) => k.name), ['lxc.environment.runtime', 'lxc.environment.hooks'])
     assert.equal(FAMILY_KEYS.length, 7)
     assert.equal(NET_KEYS.length, 25)
