@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -173,4 +174,54 @@ int ctr_tool_cleanup(int argc, char **argv)
 			strerror(-ret));
 	ctr_rundir_remove(&m);
 	return ret < 0 ? 1 : 0;
+}
+
+static void lock_release(struct ctr_monitor *m)
+{
+	char path[PATH_MAX];
+
+	/* As a finishing monitor does: a locker that opens the unlinked file
+	 * sees another inode and retries (ctr_rundir_lock). */
+	(void)snprintf(path, sizeof(path), "%s/lock", m->spec->rundir);
+	(void)unlink(path);
+	(void)rmdir(m->spec->rundir);
+	ctr_closep(&m->lockfd);
+}
+
+int ctr_tool_lock(int argc, char **argv)
+{
+	struct ctr_spec spec = {0};
+	struct ctr_monitor m = {0};
+	struct tool_args a;
+	char buf[64];
+	ssize_t n;
+	int ret;
+
+	if (parse_tool_args(argc, argv, &a) < 0 || !a.rundir) {
+		fprintf(stderr, "ctr-monitor lock: --rundir is required\n");
+		return 1;
+	}
+	spec.rundir = a.rundir;
+	m.spec = &spec;
+	m.lockfd = -EBADF;
+	ret = ctr_rundir_lock(&m);
+	if (ret == -EBUSY) {
+		printf("busy\n");
+		return fflush(stdout) == 0 ? 2 : 1;
+	}
+	if (ret < 0) {
+		fprintf(stderr, "ctr-monitor lock: %s: %s\n", a.rundir, strerror(-ret));
+		return 1;
+	}
+	if (printf("locked\n") < 0 || fflush(stdout) != 0) {
+		lock_release(&m);
+		return 1;
+	}
+	/* Held until the ctr that asked closes our stdin: released on purpose,
+	 * or by the kernel when that ctr dies however it dies. */
+	do {
+		n = read(STDIN_FILENO, buf, sizeof(buf));
+	} while (n > 0 || (n < 0 && errno == EINTR));
+	lock_release(&m);
+	return 0;
 }

@@ -15,5 +15,11 @@ int ctr_tool_ifaddrs(int argc, char **argv);
  * Exit 0 = cleaned (or nothing there), 2 = a live monitor holds it,
  * 1 = a cgroup could not be removed (the record stays for a retry). */
 int ctr_tool_cleanup(int argc, char **argv);
+/* lock --rundir D: take D's container lock (the monitor's flock on
+ * D/lock, docs/architecture.md §5) without waiting, print "locked", hold it
+ * until stdin reaches EOF (the ctr that asked released it, or died), then
+ * remove the lock file and D if empty. Exit 0; 2 ("busy") when another
+ * holder has it; 1 on errors. */
+int ctr_tool_lock(int argc, char **argv);
 
 #endif

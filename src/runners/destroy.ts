@@ -19,7 +19,7 @@ import type {CommandOutcome} from '../output.js'
 import {loadConfigForCommand} from '../sys/config.js'
 import {isDefined, queryStatus, resolveFromOptions, type ContainerRef} from '../sys/container.js'
 import {createPartialMarker, entryType, isInside, mountsAtOrBelow, PARTIAL_MARKER, removePartialMarker, removeTree} from '../sys/create-fs.js'
-import {lockContainer} from '../sys/create-lock.js'
+import {lockContainer, type ContainerLock} from '../sys/create-lock.js'
 import {cleanupRundir} from '../sys/tools.js'
 import {nameSuggestions} from '../sys/discover.js'
 import {runStop} from './stop.js'
@@ -62,15 +62,19 @@ export async function run(opts: DestroyOptions): Promise<CommandOutcome<DestroyR
   if (opts.rcfile !== undefined && !existsSync(opts.rcfile)) {
     throw new CtrError('CTR_RCFILE', `Failed to load rcfile "${opts.rcfile}": no such file`)
   }
-  const lock = await lockContainer(ref, 'destroy')
+  // The container lock is the monitor's: while we hold it no monitor runs
+  // or starts this container (docs/architecture.md §5).
+  const {lock, killed: killedFirst} = await lockForDestroy(ref, opts)
+  const notices: string[] = []
   try {
     checkSnapshots(ref, opts.snapshots)
     // Mark the container as going away before looking at its state: a
     // start that begins from now on refuses it (sys/config.ts).
     const marked = createPartialMarker(ref.dir, 'destroy')
-    let killed = false
+    let killed = killedFirst
     try {
-      killed = await stopIfRunning(ref, opts)
+      // An init that outlived its monitor holds no lock: stop it here.
+      killed = (await stopIfRunning(ref, opts)) || killed
       const mounts = mountsAtOrBelow(ref.dir)
       if (mounts.length > 0) {
         throw new CtrError('CTR_MOUNTED', `${ref.name}: ${mounts[0] ?? ''} is mounted; not removing ${ref.dir}`, {
@@ -82,18 +86,9 @@ export async function run(opts: DestroyOptions): Promise<CommandOutcome<DestroyR
       if (marked) removePartialMarker(ref.dir)
       throw error
     }
-    const notices: string[] = []
     const keptRootfs = outsideRootfs(ref, opts, notices)
     lock.assertHeld()
     const removedEntries = await removeContainerDir(ref.dir)
-    // A monitor killed long ago may have left its run dir; nothing else will clean it now.
-    if (existsSync(ref.rundir)) {
-      try {
-        cleanupRundir(ref.rundir)
-      } catch (error) {
-        notices.push(`Could not clean up the run dir ${ref.rundir}: ${(error as Error).message}`)
-      }
-    }
     for (const path of keptRootfs) {
       notices.push(`Left ${path} in place: it is ${ref.name}'s rootfs but lies outside ${ref.dir} (lxc-destroy would delete it)`)
     }
@@ -104,6 +99,31 @@ export async function run(opts: DestroyOptions): Promise<CommandOutcome<DestroyR
     }
   } finally {
     await lock.release()
+    // A monitor killed long ago may have left its run dir; nothing else
+    // will clean it now (cleanup takes the lock we just released).
+    if (existsSync(ref.rundir)) {
+      try {
+        cleanupRundir(ref.rundir)
+      } catch (error) {
+        notices.push(`Could not clean up the run dir ${ref.rundir}: ${(error as Error).message}`)
+      }
+    }
+  }
+}
+
+// The lock, when a running container's monitor holds it: -f stops the
+// container (its monitor then lets go), without -f it is CTR_RUNNING. A
+// start that wins the lock again in between is reported, not fought.
+async function lockForDestroy(ref: ContainerRef, opts: DestroyOptions): Promise<{lock: ContainerLock; killed: boolean}> {
+  let killed = false
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return {lock: await lockContainer(ref, 'destroy'), killed}
+    } catch (error) {
+      if ((error as {code?: string}).code !== 'CTR_LOCKED' || attempt >= 2) throw error
+      if (!(await queryStatus(ref)).running) throw error
+      killed = (await stopIfRunning(ref, opts)) || killed
+    }
   }
 }
 

@@ -90,6 +90,13 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
       // previous run is still tearing down (then try again once it is gone).
       const now = await queryStatus(ref)
       if (now.running && now.state !== 'STOPPING' && now.state !== 'ABORTING') return alreadyRunning(ref, opts, now.initPid, now.monitorPid, notices)
+      // No monitor holds it (a finishing one keeps its socket until after
+      // it lets go): a ctr create or destroy does (docs/architecture.md §5).
+      // (ctr-monitor cleanup holds it for a moment too: try again twice.)
+      if (!now.running && !existsSync(`${ref.rundir}/command.sock`)) {
+        if (attempt < 2) continue
+        throw new CtrError('CTR_LOCKED', `${ref.name} is locked: a ctr create or destroy of it is running`, {hints: ['Wait for it to finish and start it again']})
+      }
       if (attempt < 20) {
         await waitGone(ref)
         continue

@@ -249,9 +249,8 @@ const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOL
  * another device (a mount point) is not entered, and the removal then fails
  * with CtrError CTR_REMOVE_MOUNTED naming it, having removed everything
  * else. Throws SysError for other failures, after removing what it could.
- * Yields to the event loop every few hundred entries, so that the lock
- * held meanwhile keeps being refreshed (sys/create-lock.ts) while a large
- * rootfs goes.
+ * Yields to the event loop every few hundred entries, so that ctr stays
+ * responsive while a large rootfs goes.
  */
 export async function removeTree(path: string, opts: {keepTop?: boolean} = {}): Promise<RemoveResult> {
   let fd: number

@@ -1,89 +1,109 @@
-// The per-container lock that `ctr create` and `ctr destroy` hold while they
-// change a container's files, so that two of them never work on one
-// container at once (LXC takes its disk lock, $rundir/lxc/lock/..., for the
-// same reason). proper-lockfile: an atomic mkdir of `<run dir>.lock` beside
-// the container's run dir, refreshed while held; a holder killed with
-// SIGKILL leaves it behind, and it counts as stale after STALE_MS
-// (docs/architecture.md §5).
+// The container lock, taken by `ctr create` and `ctr destroy` while they
+// change a container's files: the very lock a running container's monitor
+// holds for its whole life, an flock on `<rundir>/lock` (docs/architecture.md
+// §5). One protocol for every command that changes a container, so that a
+// destroy can never remove what a starting monitor is about to run, and a
+// start can never launch what a create is still writing.
+//
+// Node has no flock(2): `ctr-monitor lock --rundir DIR` takes it, says
+// `locked` (or `busy`), and holds it until its stdin closes. The kernel
+// drops an flock however its holder dies, and the helper's stdin closes
+// however ctr dies, so the lock is never stale.
 
-import {mkdirSync} from 'node:fs'
-
-import lockfile from 'proper-lockfile'
+import type {ChildProcess} from 'node:child_process'
+import type {Readable} from 'node:stream'
 
 import {CtrError} from '../core/errors.js'
+import {childProcess} from './builtins.js'
 import type {ContainerRef} from './container.js'
+import {monitorBinary, monitorBroken} from './monitor-binary.js'
 
-/** A lock older than this (not refreshed by a live holder) is taken over. */
-export const STALE_MS = 10_000
+/** How long taking or releasing the lock may take (the helper only opens a file and flocks it). */
+const LOCK_HELPER_TIMEOUT_MS = 10_000
 
 export interface ContainerLock {
-  /** Where the lock lives (a directory). */
+  /** Where the lock lives (the run dir's `lock` file). */
   readonly path: string
-  /**
-   * Throws CtrError CTR_LOCK_LOST if the lock was lost while held (its
-   * directory removed, or not refreshed in time and taken over): the caller
-   * must not go on changing the container's files.
-   */
+  /** Throws CtrError CTR_LOCK_LOST if the helper holding the lock died: the caller must stop changing files. */
   assertHeld(): void
-  /** Releases the lock; never throws (a lost lock is already gone). */
+  /** Releases the lock (closes the helper's stdin, waits for it); never throws. */
   release(): Promise<void>
 }
 
-/** The lock directory of a container: its run dir's path plus `.lock`. */
+/** The lock file of a container: `lock` in its run dir, the monitor's. */
 export function containerLockPath(ref: ContainerRef): string {
-  return `${ref.rundir}.lock`
+  return `${ref.rundir}/lock`
 }
 
 /**
- * Takes the container's create/destroy lock without waiting. `command`
- * names the taker in messages. Throws CtrError CTR_LOCKED (exit 1) when
- * another process holds it, SysError-like CtrError CTR_LOCK for other
- * failures. Creates the run-dir base (mode 0700) if needed.
+ * Takes the container lock without waiting. `command` names the taker in
+ * messages. Throws CtrError CTR_LOCKED (exit 1) when another holder has it
+ * (a running container's monitor, another create or destroy), CTR_LOCK for
+ * other failures.
  */
 export async function lockContainer(ref: ContainerRef, command: string): Promise<ContainerLock> {
   const path = containerLockPath(ref)
-  mkdirSync(ref.runtimeBase, {recursive: true, mode: 0o700})
-  let lost: Error | undefined
-  let release: () => Promise<void>
+  const binary = monitorBinary()
+  const helper = childProcess().spawn(binary, ['lock', '--rundir', ref.rundir], {stdio: ['pipe', 'pipe', 'pipe']})
+  const exited = new Promise<void>((resolve) => helper.once('close', () => resolve()))
+  let answer: string
   try {
-    release = await lockfile.lock(ref.dir, {
-      realpath: false,
-      lockfilePath: path,
-      stale: STALE_MS,
-      retries: 0,
-      // The default handler throws from a timer, which would kill the
-      // process mid-change; record the loss and let the caller stop at its
-      // next step instead.
-      onCompromised: (error: Error) => {
-        lost = error
-      },
-    })
+    answer = await firstLine(helper, LOCK_HELPER_TIMEOUT_MS)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
-      throw new CtrError('CTR_LOCKED', `${ref.name} is locked: another ctr create or destroy of it is running`, {
-        hints: [
-          'Wait for it to finish and run the command again',
-          `If no such command is running, the lock (${path}) counts as stale ${STALE_MS / 1000} s after its holder died`,
-        ],
-      })
+    helper.kill('SIGKILL')
+    await exited
+    if (error instanceof CtrError) throw error
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EMFILE' || code === 'ENFILE') {
+      throw new CtrError('CTR_LOCK', `Failed to lock ${ref.name} (${path}): ${code}`, {hints: ['Too many open files: raise the limit (ulimit -n) and run the command again'], cause: error})
     }
-    throw new CtrError('CTR_LOCK', `Failed to lock ${ref.name} (${path}): ${(error as Error).message}`, {cause: error})
+    throw monitorBroken(binary, error as NodeJS.ErrnoException)
+  }
+  if (answer === 'busy') {
+    await exited
+    throw new CtrError('CTR_LOCKED', `${ref.name} is locked: it is running, or another ctr create or destroy of it is running`, {
+      hints: ['Stop it first, or wait for the other command to finish, and run the command again'],
+    })
+  }
+  if (answer !== 'locked') {
+    await exited
+    throw new CtrError('CTR_LOCK', `Failed to lock ${ref.name} (${path}): ${answer || 'the lock helper exited'}`)
   }
   return {
     path,
     assertHeld() {
-      if (lost === undefined) return
-      throw new CtrError('CTR_LOCK_LOST', `Lost the lock on ${ref.name} while running ctr ${command}: ${lost.message}`, {
+      if (helper.exitCode === null && helper.signalCode === null) return
+      throw new CtrError('CTR_LOCK_LOST', `Lost the lock on ${ref.name} while running ctr ${command}: its helper ${helper.pid ?? ''} exited`, {
         hints: ['Another process may be changing the container; check it with ctr info and run the command again'],
-        cause: lost,
       })
     },
     async release() {
-      try {
-        await release()
-      } catch {
-        // Already released or compromised: nothing of ours is left to remove.
-      }
+      helper.stdin?.end()
+      const timer = setTimeout(() => helper.kill('SIGKILL'), LOCK_HELPER_TIMEOUT_MS)
+      await exited
+      clearTimeout(timer)
     },
   }
+}
+
+// The helper's first line of stdout (`locked` or `busy`), or its stderr
+// when it exits without one; rejects on a spawn error or after `timeoutMs`.
+function firstLine(helper: ChildProcess, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = ''
+    let err = ''
+    const timer = setTimeout(() => reject(new CtrError('CTR_LOCK', `The lock helper did not answer within ${timeoutMs / 1000} s`)), timeoutMs)
+    const done = (fn: () => void): void => {
+      clearTimeout(timer)
+      fn()
+    }
+    helper.once('error', (error) => done(() => reject(error)))
+    ;(helper.stderr as Readable).setEncoding('utf8').on('data', (chunk: string) => (err += chunk))
+    ;(helper.stdout as Readable).setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk
+      const nl = out.indexOf('\n')
+      if (nl >= 0) done(() => resolve(out.slice(0, nl)))
+    })
+    helper.once('close', () => done(() => resolve(out.includes('\n') ? (out.split('\n')[0] as string) : err.trim())))
+  })
 }

@@ -212,44 +212,6 @@ describe('create and destroy', {skip: rootOnly()}, () => {
     assert.equal(existsSync(join(sb.lxcpath, name)), false)
   })
 
-  it('leaves a create killed midway unstartable; destroy says the lock is held, then removes it once the lock is stale', {timeout: 90_000}, async () => {
-    const sb = sandbox()
-    const name = sb.name('kill')
-    const dir = join(sb.lxcpath, name)
-    // An existing empty directory is allowed (a user may make it first), and
-    // lets the test watch for the marker with inotify.
-    mkdirSync(dir)
-    const marker = waitForFile(join(dir, 'partial'), 10_000, () => true)
-    const running = sb.spawnCtr(['create', '-n', name, '-t', 'busybox'], {env})
-    await marker
-    running.child.kill('SIGKILL')
-    const killed = await running.done
-    tracker.track(join(dir, 'rootfs'))
-    if (killed.code === 0) {
-      // The create won the race and finished: then it is complete.
-      assert.equal(existsSync(join(dir, 'partial')), false)
-      ok(await ctr(['destroy', '-n', name]))
-      return
-    }
-    assert.equal(killed.signal, 'SIGKILL')
-    assert.equal(existsSync(join(dir, 'partial')), true, 'the marker outlives the create')
-    const start = await ctr(['start', '-n', name])
-    assert.equal(start.code, 1, describeResult(start))
-    assert.match(start.stderr, /is only partly created/)
-    // The killed create's lock is left behind until it is stale.
-    const locked = failsWith(await ctr(['destroy', '-n', name, '--json']), 'CTR_LOCKED')
-    assert.match(locked.message, /another ctr create or destroy of it is running/)
-    const deadline = Date.now() + 30_000
-    for (;;) {
-      const r = await ctr(['destroy', '-n', name, '--json'])
-      if (r.code === 0) break
-      failsWith(r, 'CTR_LOCKED')
-      assert.ok(Date.now() < deadline, 'the lock never went stale')
-      await new Promise((resolve) => setTimeout(resolve, 500))
-    }
-    assert.equal(existsSync(dir), false)
-  })
-
   it('refuses to destroy a running container without -f; -f kills it and removes it', T, async () => {
     const sb = sandbox()
     const name = sb.name('run')
