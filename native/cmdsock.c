@@ -315,6 +315,15 @@ void ctr_cmdsock_client_event(struct ctr_monitor *m, int fd, unsigned int events
 
 	if (!c)
 		return;
+	/* EPOLLHUP: the client closed its connection (both directions), so it
+	 * gave up waiting for our answer. Drop it with whatever it sent still
+	 * unread: a request that timed out on the client side (this monitor was
+	 * stopped, or busy) must never be carried out later. A watcher's
+	 * half-close is EPOLLRDHUP alone and keeps it (docs/architecture.md). */
+	if (events & (EPOLLHUP | EPOLLERR)) {
+		client_remove(m, c);
+		return;
+	}
 	if (events & EPOLLIN) {
 		ssize_t n = recv(fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len, MSG_DONTWAIT);
 		if (n > 0) {
