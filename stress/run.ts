@@ -30,7 +30,7 @@ import {MONITOR_BIN, RUN_JS, Sandbox, cgroupsNamed, listPids, mountsUnder, readP
 
 const args = process.argv.slice(2)
 const SHORT = args.includes('--short')
-const PARTS = args.filter((a) => !a.startsWith('--'))
+const PARTS = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--seed')
 const want = (part: string): boolean => PARTS.length === 0 || PARTS.includes(part)
 
 /** A hang: no ctr command may take longer than this. */
@@ -544,7 +544,8 @@ async function main(): Promise<void> {
   }
   console.log(`stress done in ${Math.round((performance.now() - started) / 1000)} s`)
   // The plain closing line CI reads.
-  console.log(`${parts - Math.min(parts, failures ? 1 : 0)} passed, ${failures ? 1 : 0} failed`)
+  if (parts === 0) failures++
+  console.log(`${failures ? 0 : parts} passed, ${failures ? parts || 1 : 0} failed`)
   process.exit(failures ? 1 : 0)
 }
 

@@ -101,6 +101,9 @@ export function diagnoseMonitor(binary: string): CtrError | undefined {
     return monitorBroken(binary, error as NodeJS.ErrnoException)
   }
   const broken = (why: string): CtrError => new CtrError('CTR_MONITOR_BROKEN', `Failed to run ctr-monitor "${binary}": ${why}`, {hints: monitorFixHints()})
+  // A script is a wrapper ($CTR_MONITOR = strace, valgrind ... around the
+  // real binary): the kernel runs it, so it says nothing about the monitor.
+  if (head.subarray(0, 2).toString('latin1') === '#!') return undefined
   if (head.readUInt32BE(0) !== 0x7f454c46) return broken('not a program for this machine (not an ELF file) (ENOEXEC)')
   const machine = ELF_MACHINES[head.readUInt16LE(18)] ?? `machine ${head.readUInt16LE(18)}`
   if (machine !== process.arch) return broken(`built for ${machine}, this machine is ${process.arch} (ENOEXEC)`)
