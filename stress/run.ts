@@ -62,7 +62,8 @@ function ctr(sb: Sandbox, argv: string[], opts: {env?: Record<string, string>; w
   const cmd = [...(opts.wrap ?? []), ...timed, process.execPath, RUN_JS, ...argv]
   const started = performance.now()
   return new Promise((resolve) => {
-    const child = spawn(cmd[0] as string, cmd.slice(1), {cwd: opts.cwd ?? sb.root, env: sb.env(opts.env ?? {}), stdio: ['ignore', 'pipe', 'pipe']})
+    // Its own process group: a hang is ended whole (time, strace, node).
+    const child = spawn(cmd[0] as string, cmd.slice(1), {cwd: opts.cwd ?? sb.root, env: sb.env(opts.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'], detached: true})
     let stdout = ''
     let stderr = ''
     let hung = false
@@ -70,7 +71,11 @@ function ctr(sb: Sandbox, argv: string[], opts: {env?: Record<string, string>; w
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c))
     const timer = setTimeout(() => {
       hung = true
-      child.kill('SIGKILL')
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        child.kill('SIGKILL')
+      }
     }, opts.timeoutMs ?? HANG_MS)
     child.on('error', (error) => {
       clearTimeout(timer)

@@ -80,7 +80,7 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
   for (let attempt = 0; ; attempt++) {
     const launched = launchMonitor(encodeMonitorSpec(spec), {foreground: spec.foreground, name: ref.name, lxcpath: ref.lxcpath})
     const unforward = spec.foreground ? forwardSignals(launched) : () => undefined
-    const report = await launched.report.catch((error: unknown) => {
+    const report = await withinReportTimeout(launched, ref.name).catch((error: unknown) => {
       unforward()
       throw error
     })
@@ -111,6 +111,9 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
       throw failure(report, ref.name, config.rootfs.path, spec.pathSearch, spec.foreground)
     }
     if (!spec.foreground) {
+      // Whatever else holds the sync fd (a wrapper named by $CTR_MONITOR,
+      // say) must not keep ctr start from returning.
+      launched.release()
       launched.child.unref()
       return {exitCode: 0, result: {name: ref.name, state: 'RUNNING', pid: report.initPid, monitorPid: report.monitorPid, daemon: true, startupUs: report.startupUs}, notices}
     }
@@ -118,6 +121,42 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
     unforward()
     // lxc-start -F always exits 0; ctr passes the payload's status on (README).
     return {exitCode: exitStatus, result: {name: ref.name, state: 'STOPPED', pid: report.initPid, monitorPid: report.monitorPid, daemon: false, exitStatus, startupUs: report.startupUs}, notices}
+  }
+}
+
+/**
+ * How long a monitor may take to report the start (RUNNING or why not).
+ * One that never does must not hang ctr start; and so that "failed" stays
+ * true, it is killed then (its container goes with it).
+ */
+export const START_REPORT_TIMEOUT_MS = 60_000
+
+async function withinReportTimeout(launched: LaunchedMonitor, name: string): Promise<StartReport> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const pid = launched.monitorPid()
+      let killed = false
+      if (pid !== undefined && pid > 0) {
+        try {
+          // Ours (it named itself on our sync fd) and still a ctr-monitor.
+          if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ctr-monitor')) {
+            process.kill(pid, 'SIGKILL')
+            killed = true
+          }
+        } catch {
+          // gone meanwhile
+        }
+      }
+      reject(new CtrError('CTR_START_TIMEOUT', `${name}: the monitor${pid ? ` (pid ${pid})` : ''} did not report the start within ${START_REPORT_TIMEOUT_MS / 1000} s${killed ? '; it was killed, and its container with it' : ''}`, {
+        hints: ['Run it in the foreground (-F) with -l DEBUG -o FILE to see where it stopped'],
+      }))
+    }, START_REPORT_TIMEOUT_MS)
+  })
+  try {
+    return await Promise.race([launched.report, timeout])
+  } finally {
+    clearTimeout(timer)
   }
 }
 

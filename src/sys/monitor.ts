@@ -26,6 +26,10 @@ export interface LaunchedMonitor {
   /** Foreground only: resolves to the payload's exit status once the container stopped. */
   exit: Promise<number>
   child: ChildProcess
+  /** The monitor's pid once it said `monitor <pid>` (daemon mode: the grandchild). */
+  monitorPid(): number | undefined
+  /** Daemon mode, once reported: let go of the sync socket (ctr exits without waiting for its EOF). */
+  release(): void
 }
 
 /**
@@ -74,7 +78,7 @@ export function launchMonitor(spec: Buffer, opts: {foreground: boolean; name: st
     }
     resolveExit(127)
   })
-  if (!sync) return {report, exit, child}
+  if (!sync) return {report, exit, child, monitorPid: () => monitorPid, release: () => undefined}
   sync.setEncoding('utf8')
   sync.on('data', (chunk: string) => {
     buffered += chunk
@@ -112,7 +116,7 @@ export function launchMonitor(spec: Buffer, opts: {foreground: boolean; name: st
   // Not end(): in foreground mode the monitor takes a hang-up of this
   // socket to mean ctr died, and kills the container.
   sync.write(spec)
-  return {report, exit, child}
+  return {report, exit, child, monitorPid: () => monitorPid, release: () => sync.destroy()}
 }
 
 function spawnError(binary: string, error: NodeJS.ErrnoException): CtrError {
