@@ -29,6 +29,8 @@ export function readTextFile(path: string, maxBytes = MAX_TEXT_FILE_BYTES): stri
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
   try {
     const st = fstatSync(fd)
+    // A directory keeps the errno read(2) would give (EISDIR), as before.
+    if (st.isDirectory()) throw new TextFileError('EISDIR', 'not a regular file (a directory, EISDIR)', path)
     if (!st.isFile()) throw new TextFileError('EINVAL', `not a regular file (${fileKind(st)})`, path)
     if (st.size > maxBytes) throw tooBig(path, maxBytes)
     // The size may change under us (and /proc files say 0): read in

@@ -222,7 +222,7 @@ describe('loadGlobalConfig', () => {
   })
 
   it('fails on a directory', () => {
-    assert.throws(() => loadGlobalConfig(root), (e: unknown) => e instanceof CtrError && /^Failed to read ".*": not a regular file \(a directory\)$/.test(e.message))
+    assert.throws(() => loadGlobalConfig(root), (e: unknown) => e instanceof CtrError && /^Failed to read ".*": not a regular file \(a directory, EISDIR\)$/.test(e.message))
   })
 })
 
