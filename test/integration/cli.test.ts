@@ -154,6 +154,7 @@ describe('shell completion and man pages', {skip: rootOnly()}, () => {
     }
     const sb = sandbox()
     const help = await sb.ctr(['stop', '--help'])
+    assert.equal(help.code, 0, describeResult(help))
     const page = spawnSync('man', ['-l', join(REPO, 'man/ctr-stop.1')], {encoding: 'utf8', env: {...process.env, MANWIDTH: '200', PAGER: 'cat'}}).stdout
     // Every flag and example of --help is in the page.
     for (const flag of ['--nokill', '--nowait', '--reboot', '--timeout', '--lxcpath', '--json']) {
