@@ -14,9 +14,11 @@ const vm = require('node:vm')
 /**
  * Runs the CommonJS file `file` (with `file + '.cache'` as its code cache)
  * and returns its exports, plus the compiled script so a caller can produce
- * a fresh cache after running it.
+ * a fresh cache after running it. `scriptName` names the script for V8
+ * (stack traces); V8 accepts a cache made under another name, so the cache
+ * that ships is made under a neutral one and holds no builder's path.
  */
-function loadWithCache(file, require) {
+function loadWithCache(file, require, scriptName = file) {
   const source = readFileSync(file, 'utf8')
   let cachedData
   try {
@@ -24,7 +26,7 @@ function loadWithCache(file, require) {
   } catch {
     cachedData = undefined
   }
-  const script = new vm.Script(Module.wrap(source), {filename: file, ...(cachedData ? {cachedData} : {})})
+  const script = new vm.Script(Module.wrap(source), {filename: scriptName, ...(cachedData ? {cachedData} : {})})
   const module = {exports: {}}
   script.runInThisContext().call(module.exports, module.exports, require, module, file, dirname(file))
   return {exports: module.exports, script}

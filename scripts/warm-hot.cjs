@@ -39,7 +39,9 @@ async function main() {
     }
     for (const [name, commands] of Object.entries(runs)) {
       const bundle = resolve(__dirname, `../dist/${name}.cjs`)
-      const {exports, script} = loadWithCache(bundle, require)
+      // Made under a neutral name: the cache ships in the package and must
+      // not record where it was built (the loader accepts it under any name).
+      const {exports, script} = loadWithCache(bundle, require, `ctr-lxc/dist/${name}.cjs`)
       for (const [command, argv] of commands) await exports.dispatch(command, argv)
       const cache = join(sandbox, `${name}.cjs.cache`)
       writeFileSync(cache, script.createCachedData())
