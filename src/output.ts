@@ -8,7 +8,7 @@
 
 import {fstatSync, writeSync} from 'node:fs'
 
-import {CtrError, UsageError, toCtrError} from './core/errors.js'
+import {CtrError, SysError, UsageError, toCtrError} from './core/errors.js'
 
 export interface OutputOptions {
   prog: string
@@ -103,7 +103,7 @@ export function emitOutcome(outcome: CommandOutcome, opts: OutputOptions): void 
  * oclif's default 2. `usage` is printed after getopt-style argv errors.
  */
 export function emitError(error: unknown, opts: OutputOptions, usage?: string): void {
-  const err = toCtrError(error)
+  const err = withPermissionHints(toCtrError(error))
   process.exitCode = err.exitCode
   if (opts.json) {
     const body = {status: err.exitCode, error: {code: err.code, message: err.message, hints: err.hints, ...(err.details ? {details: err.details} : {})}}
@@ -119,6 +119,32 @@ export function emitError(error: unknown, opts: OutputOptions, usage?: string): 
   if (process.env.CTR_DEBUG && !(err instanceof CtrError && err.code !== 'CTR_INTERNAL') && error instanceof Error) {
     writeOut(2, `${error.stack ?? ''}\n`)
   }
+}
+
+/**
+ * A failed system call on a path this user may not write or read (EACCES,
+ * EPERM) or on a read-only filesystem (EROFS), as a SysError or as the
+ * cause of another error, says which it is and what to do, unless the code
+ * that threw it said more already.
+ */
+export function withPermissionHints(err: CtrError): CtrError {
+  if (err.hints.length > 0) return err
+  const cause = err.cause as NodeJS.ErrnoException | undefined
+  const errno = err instanceof SysError ? err.errno : typeof cause?.code === 'string' ? cause.code : undefined
+  const path = err instanceof SysError ? err.path : cause?.path
+  const hints = permissionHints(errno, path, process.geteuid?.() ?? 0)
+  if (hints.length === 0) return err
+  if (err instanceof SysError) return new SysError(err.syscall, err.errno, err.path, {exitCode: err.exitCode, hints, cause: err.cause, ...(err.details ? {details: err.details} : {})})
+  return new CtrError(err.code, err.message, {exitCode: err.exitCode, hints, cause: err.cause, bare: err.bare, ...(err.details ? {details: err.details} : {})})
+}
+
+function permissionHints(errno: string | undefined, path: string | undefined, uid: number): string[] {
+  const store = 'Use a container store of your own: -P PATH or $CTR_PATH (the default for a user is ~/.local/share/ctr)'
+  if (errno === 'EROFS') return [`${path ?? 'The target'} is on a read-only filesystem`, store.replace(' of your own', ' on a writable filesystem')]
+  if (errno !== 'EACCES' && errno !== 'EPERM') return []
+  const where = path === undefined ? '' : ` on ${path}`
+  if (uid === 0) return [`Permission denied to root${where}: a read-only bind mount, an immutable file (chattr +i) or a security policy`]
+  return [`Permission denied${where} for uid ${uid}: it belongs to another user (root?)`, `Run ctr as root, or: ${store.charAt(0).toLowerCase()}${store.slice(1)}`]
 }
 
 // A reader that went away (`ctr ls --json | head -1`) ends the output, not

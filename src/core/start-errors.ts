@@ -33,6 +33,8 @@ export interface FailureContext {
   rootfs: string | undefined
   path: string | undefined
   foreground: boolean
+  /** The effective uid ctr runs as (namespaces need root or a user namespace). */
+  uid?: number
 }
 
 const STEPS: Record<string, StepText> = {
@@ -78,13 +80,30 @@ const STEPS: Record<string, StepText> = {
   seccomp: {what: () => 'Failed to load the seccomp filter'},
   personality: {what: () => 'Failed to set the personality (lxc.arch)'},
   stdio: {what: () => 'Failed to set up init\'s standard input and output'},
-  clone: {what: () => 'Failed to create the container\'s namespaces (clone3)'},
+  clone: {
+    what: () => 'Failed to create the container\'s namespaces (clone3)',
+    hints: (f, ctx) => {
+      if (f.errno !== 1) return []
+      if (ctx.uid !== undefined && ctx.uid !== 0) {
+        return [
+          `Containers need root: ctr runs as uid ${ctx.uid}; run it as root (sudo ctr start ...)`,
+          'Without root a container needs lxc.idmap lines (a user namespace, with ids from /etc/subuid and /etc/subgid) and a cgroup delegated to this user (systemd-run --user --scope -p Delegate=yes ctr start ...)',
+        ]
+      }
+      return ['The kernel refused the new namespaces: check user.max_*_namespaces (sysctl) and any seccomp or security policy around ctr (a container it runs in)']
+    },
+  },
   cgroup: {what: (d) => `Failed to set up the container's cgroup${d ? ` (${d})` : ''}`},
   lock: {
     what: (d) => `Failed to lock the run directory "${d}"`,
     hints: (f) => (f.errno === 1 ? [RUNDIR_TRUST_HINT] : []),
   },
-  rundir: {what: (d) => `Failed to set up the run directory "${d}"`},
+  rundir: {
+    what: (d) => `Failed to set up the run directory "${d}"`,
+    hints: (f, ctx) => (f.errno === 13 && ctx.uid !== undefined && ctx.uid !== 0
+      ? ['Containers need root: run ctr as root', 'As another user, the run directories go to $XDG_RUNTIME_DIR/ctr (or $CTR_RUNTIME_DIR), which must be this user\'s']
+      : []),
+  },
   socket: {what: (d) => `Failed to create the command socket in "${d}"`},
   pidfile: {what: (d) => `Failed to write the pidfile "${d}"`, hints: (f) => (f.errno === 28 ? ['Its filesystem is full'] : [])},
   spec: {what: () => 'The monitor rejected the start spec (a ctr bug)'},

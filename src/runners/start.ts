@@ -216,7 +216,7 @@ function forwardSignals(launched: LaunchedMonitor): () => void {
 function failure(report: Extract<StartReport, {kind: 'error'}>, name: string, rootfs: string | undefined, path: string | undefined, foreground: boolean): CtrError {
   const entry = getSystemErrorMap().get(-report.errno)
   const err = entry ? {name: entry[0], message: capitalize(entry[1])} : {name: `errno ${report.errno}`, message: 'Unknown error'}
-  return startFailureError({step: report.step, errno: report.errno, detail: report.detail, ...(report.signal ? {signal: report.signal} : {})}, err, {name, rootfs, path, foreground})
+  return startFailureError({step: report.step, errno: report.errno, detail: report.detail, ...(report.signal ? {signal: report.signal} : {})}, err, {name, rootfs, path, foreground, uid: process.geteuid?.() ?? 0})
 }
 
 function capitalize(text: string): string {

@@ -1,7 +1,7 @@
 // Which config a command uses, and loading it (docs/lxc-contract.md §1.2,
 // §3, §7).
 
-import {existsSync} from 'node:fs'
+import {accessSync, constants as fsConstants, existsSync, statSync} from 'node:fs'
 
 import type {ContainerConfig, ConfigWarning} from '../core/config/index.js'
 import {formatLocation} from '../core/config/index.js'
@@ -29,7 +29,7 @@ export interface CommandConfig {
  */
 export function loadConfigForCommand(ref: ContainerRef, opts: CommonOptions): CommandConfig {
   let loaded: CommandConfig = {config: undefined, file: undefined, warnings: []}
-  if (existsSync(ref.configPath)) {
+  if (configExists(ref)) {
     const {config, warnings} = loadContainerConfig({files: ref.configPath})
     loaded = {config, file: ref.configPath, warnings}
   }
@@ -43,6 +43,36 @@ export function loadConfigForCommand(ref: ContainerRef, opts: CommonOptions): Co
     loaded = {config, file: opts.rcfile, warnings}
   }
   return loaded
+}
+
+/**
+ * Whether the container has a config file. One this user may not read (a
+ * root-only container seen by another user) is a permission error, not a
+ * container that does not exist.
+ */
+export function configExists(ref: ContainerRef): boolean {
+  try {
+    accessSync(ref.configPath, fsConstants.R_OK)
+    return true
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false
+    if (code !== 'EACCES' && code !== 'EPERM') return existsSync(ref.configPath)
+    throw new CtrError('CTR_PERMISSION', `Permission denied: cannot read ${ref.configPath}`, {
+      hints: [`${ref.name} belongs to ${ownerOf(ref.dir)}; run ctr as that user or as root`],
+      details: {path: ref.configPath, errno: code},
+      cause: error,
+    })
+  }
+}
+
+function ownerOf(path: string): string {
+  try {
+    const uid = statSync(path).uid
+    return uid === 0 ? 'root' : `uid ${uid}`
+  } catch {
+    return 'another user'
+  }
 }
 
 export interface StartConfig extends CommandConfig {
