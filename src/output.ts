@@ -4,7 +4,8 @@
 // Human: results on stdout, messages on stderr as `<prog>: <message>` with
 // each hint on its own line below. JSON (--json): one object on stdout,
 // `{"status": 0, "result": ..., "warnings": [...]}` or
-// `{"status": <exit>, "error": {"code", "message", "hints"}}`.
+// `{"status": <exit>, "error": {"code", "message", "hints", "details"}}`,
+// the same keys every time (docs/json.md).
 
 import {fstatSync, writeSync} from 'node:fs'
 
@@ -90,7 +91,7 @@ export function emitOutcome(outcome: CommandOutcome, opts: OutputOptions): void 
   if (outcome.streamed) return
   if (opts.json) {
     const warnings = outcome.notices ?? []
-    writeOut(1, `${JSON.stringify({status: outcome.exitCode, result: outcome.result, ...(warnings.length ? {warnings} : {})}, jsonReplacer, 2)}\n`)
+    writeOut(1, `${JSON.stringify({status: outcome.exitCode, result: outcome.result, warnings}, jsonReplacer, 2)}\n`)
     return
   }
   if (outcome.text) writeOut(1, outcome.text)
@@ -106,7 +107,7 @@ export function emitError(error: unknown, opts: OutputOptions, usage?: string): 
   const err = withPermissionHints(toCtrError(error))
   process.exitCode = err.exitCode
   if (opts.json) {
-    const body = {status: err.exitCode, error: {code: err.code, message: err.message, hints: err.hints, ...(err.details ? {details: err.details} : {})}}
+    const body = {status: err.exitCode, error: {code: err.code, message: err.message, hints: err.hints, details: err.details ?? null}}
     writeOut(1, `${JSON.stringify(body, jsonReplacer, 2)}\n`)
     return
   }

@@ -44,14 +44,14 @@ export interface CreateResult {
   /** The config file written. */
   config: string
   template: TemplateName
-  /** The file the config was seeded from (lxc.default_config or -f), if any. */
-  seed: string | undefined
-  /** The rootfs directory, or undefined when the container runs on the host's root. */
-  rootfs: string | undefined
+  /** The file the config was seeded from (lxc.default_config or -f), or null. */
+  seed: string | null
+  /** The rootfs directory, or null when the container runs on the host's root. */
+  rootfs: string | null
   /** The template built the rootfs (false: `none`, the rootfs is the user's). */
   rootfsBuilt: boolean
   /** With lxc.idmap: the host uid and gid that own the rootfs (container root's). */
-  shiftedTo?: {uid: number; gid: number}
+  shiftedTo: {uid: number; gid: number} | null
   durationMs: number
 }
 
@@ -196,12 +196,12 @@ class Creation {
       path: ref.dir,
       config: ref.configPath,
       template: opts.template.name,
-      seed: seed?.path,
-      rootfs: rootfs?.path,
+      seed: seed?.path ?? null,
+      rootfs: rootfs?.path ?? null,
       rootfsBuilt: entries !== undefined,
+      shiftedTo: shiftedTo ?? null,
       durationMs: Date.now() - started,
     }
-    if (shiftedTo !== undefined) result.shiftedTo = shiftedTo
     return {exitCode: 0, result, notices}
   }
 

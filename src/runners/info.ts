@@ -13,6 +13,11 @@ import {queryStatus, readLastExit, resolveFromOptions, type LastExit} from '../s
 import {nameSuggestions} from '../sys/discover.js'
 import {listAddresses} from '../sys/tools.js'
 
+/**
+ * `ctr info --json`'s result (docs/json.md): the same keys whatever the
+ * state, null where a fact is unknown or does not apply (a stopped
+ * container has no pid, no stats).
+ */
 export interface InfoResult {
   name: string
   lxcpath: string
@@ -20,21 +25,41 @@ export interface InfoResult {
   running: boolean
   /** Has a config file (or --rcfile). */
   defined: boolean
-  pid?: number
-  monitorPid?: number
+  pid: number | null
+  monitorPid: number | null
   /** When init was exec'd (ms since the epoch). */
-  startedAt?: number
+  startedAt: number | null
   ips: string[]
-  /** Cgroup usage while running (-S, the default mode, --json): raw numbers, plus pids and the memory limit. */
-  stats?: ContainerStats
+  /** Cgroup usage while running: raw numbers, plus pids and the memory limit. */
+  stats: InfoStatsJson | null
   /** Processes the OOM killer killed in the container since it started (while running). */
-  oomKills?: number
-  /** -c KEY values; null for an invalid key. */
-  config?: Record<string, string | null>
+  oomKills: number | null
+  /** -c KEY values; null for an invalid key; empty without -c. */
+  config: Record<string, string | null>
   /** The monitor died but init runs on (lxc.monitor.signal.pdeath = 0). */
-  orphan?: boolean
+  orphan: boolean
   /** How the container stopped last time (defined containers that ran before). */
-  lastExit?: LastExit
+  lastExit: LastExit | null
+}
+
+/** The cgroup figures, as numbers (bytes, ns); null when this host's cgroups do not say. */
+export interface InfoStatsJson {
+  cpuNs: number | null
+  blkioBytes: number | null
+  memoryBytes: number | null
+  kmemBytes: number | null
+  memoryLimitBytes: number | null
+  swapBytes: number | null
+  pidsCurrent: number | null
+  pidsLimit: number | null
+}
+
+function statsJson(stats: ContainerStats): InfoStatsJson {
+  const n = (v: bigint | number | undefined): number | null => (v === undefined ? null : Number(v))
+  return {
+    cpuNs: n(stats.cpuNs), blkioBytes: n(stats.blkioBytes), memoryBytes: n(stats.memoryBytes), kmemBytes: n(stats.kmemBytes),
+    memoryLimitBytes: n(stats.memoryLimitBytes), swapBytes: n(stats.swapBytes), pidsCurrent: n(stats.pidsCurrent), pidsLimit: n(stats.pidsLimit),
+  }
 }
 
 export async function runInfo(opts: InfoOptions): Promise<CommandOutcome<InfoResult>> {
@@ -55,24 +80,25 @@ export async function runInfo(opts: InfoOptions): Promise<CommandOutcome<InfoRes
   const config = loaded.config ?? createDefaultConfig()
   const items = opts.configKeys.map((key) => ({key, value: getConfigItem(config, key)}))
 
-  const result: InfoResult = {name: ref.name, lxcpath: ref.lxcpath, state: status.state, running: status.running, defined, ips}
-  if (status.initPid !== undefined && status.running) result.pid = status.initPid
-  if (status.monitorPid !== undefined) result.monitorPid = status.monitorPid
-  if (status.startedAt !== undefined) result.startedAt = status.startedAt
-  if (status.orphan) result.orphan = true
-  if (items.length > 0) result.config = Object.fromEntries(items.map((i) => [i.key, i.value ?? null]))
-  if (!status.running) {
-    const last = readLastExit(ref)
-    if (last) result.lastExit = last
-  }
   // Stats only while running (a stopped container has no cgroup), and only
   // when something will show them: -sH stays a few file reads cheaper.
   const stats = status.running && (opts.json || opts.showStats || defaultMode) ? readContainerStats(ref.rundir) : undefined
-  if (stats) result.stats = stats
-  if (status.running && status.oomKills !== undefined) result.oomKills = status.oomKills
+  const pid = status.initPid !== undefined && status.running ? status.initPid : undefined
+  const result: InfoResult = {
+    name: ref.name, lxcpath: ref.lxcpath, state: status.state, running: status.running, defined,
+    pid: pid ?? null,
+    monitorPid: status.monitorPid ?? null,
+    startedAt: status.startedAt ?? null,
+    ips,
+    stats: stats ? statsJson(stats) : null,
+    oomKills: status.running ? (status.oomKills ?? null) : null,
+    config: Object.fromEntries(items.map((i) => [i.key, i.value ?? null])),
+    orphan: status.orphan === true,
+    lastExit: status.running ? null : (readLastExit(ref) ?? null),
+  }
   const facts = {
     name: ref.name, state: status.state, running: status.running, ips, config: items,
-    ...(result.pid === undefined ? {} : {pid: result.pid}), ...(stats ? {stats} : {}),
+    ...(pid === undefined ? {} : {pid}), ...(stats ? {stats} : {}),
   }
   const out = formatInfo(facts, opts)
   return {exitCode: 0, result, text: out.stdout, rawStderr: out.stderr}

@@ -71,8 +71,8 @@ function baseEntry(name: string, running: ActiveContainer | undefined, defined: 
     name, state, running: state !== 'STOPPED', defined,
     autostart: false, groups: [], interfaces: [], ipv4: [], ipv6: [], unprivileged: false,
     pid: running?.initPid ?? null, memory: null, memoryLimit: null, ram: null, swap: null,
+    orphan: running?.orphan === true, configError: null,
   }
-  if (running?.orphan) entry.orphan = true
   return entry
 }
 

@@ -22,19 +22,20 @@ import {readProcStat} from '../sys/proc.js'
 import {assertTrustedDir} from '../sys/rundir-trust.js'
 import {readFailure, readTextFile} from '../sys/read-text.js'
 
+/** `ctr start --json`'s result (docs/json.md): every key always, null where it does not apply. */
 export interface StartResult {
   name: string
   state: 'RUNNING' | 'STOPPED'
   /** Init's pid in the host pid namespace. */
-  pid?: number
-  monitorPid?: number
+  pid: number | null
+  monitorPid: number | null
   daemon: boolean
   /** true when the container was already running (LXC exits 0 then too). */
-  alreadyRunning?: boolean
-  /** Foreground: the payload's exit status (128 + signal if killed). */
-  exitStatus?: number
+  alreadyRunning: boolean
+  /** Foreground: the payload's exit status (128 + signal if killed); null in the background. */
+  exitStatus: number | null
   /** Container-side start time measured by the monitor: its exec until init's exec, in µs. */
-  startupUs?: number
+  startupUs: number | null
 }
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGPWR', 'SIGCONT']
@@ -115,12 +116,12 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
       // say) must not keep ctr start from returning.
       launched.release()
       launched.child.unref()
-      return {exitCode: 0, result: {name: ref.name, state: 'RUNNING', pid: report.initPid, monitorPid: report.monitorPid, daemon: true, startupUs: report.startupUs}, notices}
+      return {exitCode: 0, result: {name: ref.name, state: 'RUNNING', pid: report.initPid, monitorPid: report.monitorPid, daemon: true, alreadyRunning: false, exitStatus: null, startupUs: report.startupUs}, notices}
     }
     const exitStatus = await launched.exit
     unforward()
     // lxc-start -F always exits 0; ctr passes the payload's status on (README).
-    return {exitCode: exitStatus, result: {name: ref.name, state: 'STOPPED', pid: report.initPid, monitorPid: report.monitorPid, daemon: false, exitStatus, startupUs: report.startupUs}, notices}
+    return {exitCode: exitStatus, result: {name: ref.name, state: 'STOPPED', pid: report.initPid, monitorPid: report.monitorPid, daemon: false, alreadyRunning: false, exitStatus, startupUs: report.startupUs}, notices}
   }
 }
 
@@ -162,9 +163,7 @@ async function withinReportTimeout(launched: LaunchedMonitor, name: string): Pro
 
 function alreadyRunning(ref: ContainerRef, opts: StartOptions, pid: number | undefined, monitorPid: number | undefined, notices: string[]): CommandOutcome<StartResult> {
   // LXC: "Container is already running", exit 0 (docs/lxc-contract.md §1.2 step 6).
-  const result: StartResult = {name: ref.name, state: 'RUNNING', daemon: opts.daemon, alreadyRunning: true}
-  if (pid !== undefined) result.pid = pid
-  if (monitorPid !== undefined) result.monitorPid = monitorPid
+  const result: StartResult = {name: ref.name, state: 'RUNNING', pid: pid ?? null, monitorPid: monitorPid ?? null, daemon: opts.daemon, alreadyRunning: true, exitStatus: null, startupUs: null}
   return {exitCode: 0, result, notices: [...notices, `${ref.name}: Container is already running`]}
 }
 

@@ -31,6 +31,7 @@ import {
 import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {checkJsonOutput} from './json-schema.js'
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const RUN_JS = join(REPO, 'bin/run.js')
@@ -278,6 +279,12 @@ export class Sandbox {
       child.on('close', (code, signal) => {
         clearTimeout(timer)
         this.children.delete(child)
+        // Every --json output of every test is checked against docs/json-schema.json.
+        const problems = checkJsonOutput(args, stdout, code)
+        if (problems.length > 0) {
+          reject(new Error(`ctr ${args.join(' ')}: --json output does not match docs/json-schema.json:\n${problems.join('\n')}\n--- stdout ---\n${stdout}`))
+          return
+        }
         resolvePromise({code, signal, stdout, stderr, ms: Math.round(performance.now() - started), args})
       })
     })

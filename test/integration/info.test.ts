@@ -26,8 +26,9 @@ interface InfoJson {
     state: string
     running: boolean
     defined: boolean
-    pid?: number
-    monitorPid?: number
+    pid: number | null
+    monitorPid: number | null
+    stats?: unknown
     ips: string[]
     config?: Record<string, string | null>
     lastExit?: {reason: string; exitStatus: number; exitCode: number | null; signal: number | null; initPid: number}
@@ -138,7 +139,9 @@ describe('info layouts', {skip: rootOnly()}, () => {
     assert.equal((await sb.ctr(['stop', '-n', name])).code, 0)
     const halted = json<InfoJson>(await sb.ctr(['info', '-n', name, '--json']))
     assert.equal(halted.result.state, 'STOPPED')
-    assert.equal(halted.result.pid, undefined)
+    // The same keys as while running: null where a fact does not apply (docs/json.md).
+    assert.equal(halted.result.pid, null)
+    assert.equal(halted.result.stats, null)
     assert.equal(halted.result.lastExit?.reason, 'exited')
     assert.equal(halted.result.lastExit?.exitStatus, 5)
     assert.equal(halted.result.lastExit?.exitCode, 5)

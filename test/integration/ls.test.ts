@@ -168,7 +168,7 @@ describe('ls', {skip: rootOnly()}, () => {
       })
       assert.deepEqual(by.get(f.stopped), {
         name: f.stopped, state: 'STOPPED', running: false, defined: true, autostart: true, groups: ['web', 'prod'], interfaces: [], ipv4: [], ipv6: [],
-        unprivileged: false, pid: null, memory: null, memoryLimit: null, ram: null, swap: null,
+        unprivileged: false, pid: null, memory: null, memoryLimit: null, ram: null, swap: null, orphan: false, configError: null,
       })
       // Memory comes from the cgroup files the monitor recorded in the run dir.
       assert.ok(existsSync(join(sb.rundirOf(f.running), 'cgroups')), 'precondition: the monitor recorded its cgroups')
@@ -261,7 +261,7 @@ describe('ls', {skip: rootOnly()}, () => {
       for (const args of [['ls'], ['ls', '-f'], ['ls', '--json']]) {
         const r = await sb.ctr([...args, '-P', path])
         assert.equal(r.code, 0, describeResult(r))
-        assert.equal(r.stdout, args.includes('--json') ? '{\n  "status": 0,\n  "result": []\n}\n' : '')
+        assert.equal(r.stdout, args.includes('--json') ? '{\n  "status": 0,\n  "result": [],\n  "warnings": []\n}\n' : '')
       }
     }
     const bad = await sb.ctr(['ls', '-F', 'NAME,bogus'])

@@ -136,7 +136,7 @@ describe('monitor', {skip: rootOnly()}, () => {
     do {
       line = parse(await w.out.next())
       assert.equal(line.name, later)
-      assert.equal(line.initial, undefined, 'a change, not a snapshot')
+      assert.equal(line.initial, false, 'a change, not a snapshot')
     } while (line.state !== 'RUNNING')
 
     await stop(sb, later)

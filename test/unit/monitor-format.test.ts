@@ -33,12 +33,12 @@ describe('formatEventText', () => {
 describe('eventJson', () => {
   it('state, with LXC\'s state number', () => {
     assert.deepEqual(eventJson(at({kind: 'state', state: 'FROZEN'})), {
-      time: 1_700_000_000_123, name: 'bb', lxcpath: '/var/lib/ctr', event: 'state', state: 'FROZEN', stateIndex: 6,
+      time: 1_700_000_000_123, name: 'bb', lxcpath: '/var/lib/ctr', event: 'state', state: 'FROZEN', stateIndex: 6, initial: false,
     })
   })
   it('marks the snapshot of an already running container', () => {
     assert.equal(eventJson(at({kind: 'state', state: 'RUNNING', initial: true})).initial, true)
-    assert.equal('initial' in eventJson(at({kind: 'state', state: 'RUNNING'})), false)
+    assert.equal(eventJson(at({kind: 'state', state: 'RUNNING'})).initial, false)
   })
   it('exit: signal null when init exited by itself', () => {
     assert.deepEqual(eventJson(at({kind: 'exit', status: 7, signal: 0})), {

@@ -53,9 +53,9 @@ export interface LsEntry {
   /** Swap in use, in bytes (running only; null when unknown). */
   swap: number | null
   /** The monitor is gone but init still runs (lxc.monitor.signal.pdeath = 0). */
-  orphan?: boolean
-  /** Why the config could not be read; its columns then show their defaults. */
-  configError?: string
+  orphan: boolean
+  /** Why the config could not be read (its columns then show their defaults); null when it was read or not needed. */
+  configError: string | null
 }
 
 /** What each column needs gathered, so the runner reads only that. */

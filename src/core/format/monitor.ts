@@ -17,7 +17,8 @@
 // JSON lines: {"time", "name", "lxcpath", "event", ...} with, by event:
 //   state: "state" (name), "stateIndex" (LXC's number), and "initial": true
 //          on the line that reports a container already running when the
-//          monitor found it (not a change: its state at that moment)
+//          monitor found it (not a change: its state at that moment), false
+//          on a change
 //   exit:  "status" (as above), "signal" (number, or null when init exited)
 //   oom:   "oomKills" (the count so far)
 // "time" is when ctr monitor saw the event, in ms since the epoch (the unit
@@ -59,7 +60,7 @@ export function eventJson(line: MonitorLine): Record<string, unknown> {
   const e = line.event
   switch (e.kind) {
     case 'state':
-      return {...head, event: 'state', state: e.state, stateIndex: STATES.indexOf(e.state), ...(e.initial ? {initial: true} : {})}
+      return {...head, event: 'state', state: e.state, stateIndex: STATES.indexOf(e.state), initial: e.initial === true}
     case 'exit':
       return {...head, event: 'exit', status: e.status, signal: e.signal > 0 ? e.signal : null}
     case 'oom':
