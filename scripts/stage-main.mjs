@@ -15,7 +15,7 @@ import {fileURLToPath} from 'node:url'
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const STAGE = join(ROOT, 'npm', 'ctr-lxc')
 // What the manifests must agree on: the published one is what runs.
-const SHARED = ['name', 'version', 'description', 'license', 'type', 'bin', 'man', 'engines', 'oclif', 'dependencies']
+const SHARED = ['name', 'version', 'description', 'license', 'type', 'main', 'types', 'exports', 'bin', 'man', 'engines', 'oclif', 'dependencies']
 
 function fail(message) {
   process.stderr.write(`stage-main: ${message}\n`)

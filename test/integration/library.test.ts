@@ -1,0 +1,109 @@
+// The library, imported by the package's name as a program would import it:
+// start, wait, info, freeze, unfreeze, stop, ls and events on a real
+// container, plain JSON-safe results in the shapes of docs/json-schema.json,
+// and CtrErrors with the CLI's codes and exit statuses.
+
+import {describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+
+import {Container, CtrError, STATES, type ContainerEventJson} from 'ctr-lxc'
+
+import {rootOnly, useSandbox, waitForFile} from './helpers.js'
+import {validate} from './json-schema.js'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+const T = {timeout: 90_000}
+const SCHEMA = JSON.parse(readFileSync(join(import.meta.dirname, '../../docs/json-schema.json'), 'utf8')) as {$defs: Record<string, Record<string, unknown>>}
+
+function conforms(value: unknown, def: string): void {
+  assert.deepEqual(validate(value, {$ref: `#/$defs/${def}`}), [], `${def}: ${JSON.stringify(value)}`)
+  // Plain data: JSON round-trips it unchanged (no BigInt, no class instances).
+  assert.deepEqual(JSON.parse(JSON.stringify(value)), value)
+}
+
+async function rejectsWith(promise: Promise<unknown>, code: string, exitCode: number): Promise<CtrError> {
+  try {
+    await promise
+  } catch (error) {
+    assert.ok(error instanceof CtrError, String(error))
+    assert.equal(error.code, code, error.message)
+    assert.equal(error.exitCode, exitCode)
+    return error
+  }
+  throw new Error(`expected ${code}`)
+}
+
+describe('the library (import {Container} from \'ctr-lxc\')', {skip: rootOnly()}, () => {
+  const sandbox = useSandbox('library')
+
+  it('starts, waits for, inspects, freezes, thaws, lists and stops a container, with its events', T, async () => {
+    const sb = sandbox()
+    // The library reads the environment as the CLI does.
+    Object.assign(process.env, {CTR_RUNTIME_DIR: sb.runtimeDir, CTR_GLOBAL_CONFIG: sb.globalConfig})
+    const name = sb.name('lib')
+    const ready = sb.ready(name)
+    sb.defineRootfs(name, {init: `/sbin/test-init pause --ready ${ready.inside} --exit-on SIGPWR:0`, uts: 'lib'})
+    const c = new Container(name, {lxcpath: sb.lxcpath})
+    assert.equal(c.lxcpath, sb.lxcpath)
+
+    const abort = new AbortController()
+    const seen: ContainerEventJson[] = []
+    const collecting = (async () => {
+      for await (const event of c.events({signal: abort.signal})) {
+        seen.push(event)
+        if (event.event === 'exit') break
+      }
+    })()
+
+    const started = await c.start()
+    conforms(started, 'start')
+    assert.equal(started.state, 'RUNNING')
+    await waitForFile(ready.host)
+    conforms(await c.wait('RUNNING', {timeout: 5}), 'wait')
+
+    const info = await c.info({config: ['lxc.uts.name']})
+    conforms(info, 'info')
+    assert.equal(info.pid, started.pid)
+    assert.equal(typeof info.stats?.memoryBytes, 'number')
+    assert.deepEqual(info.config, {'lxc.uts.name': 'lib'})
+
+    const frozen = await c.freeze()
+    conforms(frozen, 'freezer')
+    assert.equal(frozen.state, 'FROZEN')
+    assert.equal((await c.unfreeze()).state, 'RUNNING')
+
+    const listed = await Container.ls({lxcpath: sb.lxcpath})
+    conforms(listed, 'ls')
+    assert.equal(listed.find((e) => e.name === name)?.state, 'RUNNING')
+
+    const stopped = await c.stop({timeout: 10})
+    conforms(stopped, 'stop')
+    assert.equal(stopped.method, 'halt')
+    await collecting
+    abort.abort()
+    for (const event of seen) conforms(event, 'event')
+    const states = seen.filter((e) => e.event === 'state').map((e) => (e.event === 'state' ? e.state : ''))
+    assert.ok(states.includes('RUNNING') && states.includes('FROZEN') && states.at(-1) === 'STOPPED', states.join(' '))
+    assert.deepEqual(seen.at(-1), {...seen.at(-1), event: 'exit', status: 0, signal: null})
+
+    const after = await c.info()
+    conforms(after, 'info')
+    assert.deepEqual([after.state, after.pid, after.stats, after.lastExit?.exitStatus], ['STOPPED', null, null, 0])
+  })
+
+  it('throws CtrErrors with the CLI\'s codes and exit statuses', T, async () => {
+    const sb = sandbox()
+    Object.assign(process.env, {CTR_RUNTIME_DIR: sb.runtimeDir, CTR_GLOBAL_CONFIG: sb.globalConfig})
+    const name = sb.name('liberr')
+    const c = new Container(name, {lxcpath: sb.lxcpath})
+    await rejectsWith(c.stop(), 'CTR_NOT_RUNNING', 2)
+    await rejectsWith(c.info(), 'CTR_NOT_FOUND', 1)
+    await rejectsWith(c.wait('RUNNING', {timeout: 0}), 'CTR_WAIT_TIMEOUT', 1)
+    await rejectsWith(c.freeze(), 'CTR_NOT_RUNNING', 1)
+    await rejectsWith(c.start(), 'CTR_NO_CONFIG', 1)
+    const bad = await rejectsWith(new Container('../etc', {lxcpath: sb.lxcpath}).info(), 'CTR_INVALID_NAME', 1)
+    assert.ok(bad.hints.length > 0)
+    assert.equal(STATES.includes('RUNNING'), true)
+  })
+})
