@@ -148,7 +148,7 @@ describe('installing the packed tarballs', {skip: rootOnly()}, () => {
   it('packs what runs and nothing else', T, async () => {
     const main = tarballs['ctr-lxc'] ?? ''
     const files = spawnSync('tar', ['-tzf', main], {encoding: 'utf8'}).stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''))
-    for (const needed of ['package.json', 'LICENSE', 'README.md', 'bin/run.js', 'dist/main.js', 'dist/hot-start.cjs', 'dist/hot-query.cjs', 'config/default.conf', 'native/Makefile', 'native/main.c', 'scripts/install.cjs', 'scripts/hot-loader.cjs', 'man/ctr.1', 'man/ctr-start.1']) {
+    for (const needed of ['package.json', 'LICENSE', 'README.md', 'bin/run.js', 'dist/main.js', 'dist/index.js', 'dist/index.d.ts', 'dist/hot-start.cjs', 'dist/hot-query.cjs', 'config/default.conf', 'native/Makefile', 'native/main.c', 'scripts/install.cjs', 'scripts/hot-loader.cjs', 'man/ctr.1', 'man/ctr-start.1']) {
       assert.ok(files.includes(needed), `${needed} is in the tarball`)
     }
     for (const file of files) {
@@ -209,6 +209,9 @@ describe('installing the packed tarballs', {skip: rootOnly()}, () => {
     assert.equal(install.code, 0, show(install))
     assert.ok(existsSync(join(project, 'node_modules', HOST, 'bin/ctr-monitor')))
     await lifecycle(sb, [nodeOnly], {npx: project})
+    // The library, by name, from the project.
+    const lib = await run(process.execPath, ['--input-type=module', '-e', "import {Container, CtrError} from 'ctr-lxc'; console.log(typeof Container.ls, typeof CtrError)"], npmEnv([nodeOnly]), project)
+    assert.equal(lib.stdout, 'function function\n', show(lib))
   })
 
   // --cpu=riscv64: npm then installs neither platform package, as on a
