@@ -4,13 +4,22 @@
 // failure, oclif's own included, goes through the shared renderer
 // (src/output.ts): exit 1 for usage errors, never oclif's default 2.
 
-import {COMMAND_CATALOG, SHELLS, commandNames, type Shell} from './core/cli/catalog.js'
-import {complete, completionScript, formatCompletion, splitLine, type ContainerCandidate} from './core/cli/completion.js'
+import {COMMAND_NAMES} from './core/cli/command-names.js'
+import type {ContainerCandidate} from './core/cli/completion.js'
 import {CtrError, UsageError} from './core/errors.js'
-import {didYouMean, suggest} from './core/suggest.js'
 import {packageVersion} from './dispatch.js'
 import {emitError, emitOutcome, writeOut, type OutputOptions} from './output.js'
 import {PACKAGE_ROOT} from './sys/package-files.js'
+
+// Loaded only on the paths that need them: a command that goes on to oclif
+// pays for none of the option tables, the completion or the suggestions.
+const catalog = (): Promise<typeof import('./core/cli/catalog.js')> => import('./core/cli/catalog.js')
+const completion = (): Promise<typeof import('./core/cli/completion.js')> => import('./core/cli/completion.js')
+const suggestions = (): Promise<typeof import('./core/suggest.js')> => import('./core/suggest.js')
+
+function commandNames(): readonly string[] {
+  return COMMAND_NAMES
+}
 
 /** Runs `ctr ARGV` for everything bin/run.js does not send down the fast path. */
 export async function main(argv: string[]): Promise<void> {
@@ -20,20 +29,21 @@ export async function main(argv: string[]): Promise<void> {
     if (first === '--version' || first === '-V') return printVersion(out)
     if (first === 'version') return printVersion(out, rest)
     if (first === '__complete') return await printCompletion(rest[0] ?? '')
-    if (first === 'completion') return printScript(rest)
+    if (first === 'completion') return await printScript(rest)
     if (first === 'help') return await showHelp(rest.filter((a) => a !== '--json'))
     if (first === undefined || first === '--help' || first === '-h') return await showHelp([])
     if (first.startsWith('-')) {
       throw new UsageError(`Unknown option "${first}"`, {hints: ['Options come after the command: ctr COMMAND [OPTIONS]; see ctr help']})
     }
-    if (!commandNames().includes(first)) throw unknownCommand(first)
+    if (!commandNames().includes(first)) throw await unknownCommand(first)
     await runOclif(argv)
   } catch (error) {
     emitError(fromOclif(error), out)
   }
 }
 
-function unknownCommand(word: string): UsageError {
+async function unknownCommand(word: string): Promise<UsageError> {
+  const {didYouMean, suggest} = await suggestions()
   return new UsageError(`Unknown command "${word}"`, {
     code: 'CTR_UNKNOWN_COMMAND',
     hints: [...didYouMean(suggest(word, commandNames())), 'Run ctr help for the list of commands'],
@@ -50,9 +60,9 @@ function printVersion(out: OutputOptions, args: string[] = []): void {
 
 async function showHelp(args: string[]): Promise<void> {
   const [topic] = args
-  if (topic !== undefined && !COMMAND_CATALOG.some((c) => c.id === topic)) {
+  if (topic !== undefined && !(await catalog()).COMMAND_CATALOG.some((c) => c.id === topic)) {
     if (commandNames().includes(topic)) throw new UsageError(`No help beyond "ctr help" for "${topic}"`, {code: 'CTR_NO_HELP'})
-    throw unknownCommand(topic)
+    throw await unknownCommand(topic)
   }
   const {Config, loadHelpClass} = await import('@oclif/core')
   const config = await Config.load(PACKAGE_ROOT)
@@ -60,7 +70,8 @@ async function showHelp(args: string[]): Promise<void> {
   await new Help(config).showHelp(topic === undefined ? [] : [topic])
 }
 
-function printScript(args: string[]): void {
+async function printScript(args: string[]): Promise<void> {
+  const [{SHELLS}, {completionScript}, {didYouMean, suggest}] = await Promise.all([catalog(), completion(), suggestions()])
   const [shell, ...extra] = args.filter((a) => a !== '--json')
   if (shell === undefined || !(SHELLS as readonly string[]).includes(shell)) {
     throw new UsageError(shell === undefined ? 'Missing shell' : `Unknown shell "${shell}"`, {
@@ -69,12 +80,13 @@ function printScript(args: string[]): void {
     })
   }
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}"`, {code: 'CTR_UNEXPECTED_ARGUMENT'})
-  writeOut(1, completionScript(shell as Shell))
+  writeOut(1, completionScript(shell as (typeof SHELLS)[number]))
 }
 
 // Completion must never print an error into the user's command line:
 // anything that fails yields no container names.
 async function printCompletion(line: string): Promise<void> {
+  const {complete, formatCompletion} = await completion()
   const names = await containerCandidates(line)
   writeOut(1, formatCompletion(complete(line, {containers: (lxcpath) => names(lxcpath)})))
 }
@@ -82,7 +94,7 @@ async function printCompletion(line: string): Promise<void> {
 // complete() is synchronous; the listing is not: list the containers of the
 // lxcpath on the line (-P PATH) up front, once there is a command to complete for.
 async function containerCandidates(line: string): Promise<(lxcpath: string | undefined) => ContainerCandidate[]> {
-  const words = splitLine(line)
+  const words = (await completion()).splitLine(line)
   if (words.length < 3) return () => []
   const p = words.findIndex((w) => w === '-P' || w === '--lxcpath')
   const lxcpath = p >= 0 ? words[p + 1] : undefined

@@ -94,3 +94,11 @@ describe('roffEscape', () => {
     assert.equal(roffEscape(".TH\n'x"), "\\&.TH\n\\&'x")
   })
 })
+
+describe('COMMAND_NAMES', () => {
+  it('lists every command of the catalog and the meta commands', async () => {
+    const {COMMAND_NAMES} = await import('../../src/core/cli/command-names.js')
+    const {commandNames} = await import('../../src/core/cli/catalog.js')
+    assert.deepEqual([...COMMAND_NAMES].sort(), commandNames().sort())
+  })
+})
