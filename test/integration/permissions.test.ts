@@ -63,7 +63,11 @@ describe('permissions', {skip: rootOnly()}, () => {
   it('names the cause and the fix for a store another user owns (EACCES) and a read-only one (EROFS)', T, async (t) => {
     const sb = sandbox()
     const name = sb.name('store')
-    const foreign = await sb.ctr(['create', '-n', name, '-t', 'none', '--json'], NOBODY)
+    // nobody's own run dir (the lock lives there), root's store.
+    const run = join(sb.root, 'nobody-run')
+    mkdirSync(run)
+    chownSync(run, NOBODY.uid, NOBODY.gid)
+    const foreign = await sb.ctr(['create', '-n', name, '-t', 'none', '--json'], {...NOBODY, env: {CTR_RUNTIME_DIR: run}})
     assert.equal(foreign.code, 1, describeResult(foreign))
     const denied = json<ErrorJson>(foreign)
     assert.match(denied.error.message, /EACCES/)
