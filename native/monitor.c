@@ -362,7 +362,10 @@ static void chan_event(struct ctr_monitor *m)
 
 	for (;;) {
 		ssize_t n = recv(m->chanfd, &e, sizeof(e), MSG_DONTWAIT);
-		if (n < 0 && errno == EINTR)
+		/* A child that dies with our barrier byte unread makes the
+		 * socket report ECONNRESET once, before the messages it queued
+		 * (its error report among them): read on. */
+		if (n < 0 && (errno == EINTR || errno == ECONNRESET))
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			return;

@@ -56,6 +56,21 @@ describe('init killed during setup', {skip: rootOnly()}, () => {
     assert.match(fg.stderr, /at step "pivot-root"/)
   })
 
+  it('reports the setup error, not a kill, when init fails with the monitor\'s barrier byte unread', async () => {
+    // A unix socket closed with unread data makes the peer's next read fail
+    // with ECONNRESET once, before the error report queued on it: a child
+    // that fails before it reads the monitor's second barrier byte used to
+    // be reported as killed (and before that, as started).
+    const sb = sandbox()
+    const name = sb.name('unread')
+    sb.defineRootfs(name, {init: '/sbin/test-init pause', extra: [`lxc.mount.entry = /nonexistent-${name} mnt/x none bind,create=dir 0 0`]})
+    for (let i = 0; i < 10; i++) {
+      const r = await sb.ctr(['start', '-n', name])
+      assert.equal(r.code, 1, describeResult(r))
+      assert.match(r.stderr, /Failed to set up the mount on "mnt\/x": No such file or directory \(ENOENT\)/, `run ${i}: ${describeResult(r)}`)
+    }
+  })
+
   it('still counts a payload that exec\'d and exited at once as started (LXC\'s shortlived test)', async () => {
     const sb = sandbox()
     const name = sb.name('short')
