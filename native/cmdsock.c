@@ -249,9 +249,11 @@ static void handle_command(struct ctr_monitor *m, struct ctr_client *c, char *cm
 	if (strcmp(cmd, "state") == 0) {
 		(void)snprintf(reply, sizeof(reply), "ok %s\n", ctr_state_name(m->state));
 	} else if (strcmp(cmd, "info") == 0) {
-		(void)snprintf(reply, sizeof(reply), "ok state=%s pid=%d starttime=%llu monitor=%d started=%lld oom=%d\n",
+		(void)snprintf(reply, sizeof(reply),
+			       "ok state=%s pid=%d starttime=%llu monitor=%d started=%lld oom=%d name=%s\n",
 			       ctr_state_name(m->state), m->state == CTR_STOPPED ? 0 : (int)m->init_pid,
-			       m->init_starttime, (int)m->self_pid, m->started_at, m->oom_kills);
+			       m->init_starttime, (int)m->self_pid, m->started_at, m->oom_kills,
+			       m->spec->name ? m->spec->name : "");
 	} else if (strcmp(cmd, "watch") == 0) {
 		int watchers;
 		(void)count_clients(m, &watchers);

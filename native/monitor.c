@@ -62,8 +62,15 @@ void ctr_monitor_set_state(struct ctr_monitor *m, int state)
 
 	m->state = state;
 	m->updated_at = ctr_now_ms();
-	if (ctr_state_write(m) < 0)
-		log_syserr("Failed to write state.json");
+	if (ctr_state_write(m) < 0) {
+		/* A state.json that says the old state would make info and ls
+		 * lie (the run dir's filesystem is full): remove it, so that
+		 * readers ask us instead (docs/monitor-protocol.md §7.1). */
+		char path[PATH_MAX];
+		log_syserr("Failed to write state.json; removing the stale one");
+		(void)snprintf(path, sizeof(path), "%s/state.json", m->spec->rundir);
+		(void)unlink(path);
+	}
 	(void)snprintf(line, sizeof(line), "state %s\n", ctr_state_name(state));
 	ctr_cmdsock_broadcast(m, line);
 	log_info("State is now %s", ctr_state_name(state));

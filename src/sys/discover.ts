@@ -20,7 +20,7 @@ import {SysError} from '../core/errors.js'
 import {isValidName} from '../core/names.js'
 import {didYouMean, suggest} from '../core/suggest.js'
 import {containerConfigPath, containerDir} from '../core/paths.js'
-import {pathContext, queryStatus, type ContainerRef} from './container.js'
+import {parseInfoReply, pathContext, queryStatus, type ContainerRef} from './container.js'
 import {assertTrustedDir} from './rundir-trust.js'
 import {isOwnRundir, readStateFile, statusFromStateFile, type RuntimeStatus, type StateFile} from './state-file.js'
 
@@ -47,6 +47,12 @@ export async function listActive(runtimeBase: string, lxcpath: string): Promise<
   for (const entry of readDirOrEmpty(runtimeBase)) {
     const rundir = `${runtimeBase}/${entry}`
     const file = readStateFile(rundir)
+    if (file === undefined && existsSync(`${rundir}/command.sock`)) {
+      asks.push(askUnrecorded(rundir, lxcpath).then((active) => {
+        if (active) found.set(active.name, active)
+      }))
+      continue
+    }
     if (file === undefined || file.lxcpath !== lxcpath || !isOwnRundir(rundir, file)) continue
     const status = statusFromStateFile(file)
     if (status === 'ask') {
@@ -61,16 +67,35 @@ export async function listActive(runtimeBase: string, lxcpath: string): Promise<
   return found
 }
 
+// A live monitor without a state.json: it removes the file when it cannot
+// rewrite it (its filesystem is full), so that nobody reads a stale state.
+// Its socket says which container it runs; the run dir's name must match.
+async function askUnrecorded(rundir: string, lxcpath: string): Promise<ActiveContainer | undefined> {
+  const {connectMonitor} = await import('./monitor-client.js')
+  const conn = await connectMonitor(rundir)
+  if (!conn) return undefined
+  let name: string | undefined
+  try {
+    name = parseInfoReply(await conn.request('info')).name
+  } catch {
+    return undefined
+  } finally {
+    conn.close()
+  }
+  if (name === undefined || !isValidName(name) || !isOwnRundir(rundir, {name, lxcpath})) return undefined
+  return askMonitor(rundir, {name, lxcpath})
+}
+
 // The socket path of liveness, for a state.json that cannot be checked
 // against /proc on its own.
-async function askMonitor(rundir: string, file: StateFile): Promise<ActiveContainer | undefined> {
+async function askMonitor(rundir: string, file: Pick<StateFile, 'name' | 'lxcpath'> & {oomKills?: number}): Promise<ActiveContainer | undefined> {
   const ref: ContainerRef = {
     name: file.name, lxcpath: file.lxcpath, dir: containerDir(file.lxcpath, file.name), configPath: containerConfigPath(file.lxcpath, file.name),
     runtimeBase: dirname(rundir), rundir, ctx: pathContext(),
   }
   const status = await queryStatus(ref)
   if (!status.running) return undefined
-  return {...status, name: file.name, rundir, oomKills: status.oomKills ?? file.oomKills}
+  return {...status, name: file.name, rundir, oomKills: status.oomKills ?? file.oomKills ?? 0}
 }
 
 /**

@@ -82,7 +82,7 @@ export function readStateFile(rundir: string): StateFile | undefined {
  * True if `rundir` is the run dir ctr uses for `file`'s lxcpath and name,
  * so that a state.json can only speak for the container it belongs to.
  */
-export function isOwnRundir(rundir: string, file: StateFile): boolean {
+export function isOwnRundir(rundir: string, file: Pick<StateFile, 'name' | 'lxcpath'>): boolean {
   return isValidName(file.name) && basename(rundir) === fnv1a64(`${file.lxcpath}/${file.name}`)
 }
 
