@@ -11,26 +11,13 @@ import {spawnSync} from 'node:child_process'
 import {cpSync, existsSync, readFileSync, readdirSync, rmSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {manifestProblems} from './manifest-check.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const STAGE = join(ROOT, 'npm', 'ctr-lxc')
-// What the manifests must agree on: the published one is what runs.
-const SHARED = ['name', 'version', 'description', 'license', 'type', 'main', 'types', 'exports', 'bin', 'man', 'engines', 'oclif', 'dependencies']
-
-function fail(message) {
-  process.stderr.write(`stage-main: ${message}\n`)
-  process.exit(1)
-}
-
-const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
+const problems = manifestProblems(ROOT)
+if (problems.length > 0) fail(problems.join('\n'))
 const published = JSON.parse(readFileSync(join(STAGE, 'package.json'), 'utf8'))
-for (const key of SHARED) {
-  if (JSON.stringify(root[key]) !== JSON.stringify(published[key])) fail(`"${key}" differs between package.json and npm/ctr-lxc/package.json`)
-}
-for (const [name, version] of Object.entries(published.optionalDependencies ?? {})) {
-  const platform = JSON.parse(readFileSync(join(ROOT, 'npm', name.replace(/^ctr-lxc-/, ''), 'package.json'), 'utf8'))
-  if (platform.name !== name || platform.version !== version || version !== published.version) fail(`${name} must be ${published.version} everywhere`)
-}
 
 if (!process.argv.includes('--no-build')) {
   const build = spawnSync('npm', ['run', 'build'], {cwd: ROOT, stdio: 'inherit'})
