@@ -39,6 +39,37 @@ struct ctr_client {
  * pending connection on the level-triggered listening socket would
  * otherwise wake epoll forever (EMFILE). */
 static int reserve_fd = -EBADF;
+/* Two more, given up to record a state when a connection flood took every
+ * other fd: state.json is what info, ls and wait -t 0 read. */
+static int record_fds[2] = {-EBADF, -EBADF};
+
+/* State events a command caused, held until its reply has been sent: the
+ * reply comes first on the requester's connection (docs/monitor-protocol.md
+ * §7.1), but the state is recorded before the reply tells anyone. At most a
+ * few lines (THAWED, RUNNING, FREEZING, FROZEN). */
+static char held[512];
+static size_t held_len;
+static bool holding;
+
+static void reserve_open(void)
+{
+	if (reserve_fd < 0)
+		reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	for (size_t i = 0; i < 2; i++)
+		if (record_fds[i] < 0)
+			record_fds[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+void ctr_cmdsock_release_record_fds(void)
+{
+	ctr_closep(&record_fds[0]);
+	ctr_closep(&record_fds[1]);
+}
+
+void ctr_cmdsock_rearm_record_fds(void)
+{
+	reserve_open();
+}
 
 static int count_clients(struct ctr_monitor *m, int *watchers)
 {
@@ -86,8 +117,7 @@ int ctr_cmdsock_listen(struct ctr_monitor *m)
 	ev.data.fd = fd;
 	if (epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -errno;
-	if (reserve_fd < 0)
-		reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	reserve_open();
 	m->listenfd = move_fd(fd);
 	return 0;
 }
@@ -291,23 +321,32 @@ static void handle_command(struct ctr_monitor *m, struct ctr_client *c, char *cm
 		ret = send_signal(m, sig);
 	} else if (strcmp(cmd, "freeze") == 0) {
 		ret = ctr_cgroup_freeze(m);
-		if (ret == 0)
-			(void)snprintf(reply, sizeof(reply), "ok %s\n", m->state == CTR_FROZEN ? "FROZEN" : "FREEZING");
 	} else if (strcmp(cmd, "thaw") == 0) {
 		ret = ctr_cgroup_thaw(m);
-		if (ret == 0)
-			(void)snprintf(reply, sizeof(reply), "ok %s\n", m->state == CTR_STOPPING ? "STOPPING" : "RUNNING");
 	} else {
 		ret = -EINVAL;
 	}
+	/* Record the state the command caused before the reply tells anyone
+	 * (a client reads state.json right after it); watchers hear of it
+	 * after the reply. */
+	holding = true;
+	ctr_cgroup_settle(m);
+	holding = false;
+	if (ret == 0 && strcmp(cmd, "freeze") == 0)
+		(void)snprintf(reply, sizeof(reply), "ok %s\n", m->state == CTR_FROZEN ? "FROZEN" : "FREEZING");
+	else if (ret == 0 && strcmp(cmd, "thaw") == 0)
+		(void)snprintf(reply, sizeof(reply), "ok %s\n", m->state == CTR_STOPPING ? "STOPPING" : "RUNNING");
 	if (ret < 0)
 		(void)snprintf(reply, sizeof(reply), "err %s\n", strerrorname_np(-ret) ?: "EINVAL");
 	else if (sig)
 		(void)snprintf(reply, sizeof(reply), "ok %d\n", sig);
 	if (!client_send(c, reply))
 		client_remove(m, c);
-	/* State changes a command caused reach watchers after its reply. */
-	ctr_cgroup_settle(m);
+	if (held_len > 0) {
+		held[held_len] = '\0';
+		held_len = 0;
+		ctr_cmdsock_broadcast(m, held);
+	}
 }
 
 void ctr_cmdsock_client_event(struct ctr_monitor *m, int fd, unsigned int events)
@@ -363,6 +402,13 @@ void ctr_cmdsock_client_event(struct ctr_monitor *m, int fd, unsigned int events
 void ctr_cmdsock_broadcast(struct ctr_monitor *m, const char *line)
 {
 	struct ctr_client *c = m->clients, *next;
+	size_t len = strlen(line);
+
+	if (holding && held_len + len < sizeof(held)) {
+		memcpy(held + held_len, line, len);
+		held_len += len;
+		return;
+	}
 
 	for (; c; c = next) {
 		next = c->next;
@@ -376,6 +422,7 @@ void ctr_cmdsock_close_all(struct ctr_monitor *m)
 	while (m->clients)
 		client_remove(m, m->clients);
 	ctr_closep(&reserve_fd);
+	ctr_cmdsock_release_record_fds();
 	if (m->listenfd >= 0) {
 		char path[256];
 		(void)snprintf(path, sizeof(path), "%s/command.sock", m->spec->rundir);

@@ -37,6 +37,9 @@ void ctr_cmdsock_client_event(struct ctr_monitor *m, int fd, unsigned int events
 bool ctr_cmdsock_is_client(struct ctr_monitor *m, int fd);
 /* Sends one event line to every watcher. */
 void ctr_cmdsock_broadcast(struct ctr_monitor *m, const char *line);
+/* Out of fds: give up the fds kept to record a state with, and take them back. */
+void ctr_cmdsock_release_record_fds(void);
+void ctr_cmdsock_rearm_record_fds(void);
 void ctr_cmdsock_close_all(struct ctr_monitor *m);
 
 #endif

@@ -59,14 +59,23 @@ static void sync_send(struct ctr_monitor *m, const char *fmt, ...)
 void ctr_monitor_set_state(struct ctr_monitor *m, int state)
 {
 	char line[64];
+	int ret;
 
 	m->state = state;
 	m->updated_at = ctr_now_ms();
-	if (ctr_state_write(m) < 0) {
+	ret = ctr_state_write(m);
+	if (ret == -EMFILE || ret == -ENFILE) {
+		/* A connection flood took every fd: the record matters more. */
+		ctr_cmdsock_release_record_fds();
+		ret = ctr_state_write(m);
+		ctr_cmdsock_rearm_record_fds();
+	}
+	if (ret < 0) {
 		/* A state.json that says the old state would make info and ls
 		 * lie (the run dir's filesystem is full): remove it, so that
 		 * readers ask us instead (docs/monitor-protocol.md §7.1). */
 		char path[PATH_MAX];
+		errno = -ret;
 		log_syserr("Failed to write state.json; removing the stale one");
 		(void)snprintf(path, sizeof(path), "%s/state.json", m->spec->rundir);
 		(void)unlink(path);

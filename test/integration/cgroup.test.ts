@@ -14,6 +14,7 @@ import assert from 'node:assert/strict'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {spawn, spawnSync} from 'node:child_process'
+import {createConnection} from 'node:net'
 
 import {TEST_INIT_BUILD, describeResult, fnv1a64, isAlive, json, rootOnly, until, useSandbox, waitForFile, waitForMonitorConnection, waitForPidGone, type Sandbox} from './helpers.js'
 import {PURE_LAYOUT, Watcher, cgroupFile, cgroupRecord, ctrInMountNsOf, ctrInNewMountNs, makeFifo, procCgroups, shInMountNsOf} from './cgroup-helpers.js'
@@ -231,6 +232,56 @@ describe('cgroups', {skip: rootOnly()}, () => {
       assert.equal((await sb.ctr(['unfreeze', '-n', name])).code, 0, 'unfreezing a running container is a no-op')
     } finally {
       watcher.close()
+    }
+  })
+
+  it('records the state a freeze or thaw caused before replying, and tells watchers after the reply', T, async () => {
+    const sb = sandbox()
+    const name = sb.name('frzrec')
+    const ready = sb.ready(name)
+    sb.defineRootfs(name, {init: `/sbin/test-init pause --ready ${ready.inside}`})
+    assert.equal((await sb.ctr(['start', '-n', name])).code, 0)
+    await waitForFile(ready.host)
+    const rundir = sb.rundirOf(name)
+    // One watcher connection sends the commands itself: the state.json read
+    // happens synchronously in the callback that received the reply.
+    const socket = createConnection({path: join(rundir, 'command.sock')})
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject))
+    const lines: Array<{line: string; recorded: string}> = []
+    let buffered = ''
+    let wake: () => void = () => undefined
+    socket.setEncoding('utf8').on('data', (chunk: string) => {
+      buffered += chunk
+      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+        const recorded = (JSON.parse(readFileSync(join(rundir, 'state.json'), 'utf8')) as {state: string}).state
+        lines.push({line: buffered.slice(0, nl), recorded})
+        buffered = buffered.slice(nl + 1)
+      }
+      wake()
+    })
+    const nextLine = async (): Promise<{line: string; recorded: string}> => {
+      while (lines.length === 0) await new Promise<void>((resolve) => (wake = resolve))
+      return lines.shift() as {line: string; recorded: string}
+    }
+    try {
+      socket.write('watch\n')
+      assert.equal((await nextLine()).line, 'ok RUNNING')
+      for (let i = 0; i < 20; i++) {
+        socket.write('freeze\n')
+        const frozen = await nextLine()
+        assert.match(frozen.line, /^ok (FREEZING|FROZEN)$/)
+        // FROZEN may follow FREEZING before the read: never RUNNING.
+        assert.ok([frozen.line.slice(3), 'FROZEN'].includes(frozen.recorded), `round ${i}: the reply came while state.json said ${frozen.recorded}`)
+        assert.equal((await nextLine()).line, 'state FREEZING', 'events follow the reply')
+        while ((await nextLine()).line !== 'state FROZEN');
+        socket.write('thaw\n')
+        const thawed = await nextLine()
+        assert.equal(thawed.line, 'ok RUNNING')
+        assert.equal(thawed.recorded, 'RUNNING', `round ${i}: the thaw reply came before state.json said RUNNING`)
+        assert.deepEqual([(await nextLine()).line, (await nextLine()).line], ['state THAWED', 'state RUNNING'])
+      }
+    } finally {
+      socket.destroy()
     }
   })
 

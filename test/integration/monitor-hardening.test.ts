@@ -54,7 +54,11 @@ describe('the monitor', {skip: rootOnly()}, () => {
       }
       const freeze = await sb.ctr(['freeze', '-n', name])
       assert.equal(freeze.code, 0, describeResult(freeze))
+      // Recorded despite the flood: two fds are kept for state.json.
+      const recorded = (): string => (JSON.parse(readFileSync(join(sb.rundirOf(name), 'state.json'), 'utf8')) as {state: string}).state
+      assert.equal(recorded(), 'FROZEN')
       assert.equal((await sb.ctr(['unfreeze', '-n', name])).code, 0)
+      assert.equal(recorded(), 'RUNNING')
       // ...and the monitor did not burn a CPU meanwhile (a level-triggered
       // listening socket it cannot accept from spins at 100%).
       const used = cpuTicks(monitor) - before
