@@ -21,6 +21,7 @@ import {launchMonitor, type LaunchedMonitor, type StartReport} from '../sys/moni
 import {readProcStat} from '../sys/proc.js'
 import {assertTrustedDir} from '../sys/rundir-trust.js'
 import {readFailure, readTextFile} from '../sys/read-text.js'
+import {precompiledSeccomp} from '../sys/seccomp-precompiled.js'
 
 /** `ctr start --json`'s result (docs/json.md): every key always, null where it does not apply. */
 export interface StartResult {
@@ -264,6 +265,9 @@ async function compileSeccomp(path: string): Promise<{filter: Buffer; warnings: 
       cause: error,
     })
   }
+  // The shipped denylist (default config, busybox template) was compiled at build time.
+  const precompiled = precompiledSeccomp(text)
+  if (precompiled !== undefined) return {filter: precompiled, warnings: []}
   const {compileSeccompPolicy} = await import('../core/seccomp/index.js')
   return compileSeccompPolicy(text, path)
 }

@@ -14,6 +14,14 @@ import {packagePath} from './package-files.js'
 /** The embedded default config (config/default.conf), used by `start` when a container has none. */
 export const EMBEDDED_DEFAULT_CONFIG = packagePath('config/default.conf')
 
+/**
+ * ctr's default seccomp denylist (config/default.seccomp): LXC's
+ * common.seccomp and what a host without an LSM needs beyond it
+ * (docs/security.md). The embedded default config and the busybox template
+ * name it in lxc.seccomp.profile.
+ */
+export const DEFAULT_SECCOMP_POLICY = packagePath('config/default.seccomp')
+
 export interface CommandConfig {
   /** undefined when the container has no config file and no --rcfile was given. */
   config: ContainerConfig | undefined
@@ -116,9 +124,14 @@ export function loadConfigForStart(ref: ContainerRef, opts: StartOptions): Start
       ],
     })
   }
-  // The embedded default names the host after the container; a -s define can still override it.
-  const hostname = {line: `lxc.uts.name=${ref.name}`, origin: '<default config>'}
-  const {config, warnings} = loadContainerConfig({files: EMBEDDED_DEFAULT_CONFIG, settings: [hostname, ...settings], defines})
+  // The embedded default names the host after the container and loads the
+  // shipped denylist (its path depends on where the package is installed);
+  // a -s define can still override either.
+  const defaults = [
+    {line: `lxc.uts.name=${ref.name}`, origin: '<default config>'},
+    {line: `lxc.seccomp.profile=${DEFAULT_SECCOMP_POLICY}`, origin: '<default config>'},
+  ]
+  const {config, warnings} = loadContainerConfig({files: EMBEDDED_DEFAULT_CONFIG, settings: [...defaults, ...settings], defines})
   return {config, file: undefined, warnings, isDefault: true}
 }
 

@@ -6,9 +6,14 @@
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 
+import {readFileSync} from 'node:fs'
+
 import {CtrError} from '../../src/core/errors.js'
+import {X32 as X32_ABI, X86 as I386_ABI, X86_64 as X86_64_ABI} from '../../src/core/seccomp/arch.js'
 import {compileSeccompPolicy} from '../../src/core/seccomp/index.js'
 import {SYSCALLS_X86_64} from '../../src/core/seccomp/syscalls-x86_64.js'
+import {precompiledSeccomp} from '../../src/sys/seccomp-precompiled.js'
+import {packagePath} from '../../src/sys/package-files.js'
 
 // ---------------------------------------------------------------------------
 // A classic BPF interpreter for seccomp programs
@@ -170,6 +175,54 @@ describe('seccomp: the policy LXC ships (common.seccomp)', () => {
   })
   it('kills (SECCOMP_RET_KILL_THREAD, libseccomp\'s bad-arch action) any other arch', () => {
     assert.equal(act(NR.getpid, 0xc00000b7), RET.KILL_THREAD)
+  })
+})
+
+describe('seccomp: ctr\'s default denylist (config/default.seccomp)', () => {
+  const text = readFileSync(packagePath('config/default.seccomp'), 'utf8')
+  const act = policy(text)
+  // Every ABI that has the call: x86_64, i386 (int 0x80) and x32.
+  const everyAbi = (name: string): Array<[number, number, string]> => {
+    const abis: Array<[number | undefined, number, string]> = [
+      [X86_64_ABI.resolve(name), AUDIT_ARCH_X86_64, 'x86_64'],
+      [I386_ABI.resolve(name), AUDIT_ARCH_I386, 'i386'],
+      [X32_ABI.resolve(name), AUDIT_ARCH_X86_64, 'x32'],
+    ]
+    return abis.filter((e): e is [number, number, string] => e[0] !== undefined)
+  }
+
+  it('compiles without warnings (LXC reads it the same way)', () => {
+    assert.deepEqual(compile(text).warnings, [])
+  })
+  it('holds LXC\'s common.seccomp: kexec_load, open_by_handle_at and module loading get EPERM, umount -f EACCES', () => {
+    for (const name of ['kexec_load', 'open_by_handle_at', 'init_module', 'finit_module', 'delete_module']) {
+      const abis = everyAbi(name)
+      assert.ok(abis.length >= 2, name)
+      for (const [nr, arch, abi] of abis) assert.equal(act(nr, arch), errno(1), `${name} (${abi})`)
+    }
+    assert.equal(act(NR.umount2, AUDIT_ARCH_X86_64, 0n, 1n), errno(13))
+    assert.equal(act(NR.umount2, AUDIT_ARCH_X86_64, 0n, 2n), RET.ALLOW)
+  })
+  it('adds kexec_file_load, bpf, perf_event_open and userfaultfd (EPERM) and the keyring calls (ENOSYS)', () => {
+    for (const name of ['kexec_file_load', 'bpf', 'perf_event_open', 'userfaultfd']) {
+      for (const [nr, arch, abi] of everyAbi(name)) assert.equal(act(nr, arch), errno(1), `${name} (${abi})`)
+    }
+    for (const name of ['keyctl', 'add_key', 'request_key']) {
+      const abis = everyAbi(name)
+      assert.equal(abis.length, 3, name)
+      for (const [nr, arch, abi] of abis) assert.equal(act(nr, arch), errno(38), `${name} (${abi})`)
+    }
+  })
+  it('leaves the rest to the capability drops: name_to_handle_at, mount, unshare and clone are allowed', () => {
+    for (const name of ['name_to_handle_at', 'mount', 'unshare', 'clone', 'mkdir', 'ptrace', 'reboot']) {
+      for (const [nr, arch, abi] of everyAbi(name)) assert.equal(act(nr, arch), RET.ALLOW, `${name} (${abi})`)
+    }
+  })
+  it('the build stored the compiler\'s program for exactly this text (dist/seccomp/default.json)', () => {
+    const stored = precompiledSeccomp(text)
+    assert.ok(stored !== undefined, 'built by scripts/precompile-seccomp.mjs (npm run build)')
+    assert.deepEqual(stored, compile(text).prog)
+    assert.equal(precompiledSeccomp(`${text}# edited\n`), undefined, 'an edited copy is compiled as usual')
   })
 })
 
