@@ -20,7 +20,7 @@ import {composeConfigText, rootfsLine, type ConfigLine, type RootfsEntry, type T
 import type {CommandOutcome} from '../output.js'
 import {loadContainerConfig, readError} from '../sys/config-loader.js'
 import {readTextFile} from '../sys/read-text.js'
-import {formatWarnings} from '../sys/config.js'
+import {DEFAULT_SECCOMP_POLICY, formatWarnings} from '../sys/config.js'
 import {readGlobalValue, resolveFromOptions, type ContainerRef} from '../sys/container.js'
 import {
   buildRootfs,
@@ -157,7 +157,15 @@ class Creation {
     const rootfs = this.rootfsTarget(opts, seed)
     const lines: ConfigLine[] = []
     if (rootfs !== undefined && rootfs.writeLine) lines.push(rootfsLine(rootfs.path))
-    if (opts.template.name === 'busybox') lines.push(...busyboxConfig(ref.name, {seedKeepsCaps: seed?.config.used.has('lxc.cap.keep') ?? false}))
+    if (opts.template.name === 'busybox') {
+      lines.push(
+        ...busyboxConfig(ref.name, {
+          seedKeepsCaps: seed?.config.used.has('lxc.cap.keep') ?? false,
+          seedHasSeccomp: seed?.config.seccomp.profile !== undefined,
+          seccompProfile: DEFAULT_SECCOMP_POLICY,
+        }),
+      )
+    }
     const text = composeConfigText({
       template: opts.template.name,
       templateArgs: opts.templateArgs,

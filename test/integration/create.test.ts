@@ -12,6 +12,7 @@ import {existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, sta
 import {join, relative} from 'node:path'
 
 import {
+  REPO,
   buildRootfs,
   describeResult,
   fileId,
@@ -29,6 +30,8 @@ import {
 import {BusyboxTracker, ownerOf, waitForBusyboxInit, withDefaultConfig} from './create-helpers.js'
 
 const T = {timeout: 60_000}
+const CAP_SYS_ADMIN = 21n
+const CAP_SYS_BOOT = 22n
 
 interface CreateJson {
   status: number
@@ -105,13 +108,25 @@ describe('create and destroy', {skip: rootOnly()}, () => {
     assert.equal(statSync(join(rootfs, 'tmp')).mode & 0o7777, 0o1777)
     assert.match(readFileSync(join(rootfs, 'etc/inittab'), 'utf8'), /^::sysinit:\/etc\/init\.d\/rcS$/m)
     const config = readFileSync(join(dir, 'config'), 'utf8')
-    for (const line of [`lxc.rootfs.path = dir:${rootfs}`, `lxc.uts.name = ${name}`, 'lxc.signal.halt = SIGUSR1', 'lxc.signal.reboot = SIGTERM']) {
+    for (const line of [
+      `lxc.rootfs.path = dir:${rootfs}`,
+      `lxc.uts.name = ${name}`,
+      'lxc.signal.halt = SIGUSR1',
+      'lxc.signal.reboot = SIGTERM',
+      `lxc.seccomp.profile = ${join(REPO, 'config/default.seccomp')}`,
+    ]) {
       assert.ok(config.split('\n').includes(line), `${line} in\n${config}`)
     }
 
     ok(await ctr(['start', '-n', name]))
     const pid = await sb.initPid(name)
     assert.equal(procExeId(pid), fileId(join(rootfs, 'bin/busybox')), "init runs the container's busybox")
+    // Without CAP_SYS_ADMIN (docs/security.md), but with CAP_SYS_BOOT for
+    // the halt below, and under ctr's seccomp denylist.
+    const bounding = BigInt(`0x${procStatusField(pid, 'CapBnd') ?? '0'}`)
+    assert.equal((bounding >> CAP_SYS_ADMIN) & 1n, 0n, 'sys_admin is dropped')
+    assert.equal((bounding >> CAP_SYS_BOOT) & 1n, 1n, 'sys_boot is kept')
+    assert.equal(procStatusField(pid, 'Seccomp'), '2')
     assert.equal(readCmdline(pid), 'init', 'busybox init (it rewrites its argv to "init")')
     await waitForBusyboxInit(rootfs)
 

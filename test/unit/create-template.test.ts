@@ -9,13 +9,27 @@ import {lexConfig} from '../../src/core/config/lexer.js'
 import {buildContainerConfig, type ContainerConfig} from '../../src/core/config/model.js'
 import {CtrError} from '../../src/core/errors.js'
 import {unsupportedFeatures} from '../../src/core/start-plan.js'
-import {BUSYBOX_TREE, INITTAB, RCK, RCS, busyboxConfig, busyboxRootfs, parseAppletList, parseBusyboxArgs} from '../../src/core/templates/busybox.js'
+import {
+  BUSYBOX_TREE,
+  CTR_CAP_DROP,
+  INITTAB,
+  LXC_COMMON_CAP_DROP,
+  RCK,
+  RCS,
+  busyboxConfig,
+  busyboxRootfs,
+  parseAppletList,
+  parseBusyboxArgs,
+  type BusyboxConfigOptions,
+} from '../../src/core/templates/busybox.js'
 import {elfLinkage} from '../../src/core/templates/elf.js'
 import {hostIdFor, idShift} from '../../src/core/templates/idmap.js'
 import {chooseTemplate, composeConfigText, rootfsLine, type RootfsEntry} from '../../src/core/templates/index.js'
 
 const SIGUSR1 = 10
 const SIGTERM = 15
+const PROFILE = '/usr/lib/node_modules/ctr/config/default.seccomp'
+const PLAIN: BusyboxConfigOptions = {seedKeepsCaps: false, seedHasSeccomp: false, seccompProfile: PROFILE}
 
 function parseConfig(text: string): ContainerConfig {
   return buildContainerConfig(lexConfig(text, 'config').entries, {env: {}}).config
@@ -27,7 +41,10 @@ function busyboxText(seed?: string, name = 'web'): string {
     template: 'busybox',
     templateArgs: [],
     seed: seed === undefined ? undefined : {label: 'lxc.default_config /etc/ctr/default.conf', text: seed},
-    lines: [rootfsLine(`/var/lib/ctr/${name}/rootfs`), ...busyboxConfig(name, {seedKeepsCaps: seedConfig?.used.has('lxc.cap.keep') ?? false})],
+    lines: [
+      rootfsLine(`/var/lib/ctr/${name}/rootfs`),
+      ...busyboxConfig(name, {...PLAIN, seedKeepsCaps: seedConfig?.used.has('lxc.cap.keep') ?? false, seedHasSeccomp: seedConfig?.seccomp.profile !== undefined}),
+    ],
   })
 }
 
@@ -49,16 +66,44 @@ describe('busybox template config', () => {
     assert.equal(config.ptyMax, 1)
   })
 
-  it('leaves out what ctr cannot start yet or does not need: ttys, consoles, mount entries, AppArmor', () => {
-    const keys = busyboxConfig('web', {seedKeepsCaps: false}).map((l) => l.key)
-    for (const key of ['lxc.tty.max', 'lxc.console.path', 'lxc.mount.entry', 'lxc.apparmor.profile', 'lxc.net.0.type']) {
+  it('leaves out what ctr cannot start yet or does not need: ttys, consoles, AppArmor', () => {
+    const keys = busyboxConfig('web', PLAIN).map((l) => l.key)
+    for (const key of ['lxc.tty.max', 'lxc.console.path', 'lxc.apparmor.profile', 'lxc.net.0.type']) {
       assert.ok(!keys.includes(key), `${key} is written`)
     }
   })
 
+  it('mounts /dev/shm and /dev/mqueue with lxc.mount.entry, as lxc-busybox does (root inside cannot mount)', () => {
+    const config = parseConfig(busyboxText())
+    assert.deepEqual(
+      config.mountEntries.map((e) => [e.source, e.target, e.fstype, e.createDir]),
+      [
+        ['shm', 'dev/shm', 'tmpfs', true],
+        ['mqueue', 'dev/mqueue', 'mqueue', true],
+      ],
+    )
+    assert.ok(config.mountEntries[1]?.optional, 'mqueue is optional, as in lxc-busybox')
+  })
+
+  it("drops LXC's common.conf capabilities and ctr's (sys_admin, dac_read_search, mknod, ...), but keeps sys_boot for halt", () => {
+    const config = parseConfig(busyboxText())
+    const dropped = config.caps.drop.map((c) => c.name)
+    for (const cap of [...LXC_COMMON_CAP_DROP.split(' '), ...CTR_CAP_DROP.split(' ')]) assert.ok(dropped.includes(cap), `${cap} is dropped`)
+    for (const cap of ['sys_admin', 'dac_read_search', 'mknod', 'sys_module', 'sys_rawio']) assert.ok(dropped.includes(cap), cap)
+    assert.ok(!dropped.includes('sys_boot'), 'busybox init halts with reboot(2)')
+    assert.ok(!dropped.includes('sys_chroot') && !dropped.includes('setuid'), 'what a system inside needs stays')
+  })
+
+  it("loads ctr's seccomp denylist, unless the seed names a profile of its own", () => {
+    assert.equal(parseConfig(busyboxText()).seccomp.profile, PROFILE)
+    const own = parseConfig(busyboxText('lxc.seccomp.profile = /etc/ctr/mine.seccomp\n'))
+    assert.equal(own.seccomp.profile, '/etc/ctr/mine.seccomp')
+    assert.ok(!busyboxConfig('web', {...PLAIN, seedHasSeccomp: true}).some((l) => l.key === 'lxc.seccomp.profile'))
+  })
+
   it('keeps the seed\'s lxc.cap.keep instead of adding lxc.cap.drop (LXC refuses both)', () => {
-    assert.ok(busyboxConfig('web', {seedKeepsCaps: false}).some((l) => l.key === 'lxc.cap.drop'))
-    assert.ok(!busyboxConfig('web', {seedKeepsCaps: true}).some((l) => l.key === 'lxc.cap.drop'))
+    assert.ok(busyboxConfig('web', PLAIN).some((l) => l.key === 'lxc.cap.drop'))
+    assert.ok(!busyboxConfig('web', {...PLAIN, seedKeepsCaps: true}).some((l) => l.key === 'lxc.cap.drop'))
     const config = parseConfig(busyboxText('lxc.cap.keep = sys_admin sys_boot kill setuid setgid\n'))
     assert.ok(config.used.has('lxc.cap.keep'))
   })
@@ -145,10 +190,9 @@ describe('busybox rootfs plan', () => {
       assert.deepEqual(byPath.get(path), {kind: 'file', path, mode: 0o744, content: text})
       assert.ok(text.startsWith('#!/bin/sh\n'))
     }
-    // What rcS mounts, because the template writes no lxc.mount.entry.
-    assert.match(RCS, /mount -t tmpfs .* shm \/dev\/shm/)
-    assert.match(RCS, /mount -t mqueue .* mqueue \/dev\/mqueue/)
-    assert.ok(byPath.has('etc/fstab'), 'mount -a needs /etc/fstab')
+    // Root inside has no CAP_SYS_ADMIN: the boot must not need to mount.
+    assert.doesNotMatch(RCS, /^\s*[^#\s].*\bmount\b/m)
+    assert.ok(byPath.has('etc/fstab'), 'an empty /etc/fstab, as lxc-busybox writes')
   })
 
   it('makes nothing set-id (lxc-busybox makes busybox setuid root)', () => {

@@ -8,9 +8,13 @@
 // Differences from lxc-busybox, on purpose:
 // * Only keys ctr can start today are written (BUSYBOX_CONFIG below); what
 //   lxc-busybox writes beyond them waits for ctr to support it.
-// * rcS mounts /dev/shm and /dev/mqueue itself (LXC uses lxc.mount.entry
-//   lines), and starts no udhcpc: ctr has no veth networking yet, and
-//   udhcpc without a lease would hold the boot forever.
+// * The config drops more capabilities than lxc-busybox's (CAP_SYS_ADMIN
+//   among them) and loads ctr's seccomp denylist: LXC's containers also get
+//   an AppArmor profile, ctr's none (docs/security.md). So rcS mounts
+//   nothing: /dev/shm and /dev/mqueue are lxc.mount.entry lines, as in
+//   lxc-busybox.
+// * rcS starts no udhcpc: ctr has no veth networking yet, and udhcpc
+//   without a lease would hold the boot forever.
 // * syslogd is supervised by init (`respawn`) instead of started from rcS,
 //   and there is a `shutdown` action; there is no getty on tty1 (no ttys yet)
 //   and no askfirst shell on a console that is /dev/null in the background.
@@ -57,18 +61,43 @@ export function parseBusyboxArgs(args: readonly string[]): BusyboxTemplateOption
 }
 
 /**
+ * ctr's capability drops for a container that runs as root without an LSM:
+ * LXC's common.conf list (mac_admin mac_override sys_time sys_module
+ * sys_rawio), then what AppArmor keeps from LXC's containers and nothing
+ * keeps from ctr's: sys_admin (mounting a fresh proc or sysfs, remounting
+ * /proc/sys, and the kernel's other global knobs), dac_read_search
+ * (open_by_handle_at: "shocker"), mknod (nodes for the host's disks: ctr
+ * sets no device cgroup by default), and host-wide state without a
+ * namespace (sys_pacct, syslog, audit_control, bpf, perfmon, wake_alarm,
+ * block_suspend). docs/security.md gives the reasons one by one.
+ * sys_boot stays: busybox init halts with reboot(2), which in a pid
+ * namespace only ends the container (kexec is in the seccomp denylist).
+ */
+export const LXC_COMMON_CAP_DROP = 'mac_admin mac_override sys_time sys_module sys_rawio'
+export const CTR_CAP_DROP = 'sys_admin dac_read_search mknod sys_pacct syslog audit_control bpf perfmon wake_alarm block_suspend'
+
+export interface BusyboxConfigOptions {
+  /**
+   * The seed config uses lxc.cap.keep, which excludes lxc.cap.drop (LXC
+   * refuses both in one config): the seed's choice wins.
+   */
+  seedKeepsCaps: boolean
+  /** The seed config names a seccomp profile: the seed's choice wins. */
+  seedHasSeccomp: boolean
+  /** ctr's default denylist (config/default.seccomp), an absolute path. */
+  seccompProfile: string
+}
+
+/**
  * The config lines of the busybox template, after lxc.rootfs.path: the one
  * place to edit when ctr learns more keys. lxc-busybox also writes these,
  * left out on purpose:
  *   lxc.tty.max = 5                         container ttys (not implemented)
- *   lxc.mount.entry = shm, mqueue           rcS mounts both itself
  *   lxc.mount.entry = /lib, /usr/lib, /lib64, /usr/lib64 (ro binds) and
  *     /sys/kernel/security                  a static busybox needs no host
  *                                           libraries
- * `seedKeepsCaps`: the seed config uses lxc.cap.keep, which excludes
- * lxc.cap.drop (LXC refuses both in one config); the seed's choice wins.
  */
-export function busyboxConfig(name: string, opts: {seedKeepsCaps: boolean}): ConfigLine[] {
+export function busyboxConfig(name: string, opts: BusyboxConfigOptions): ConfigLine[] {
   const lines: ConfigLine[] = [
     {key: 'lxc.uts.name', value: name},
     // busybox init halts on SIGUSR1 and reboots on SIGTERM; LXC's defaults
@@ -78,8 +107,15 @@ export function busyboxConfig(name: string, opts: {seedKeepsCaps: boolean}): Con
     {key: 'lxc.autodev', value: '1'},
     {key: 'lxc.pty.max', value: '1'},
     {key: 'lxc.mount.auto', value: 'cgroup:mixed proc:mixed sys:ro'},
+    // lxc-busybox's two entries; relative targets land in the rootfs (here
+    // on the lxc.autodev tmpfs).
+    {key: 'lxc.mount.entry', value: 'shm dev/shm tmpfs nosuid,nodev,mode=1777,create=dir 0 0'},
+    {key: 'lxc.mount.entry', value: 'mqueue dev/mqueue mqueue nosuid,nodev,noexec,optional,create=dir 0 0'},
   ]
-  if (!opts.seedKeepsCaps) lines.push({key: 'lxc.cap.drop', value: 'sys_module mac_admin mac_override sys_time'})
+  if (!opts.seedKeepsCaps) {
+    lines.push({key: 'lxc.cap.drop', value: LXC_COMMON_CAP_DROP}, {key: 'lxc.cap.drop', value: CTR_CAP_DROP})
+  }
+  if (!opts.seedHasSeccomp) lines.push({key: 'lxc.seccomp.profile', value: opts.seccompProfile})
   return lines
 }
 
@@ -101,13 +137,11 @@ export const INITTAB = `# busybox init's table, written by \`ctr create -t busyb
 
 export const RCS = `#!/bin/sh
 # Runs once at boot (::sysinit in /etc/inittab), before the respawn actions.
-# ctr has mounted /proc and /sys (lxc.mount.auto) and a minimal /dev
-# (lxc.autodev); mount the rest here.
-[ -e /proc/self ] || mount -t proc -o nosuid,nodev,noexec proc /proc
-mkdir -p /dev/shm /dev/mqueue
-mountpoint -q /dev/shm || mount -t tmpfs -o nosuid,nodev,mode=1777 shm /dev/shm
-mountpoint -q /dev/mqueue || mount -t mqueue -o nosuid,nodev,noexec mqueue /dev/mqueue 2>/dev/null
-mount -a
+# ctr has mounted what the container gets: /proc, /sys and the cgroup
+# hierarchies (lxc.mount.auto), a minimal /dev (lxc.autodev), /dev/shm and
+# /dev/mqueue (lxc.mount.entry). Root in the container cannot mount more:
+# the config drops CAP_SYS_ADMIN (see the README, "Security"). Start
+# one-shot jobs here; services go into /etc/inittab as respawn actions.
 `
 
 export const RCK = `#!/bin/sh
@@ -129,7 +163,7 @@ export function busyboxRootfs(busybox: string, applets: readonly string[]): Root
     {kind: 'file', path: 'etc/group', mode: 0o644, content: 'root:x:0:\n'},
     // A locked root: no password login until someone sets one with passwd.
     {kind: 'file', path: 'etc/shadow', mode: 0o600, content: 'root:*::0:::::\n'},
-    // `mount -a` in rcS needs the file to exist.
+    // lxc-busybox writes an empty one too.
     {kind: 'file', path: 'etc/fstab', mode: 0o644, content: '# <file system> <mount point> <type> <options> <dump> <pass>\n'},
     {kind: 'file', path: 'etc/inittab', mode: 0o644, content: INITTAB},
     {kind: 'file', path: 'etc/init.d/rcS', mode: 0o744, content: RCS},
