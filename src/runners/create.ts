@@ -16,6 +16,8 @@ import {builtinDefaultConfig, globalConfigPath} from '../core/paths.js'
 import {unsupportedFeatures} from '../core/start-plan.js'
 import {busyboxConfig} from '../core/templates/busybox.js'
 import {idShift, type IdShift} from '../core/templates/idmap.js'
+import {describeRootMap, isUnprivileged, unprivilegedMaps, type UnprivilegedMaps} from '../core/templates/subid.js'
+import type {IdMap} from '../core/config/index.js'
 import {composeConfigText, rootfsLine, type ConfigLine, type RootfsEntry, type TemplateName} from '../core/templates/index.js'
 import type {CommandOutcome} from '../output.js'
 import {loadContainerConfig, readError} from '../sys/config-loader.js'
@@ -34,6 +36,7 @@ import {
   writeFileAtomic,
 } from '../sys/create-fs.js'
 import {lockContainer, type ContainerLock} from '../sys/create-lock.js'
+import {currentSubidOwner, readSubidFiles} from '../sys/subid.js'
 import {templateRootfs} from '../sys/templates.js'
 
 export interface CreateResult {
@@ -52,6 +55,16 @@ export interface CreateResult {
   rootfsBuilt: boolean
   /** With lxc.idmap: the host uid and gid that own the rootfs (container root's). */
   shiftedTo: {uid: number; gid: number} | null
+  /**
+   * privileged: root in the container is root on the host (no lxc.idmap,
+   * or one that maps container root to host root); unprivileged: lxc.idmap
+   * maps it to another host id (README, "Security").
+   */
+  privilege: 'privileged' | 'unprivileged'
+  /** The config's lxc.idmap lines (empty without a user namespace). */
+  idmap: Array<{kind: 'u' | 'g'; nsid: number; hostid: number; range: number}>
+  /** --unprivileged: the files the ranges came from (null without it, or when the seed had its own maps). */
+  subidFiles: {uid: string; gid: string} | null
   durationMs: number
 }
 
@@ -81,20 +94,43 @@ export async function run(opts: CreateOptions): Promise<CommandOutcome<CreateRes
   ensureLxcpath(ref.lxcpath)
   const seed = loadSeed(ref, opts.configFile, notices)
   // Everything that can be checked without touching the container comes
-  // first: a missing busybox or an unmapped root fails before any file exists.
-  const shift = idShift(seed?.config.idmaps ?? [])
+  // first: a missing busybox, subordinate ids or an unmapped root fails
+  // before any file exists.
+  const added = opts.unprivileged ? unprivilegedIds(seed, notices) : undefined
+  const shift = idShift(added?.maps ?? seed?.config.idmaps ?? [])
   const entries = templateRootfs(opts.template)
   const lock = await lockContainer(ref, 'create')
   try {
     const made = new Creation(ref, lock)
     try {
-      return made.run(opts, seed, entries, shift, notices, started)
+      return made.run(opts, seed, added, entries, shift, notices, started)
     } catch (error) {
       throw await made.rollback(error)
     }
   } finally {
     await lock.release()
   }
+}
+
+/** --unprivileged's lxc.idmap lines and the files their ranges came from. */
+type AddedIds = UnprivilegedMaps & {files: {uid: string; gid: string}}
+
+// --unprivileged: lxc.idmap lines from the caller's subordinate ids, unless
+// the seed config maps ids already (then it says so, and the seed's maps
+// must make container root unprivileged).
+function unprivilegedIds(seed: Seed | undefined, notices: string[]): AddedIds | undefined {
+  const seeded = seed?.config.idmaps ?? []
+  if (seeded.length === 0) {
+    const files = readSubidFiles()
+    return {...unprivilegedMaps(files, currentSubidOwner()), files: {uid: files.uid.path, gid: files.gid.path}}
+  }
+  if (!isUnprivileged(seeded)) {
+    throw new CtrError('CTR_IDMAP', `--unprivileged: the lxc.idmap lines of ${seed?.label ?? 'the seed config'} map container root to host root`, {
+      hints: ['Map container id 0 to a host id other than 0, or remove the lxc.idmap lines from the seed config so that --unprivileged adds its own'],
+    })
+  }
+  notices.push(`--unprivileged adds no lxc.idmap lines: ${seed?.label ?? 'the seed config'} has its own`)
+  return undefined
 }
 
 // LXC: lxc_mkdir_p(lxcpath, 0755) before anything else.
@@ -151,7 +187,15 @@ class Creation {
 
   constructor(private readonly ref: ContainerRef, private readonly lock: ContainerLock) {}
 
-  run(opts: CreateOptions, seed: Seed | undefined, entries: RootfsEntry[] | undefined, shift: IdShift | undefined, notices: string[], started: number): CommandOutcome<CreateResult> {
+  run(
+    opts: CreateOptions,
+    seed: Seed | undefined,
+    added: AddedIds | undefined,
+    entries: RootfsEntry[] | undefined,
+    shift: IdShift | undefined,
+    notices: string[],
+    started: number,
+  ): CommandOutcome<CreateResult> {
     const {ref} = this
     this.makeContainerDir()
     const rootfs = this.rootfsTarget(opts, seed)
@@ -170,6 +214,7 @@ class Creation {
       template: opts.template.name,
       templateArgs: opts.templateArgs,
       seed: seed === undefined ? undefined : {label: seed.label, text: seed.text},
+      ...(added === undefined ? {} : {added: {label: `From --unprivileged (subordinate ids in ${added.files.uid} and ${added.files.gid})`, lines: added.lines}}),
       lines,
     })
     // LXC saves the config before running the template; the marker keeps
@@ -208,9 +253,12 @@ class Creation {
       rootfs: rootfs?.path ?? null,
       rootfsBuilt: entries !== undefined,
       shiftedTo: shiftedTo ?? null,
+      privilege: isUnprivileged(loaded.config.idmaps) ? 'unprivileged' : 'privileged',
+      idmap: loaded.config.idmaps.map((m) => ({kind: m.kind, nsid: m.nsid, hostid: m.hostid, range: m.range})),
+      subidFiles: added?.files ?? null,
       durationMs: Date.now() - started,
     }
-    return {exitCode: 0, result, notices}
+    return {exitCode: 0, result, notices, ...(opts.quiet ? {} : {text: `${kindLine(ref.name, loaded.config.idmaps)}\n`})}
   }
 
   // $lxcpath/NAME: new (mode 0770), or an existing real directory that holds
@@ -328,6 +376,12 @@ class Creation {
     }
     return error
   }
+}
+
+// The one line create prints: which kind of container it made.
+function kindLine(name: string, maps: readonly IdMap[]): string {
+  if (isUnprivileged(maps)) return `Created ${name}: unprivileged (${describeRootMap(maps)})`
+  return `Created ${name}: privileged (root in it is root on the host; ctr create --unprivileged makes an unprivileged one)`
 }
 
 function isUnder(path: string, dir: string): boolean {

@@ -35,7 +35,19 @@ const CAP_SYS_BOOT = 22n
 
 interface CreateJson {
   status: number
-  result: {name: string; path: string; config: string; template: string; seed?: string; rootfs?: string; rootfsBuilt: boolean; shiftedTo?: {uid: number; gid: number}}
+  result: {
+    name: string
+    path: string
+    config: string
+    template: string
+    seed?: string
+    rootfs?: string
+    rootfsBuilt: boolean
+    shiftedTo: {uid: number; gid: number} | null
+    privilege: 'privileged' | 'unprivileged'
+    idmap: Array<{kind: string; nsid: number; hostid: number; range: number}>
+    subidFiles: {uid: string; gid: string} | null
+  }
   warnings?: string[]
 }
 interface DestroyJson {
@@ -86,7 +98,8 @@ describe('create and destroy', {skip: rootOnly()}, () => {
   async function createBusybox(name: string, extra: string[] = []): Promise<string> {
     const sb = sandbox()
     const r = ok(await ctr(['create', '-n', name, '-t', 'busybox', ...extra]))
-    assert.equal(r.stdout, '', 'create prints nothing on success, like lxc-create')
+    // lxc-create prints nothing; ctr says which kind of container it made.
+    assert.equal(r.stdout, `Created ${name}: privileged (root in it is root on the host; ctr create --unprivileged makes an unprivileged one)\n`)
     assert.equal(r.stderr, '')
     const rootfs = join(sb.lxcpath, name, 'rootfs')
     tracker.track(rootfs)
@@ -121,7 +134,7 @@ describe('create and destroy', {skip: rootOnly()}, () => {
     ok(await ctr(['start', '-n', name]))
     const pid = await sb.initPid(name)
     assert.equal(procExeId(pid), fileId(join(rootfs, 'bin/busybox')), "init runs the container's busybox")
-    // Without CAP_SYS_ADMIN (docs/security.md), but with CAP_SYS_BOOT for
+    // Without CAP_SYS_ADMIN (README, "Security"), but with CAP_SYS_BOOT for
     // the halt below, and under ctr's seccomp denylist.
     const bounding = BigInt(`0x${procStatusField(pid, 'CapBnd') ?? '0'}`)
     assert.equal((bounding >> CAP_SYS_ADMIN) & 1n, 0n, 'sys_admin is dropped')
@@ -327,5 +340,90 @@ describe('create and destroy', {skip: rootOnly()}, () => {
     await waitForPidGone(pid)
     ok(await ctr(['destroy', '-n', name]))
     assert.equal(existsSync(dir), false)
+  })
+
+  it('--unprivileged maps root to the subuid/subgid range, says so, and the container boots and halts cleanly', T, async () => {
+    const sb = sandbox()
+    const name = sb.name('unpriv')
+    const host = 3_300_000
+    // Ranges of the test's own: the host's /etc/subuid and /etc/subgid are never read or edited.
+    const subuid = join(sb.root, 'unpriv.subuid')
+    const subgid = join(sb.root, 'unpriv.subgid')
+    writeFileSync(subuid, `alice:100000:65536\nroot:${host}:1000\nroot:${host}:65536\n`)
+    writeFileSync(subgid, `0:${host + 100_000}:131072\n`)
+    const subEnv = {CTR_SUBUID_FILE: subuid, CTR_SUBGID_FILE: subgid}
+    const gidHost = host + 100_000
+    const human = ok(await ctr(['create', '-n', name, '-t', 'busybox', '--unprivileged'], subEnv))
+    assert.equal(human.stdout, `Created ${name}: unprivileged (uid 0..65535 -> host ${host}..${host + 65535}, gid 0..65535 -> host ${gidHost}..${gidHost + 65535})\n`)
+    assert.equal(human.stderr, '')
+    const dir = join(sb.lxcpath, name)
+    const rootfs = join(dir, 'rootfs')
+    tracker.track(rootfs)
+    const config = readFileSync(join(dir, 'config'), 'utf8')
+    assert.ok(config.includes(`# From --unprivileged (subordinate ids in ${subuid} and ${subgid}):\nlxc.idmap = u 0 ${host} 65536\nlxc.idmap = g 0 ${gidHost} 65536\n`), config)
+    for (const path of [dir, rootfs, join(rootfs, 'bin/busybox'), join(rootfs, 'etc/shadow')]) assert.deepEqual(ownerOf(path), {uid: host, gid: gidHost}, path)
+
+    ok(await ctr(['start', '-n', name]))
+    const pid = await sb.initPid(name)
+    assert.deepEqual(procStatusField(pid, 'Uid')?.split(/\s+/), [String(host), String(host), String(host), String(host)])
+    await waitForBusyboxInit(rootfs)
+    const stopped = json<StopJson>(ok(await ctr(['stop', '-n', name, '--json'])))
+    assert.equal(stopped.result.method, 'halt', 'busybox init halted on SIGUSR1, without the kill fallback')
+    await waitForPidGone(pid)
+    const info = json<InfoJson>(ok(await ctr(['info', '-n', name, '--json'])))
+    assert.deepEqual([info.result.state, info.result.lastExit?.signal], ['STOPPED', 2])
+    ok(await ctr(['destroy', '-n', name]))
+
+    // --json says the same; -q leaves the line out.
+    const again = json<CreateJson>(ok(await ctr(['create', '-n', name, '-t', 'none', '--unprivileged', '--json'], subEnv)))
+    assert.equal(again.result.privilege, 'unprivileged')
+    assert.deepEqual(again.result.idmap, [
+      {kind: 'u', nsid: 0, hostid: host, range: 65536},
+      {kind: 'g', nsid: 0, hostid: gidHost, range: 65536},
+    ])
+    assert.deepEqual(again.result.subidFiles, {uid: subuid, gid: subgid})
+    ok(await ctr(['destroy', '-n', name]))
+    const quiet = ok(await ctr(['create', '-n', name, '-t', 'none', '-q']))
+    assert.equal(quiet.stdout, '')
+    const privileged = json<CreateJson>(ok(await ctr(['create', '-n', sb.name('priv'), '-t', 'none', '--json'])))
+    assert.equal(privileged.result.privilege, 'privileged')
+    assert.deepEqual([privileged.result.idmap, privileged.result.subidFiles, privileged.result.shiftedTo], [[], null, null])
+  })
+
+  it('--unprivileged without a range for root fails before creating anything, and says how to add one', T, async () => {
+    const sb = sandbox()
+    const name = sb.name('nosub')
+    const empty = join(sb.root, 'nosub.subuid')
+    writeFileSync(empty, 'alice:100000:65536\nroot:200000:100\n')
+    const r = await ctr(['create', '-n', name, '-t', 'busybox', '--unprivileged'], {CTR_SUBUID_FILE: empty, CTR_SUBGID_FILE: empty})
+    assert.equal(r.code, 1, describeResult(r))
+    assert.equal(
+      r.stderr,
+      [
+        `ctr create: No subordinate uid range of at least 65536 ids for root in ${empty}`,
+        "Give root one (the range must not overlap another user's): usermod --add-subuids 100000-165535 --add-subgids 100000-165535 root",
+        'or add the line "root:100000:65536" to /etc/subuid and /etc/subgid',
+        'or write lxc.idmap lines yourself (lxc.idmap = u 0 100000 65536, lxc.idmap = g 0 100000 65536) in a config given with -f',
+        '',
+      ].join('\n'),
+    )
+    assert.equal(existsSync(join(sb.lxcpath, name)), false)
+    const body = failsWith(await ctr(['create', '-n', name, '-t', 'busybox', '--unprivileged', '--json'], {CTR_SUBUID_FILE: empty, CTR_SUBGID_FILE: empty}), 'CTR_NO_SUBID')
+    assert.ok(body.hints.length === 3)
+  })
+
+  it('--unprivileged keeps the seed\'s own lxc.idmap (with a notice), and refuses one that maps root to host root', T, async () => {
+    const sb = sandbox()
+    const name = sb.name('seedmap')
+    const host = 3_400_000
+    const seeded = withDefaultConfig(sb, 'seedmap', `lxc.idmap = u 0 ${host} 65536\nlxc.idmap = g 0 ${host} 65536\n`)
+    const r = ok(await ctr(['create', '-n', name, '-t', 'none', '--unprivileged'], {CTR_GLOBAL_CONFIG: seeded.CTR_GLOBAL_CONFIG}))
+    assert.equal(r.stderr.split('\n')[0], `ctr create: --unprivileged adds no lxc.idmap lines: lxc.default_config ${seeded.defaultConfigPath} has its own`)
+    assert.match(r.stdout, new RegExp(`^Created ${name}: unprivileged \\(uid 0\\.\\.65535 -> host ${host}\\.\\.`))
+    assert.equal(readFileSync(join(sb.lxcpath, name, 'config'), 'utf8').split('\n').filter((l) => l.startsWith('lxc.idmap')).length, 2)
+    const rootMapped = withDefaultConfig(sb, 'rootmap', 'lxc.idmap = u 0 0 65536\nlxc.idmap = g 0 0 65536\n')
+    const other = sb.name('rootmap')
+    failsWith(await ctr(['create', '-n', other, '-t', 'none', '--unprivileged', '--json'], {CTR_GLOBAL_CONFIG: rootMapped.CTR_GLOBAL_CONFIG}), 'CTR_IDMAP')
+    assert.equal(existsSync(join(sb.lxcpath, other)), false)
   })
 })

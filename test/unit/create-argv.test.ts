@@ -50,6 +50,13 @@ describe('ctr create argv', () => {
     assert.equal(o.dir, undefined)
     assert.equal(o.configFile, undefined)
     assert.deepEqual(o.templateArgs, [])
+    assert.equal(o.unprivileged, false)
+  })
+
+  it('--unprivileged takes no argument; a prefix such as --unpriv works (getopt_long)', () => {
+    assert.equal(create('-n', 'web', '-t', 'busybox', '--unprivileged').unprivileged, true)
+    assert.equal(create('--unpriv', '-t', 'busybox', 'web').unprivileged, true)
+    fails(() => create('-n', 'web', '-t', 'busybox', '--unprivileged=yes'), 'CTR_USAGE', /doesn't allow an argument/)
   })
 
   it('follows getopt_long: long prefixes, attached values, permutation, positional name', () => {

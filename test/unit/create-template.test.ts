@@ -25,6 +25,7 @@ import {
 import {elfLinkage} from '../../src/core/templates/elf.js'
 import {hostIdFor, idShift} from '../../src/core/templates/idmap.js'
 import {chooseTemplate, composeConfigText, rootfsLine, type RootfsEntry} from '../../src/core/templates/index.js'
+import {describeRootMap, findSubidRange, isUnprivileged, unprivilegedMaps} from '../../src/core/templates/subid.js'
 
 const SIGUSR1 = 10
 const SIGTERM = 15
@@ -147,6 +148,34 @@ describe('composeConfigText', () => {
     const text = composeConfigText({template: 'none', templateArgs: [], seed: undefined, lines: []})
     assert.equal(parseConfig(text).entries.length, 0)
     assert.match(text, /^# Template used to create this container: none/)
+  })
+
+  it('puts the lines an option adds (--unprivileged) between the seed and the template', () => {
+    const text = composeConfigText({
+      template: 'busybox',
+      templateArgs: [],
+      seed: {label: '-f ./seed.conf', text: 'lxc.net.0.type = empty\n'},
+      added: {label: 'From --unprivileged (subordinate ids in /etc/subuid and\n/etc/subgid)', lines: [{key: 'lxc.idmap', value: 'u 0 100000 65536'}]},
+      lines: [{key: 'lxc.uts.name', value: 'web'}],
+    })
+    const body = text.split('\n').slice(3)
+    assert.deepEqual(body, [
+      '',
+      '# From -f ./seed.conf:',
+      'lxc.net.0.type = empty',
+      '',
+      '# From --unprivileged (subordinate ids in /etc/subuid and /etc/subgid):',
+      'lxc.idmap = u 0 100000 65536',
+      '',
+      '# From the busybox template:',
+      'lxc.uts.name = web',
+      '',
+    ])
+  })
+
+  it('keeps a label with a line break on its comment line (a -f path cannot add a key)', () => {
+    const text = composeConfigText({template: 'none', templateArgs: [], seed: {label: '-f /x\nlxc.hook.pre-start = /evil', text: ''}, lines: []})
+    assert.equal(parseConfig(text).entries.length, 0)
   })
 
   it('refuses a value that would become a second line', () => {
@@ -274,5 +303,55 @@ describe('idShift', () => {
       assert.equal(e.message, 'lxc.idmap maps no uid for container root')
       return true
     })
+  })
+})
+
+describe('subordinate ids (--unprivileged)', () => {
+  const root = {name: 'root', uid: 0}
+  it('takes the first range of at least 65536 ids for the user, by name or uid', () => {
+    const text = '# comment\nalice:100000:65536\nroot:165536:1000\n\nroot:231072:65536\nroot:400000:65536\n'
+    assert.deepEqual(findSubidRange(text, root), {start: 231072, count: 65536, line: 5})
+    assert.deepEqual(findSubidRange('0:300000:70000\n', root), {start: 300000, count: 70000, line: 1})
+    assert.equal(findSubidRange('alice:100000:65536\n', root), undefined)
+  })
+  it('skips malformed lines, a range starting at host id 0, and one running past the 32-bit id space', () => {
+    assert.equal(findSubidRange('root:100000\nroot:x:65536\nroot:100000:65536:1\n', root), undefined)
+    assert.equal(findSubidRange('root:0:65536\n', root), undefined, 'container root would be host root')
+    assert.equal(findSubidRange('root:4294930000:65536\n', root), undefined)
+    assert.deepEqual(findSubidRange(' root:100000:65536 \n', root)?.start, 100000)
+  })
+  it('maps uid and gid 0..65535 onto the ranges, as lxc.idmap lines', () => {
+    const maps = unprivilegedMaps({uid: {path: '/etc/subuid', text: 'root:100000:65536\n'}, gid: {path: '/etc/subgid', text: 'root:200000:131072\n'}}, root)
+    assert.deepEqual(maps.lines, [
+      {key: 'lxc.idmap', value: 'u 0 100000 65536'},
+      {key: 'lxc.idmap', value: 'g 0 200000 65536'},
+    ])
+    assert.equal(isUnprivileged(maps.maps), true)
+    assert.equal(describeRootMap(maps.maps), 'uid 0..65535 -> host 100000..165535, gid 0..65535 -> host 200000..265535')
+    assert.deepEqual(idShift(maps.maps)?.(0, 0), {uid: 100000, gid: 200000})
+  })
+  it('says which file lacks a range and how to add one (CTR_NO_SUBID)', () => {
+    for (const [files, kind, path] of [
+      [{uid: {path: '/etc/subuid', text: ''}, gid: {path: '/etc/subgid', text: 'root:100000:65536\n'}}, 'uid', '/etc/subuid'],
+      [{uid: {path: '/etc/subuid', text: 'root:100000:65536\n'}, gid: {path: '/t/subgid', text: 'root:100000:10\n'}}, 'gid', '/t/subgid'],
+    ] as const) {
+      assert.throws(
+        () => unprivilegedMaps(files, root),
+        (error: unknown) => {
+          assert.ok(error instanceof CtrError)
+          assert.equal(error.code, 'CTR_NO_SUBID')
+          assert.equal(error.message, `No subordinate ${kind} range of at least 65536 ids for root in ${path}`)
+          assert.ok(error.hints.some((h) => h.includes('usermod --add-subuids 100000-165535 --add-subgids 100000-165535 root')))
+          assert.ok(error.hints.some((h) => h.includes('root:100000:65536')))
+          return true
+        },
+      )
+    }
+  })
+  it('calls a container privileged unless uid and gid 0 map to host ids other than 0', () => {
+    assert.equal(isUnprivileged([]), false)
+    assert.equal(isUnprivileged([{kind: 'u', nsid: 0, hostid: 0, range: 65536}, {kind: 'g', nsid: 0, hostid: 0, range: 65536}]), false)
+    assert.equal(isUnprivileged([{kind: 'u', nsid: 0, hostid: 100000, range: 65536}]), false, 'gid 0 unmapped')
+    assert.equal(isUnprivileged([{kind: 'u', nsid: 0, hostid: 100000, range: 1}, {kind: 'g', nsid: 0, hostid: 100000, range: 1}]), true)
   })
 })

@@ -38,6 +38,7 @@ export type CreateOptionKey =
   | 'rbdname'
   | 'rbdpool'
   | 'rbduser'
+  | 'unprivileged'
 
 export interface CreateOptions extends CommonOptions {
   /** -t and the template arguments (operands after the name and everything after `--`), parsed. */
@@ -50,6 +51,8 @@ export interface CreateOptions extends CommonOptions {
   bdev: 'dir'
   /** --dir: where the rootfs goes (absolute). */
   dir: string | undefined
+  /** --unprivileged: map container root to the caller's subordinate ids (lxc.idmap from /etc/subuid, /etc/subgid). */
+  unprivileged: boolean
 }
 
 /** The backing stores lxc-create accepts (storage_utils.c lxc_is_valid_storage_type). */
@@ -71,11 +74,17 @@ export const SPEC: CommandSpec<CreateOptionKey> = {
     `Template options come after --; busybox takes ${busyboxOptionText} (a static busybox to copy; default: busybox from $PATH). ` +
     'If the config has lxc.idmap lines, the rootfs is shifted: every file is owned by the host ids that ' +
     'container root maps to. A create that is interrupted leaves a "partial" marker that makes start ' +
-    'refuse the container until ctr destroy removes it. Exits 1 if NAME already exists. Prints nothing ' +
-    'on success, like lxc-create.',
-  synopsis: 'ctr create -n NAME -t TEMPLATE [-f CONFIG] [-B dir] [--dir DIR] [-- TEMPLATE-OPTIONS]',
+    'refuse the container until ctr destroy removes it. Exits 1 if NAME already exists. ' +
+    'A container is privileged unless lxc.idmap maps its root to another host id: root in a privileged ' +
+    'container is root on the host, and the container is not a security boundary (see the README, "Security"). ' +
+    '--unprivileged makes an unprivileged one: it adds lxc.idmap lines mapping uid and gid 0..65535 to the ' +
+    'first range of at least 65536 ids that /etc/subuid and /etc/subgid give the user running ctr ' +
+    '($CTR_SUBUID_FILE and $CTR_SUBGID_FILE name other files). On success it prints one line saying which ' +
+    'kind it made (lxc-create prints nothing); -q leaves it out.',
+  synopsis: 'ctr create -n NAME -t TEMPLATE [-f CONFIG] [-B dir] [--dir DIR] [--unprivileged] [-- TEMPLATE-OPTIONS]',
   examples: [
     {description: 'A busybox container, started and stopped like any other', command: 'ctr create -n web -t busybox && ctr start -n web'},
+    {description: 'An unprivileged one: its root is host uid 100000 with root:100000:65536 in /etc/subuid and /etc/subgid', command: 'ctr create -n web -t busybox --unprivileged'},
     {description: 'Seed the config from a file instead of lxc.default_config', command: 'ctr create -n web -t busybox -f ./web.conf'},
     {description: 'Put the rootfs elsewhere (destroy leaves it in place)', command: 'ctr create -n web -t busybox --dir /srv/rootfs/web'},
     {description: 'Use another static busybox', command: 'ctr create -n web -t busybox -- --busybox-path /opt/busybox/busybox'},
@@ -99,6 +108,10 @@ export const SPEC: CommandSpec<CreateOptionKey> = {
     {key: 'rbdname', long: 'rbdname', hasArg: true, argName: 'RBDNAME', description: 'Ceph RBD name (-B rbd, not supported yet)'},
     {key: 'rbdpool', long: 'rbdpool', hasArg: true, argName: 'POOL', description: 'Ceph RBD pool (-B rbd, not supported yet)'},
     {key: 'rbduser', long: 'rbduser', hasArg: true, argName: 'RBDUSER', description: 'Ceph RBD user (-B rbd, not supported yet)'},
+    {
+      key: 'unprivileged', long: 'unprivileged', hasArg: false,
+      description: 'Map container root to subordinate ids from /etc/subuid and /etc/subgid (lxc.idmap) and shift the rootfs',
+    },
     ...commonOptions(false),
   ],
 }
@@ -119,6 +132,7 @@ export function parse(argv: string[], env: Env): Parsed<CreateOptions> {
   let configFile: string | undefined
   let template: string | undefined
   let dir: string | undefined
+  let unprivileged = false
   const store: Partial<Record<StoreOption, string>> = {}
   const keep = (key: StoreOption) => (value: string): void => {
     store[key] = value
@@ -128,6 +142,7 @@ export function parse(argv: string[], env: Env): Parsed<CreateOptions> {
     config: (value) => (configFile = value),
     template: (value) => (template = value),
     dir: (value) => (dir = value),
+    unprivileged: () => (unprivileged = true),
     lvname: keep('lvname'),
     vgname: keep('vgname'),
     thinpool: keep('thinpool'),
@@ -157,6 +172,7 @@ export function parse(argv: string[], env: Env): Parsed<CreateOptions> {
     configFile,
     bdev: checkBdev(bdev, store),
     dir,
+    unprivileged,
   }
   return {action: 'run', options}
 }

@@ -58,6 +58,8 @@ export interface ConfigTextInput {
   templateArgs: readonly string[]
   /** The seed config (lxc.default_config or -f) and where it came from. */
   seed: {readonly label: string; readonly text: string} | undefined
+  /** Lines an option of create adds (--unprivileged's lxc.idmap), after the seed, with the comment naming where they come from. */
+  added?: {readonly label: string; readonly lines: readonly ConfigLine[]}
   /** The template's lines (lxc.rootfs.path first when it writes one). */
   lines: readonly ConfigLine[]
 }
@@ -66,7 +68,8 @@ export interface ConfigTextInput {
  * The new container's config text: a header naming the template (as
  * lxc-create writes one), the seed config verbatim, then the template's
  * lines, so that for a scalar key the template wins and list keys add up,
- * exactly as when LXC's template appends to the seeded file. Throws
+ * exactly as when LXC's template appends to the seeded file; lines an
+ * option adds (--unprivileged) sit between the two. Throws
  * CtrError CTR_INTERNAL if a value holds a newline (it would become a line
  * of its own).
  */
@@ -75,20 +78,31 @@ export function composeConfigText(input: ConfigTextInput): string {
   out.push(`# Parameters passed to the template:${input.templateArgs.map((a) => ` ${a}`).join('')}`)
   out.push('# For the keys, see lxc.container.conf(5) and the ctr README')
   if (input.seed !== undefined) {
-    out.push('', `# From ${input.seed.label}:`)
+    out.push('', `# From ${commentText(input.seed.label)}:`)
     const text = input.seed.text.endsWith('\n') || input.seed.text === '' ? input.seed.text : `${input.seed.text}\n`
     out.push(text.replace(/\n$/, ''))
   }
+  if (input.added !== undefined && input.added.lines.length > 0) {
+    out.push('', `# ${commentText(input.added.label)}:`)
+    for (const line of input.added.lines) out.push(configLine(line))
+  }
   if (input.lines.length > 0) {
     out.push('', `# From the ${input.template} template:`)
-    for (const line of input.lines) {
-      if (/[\r\n]/.test(line.key) || /[\r\n]/.test(line.value)) {
-        throw new CtrError('CTR_INTERNAL', `A config value for ${line.key} holds a line break`)
-      }
-      out.push(`${line.key} = ${line.value}`)
-    }
+    for (const line of input.lines) out.push(configLine(line))
   }
   return `${out.join('\n')}\n`
+}
+
+// A path in a comment line stays on that line (a -f path may hold a newline).
+function commentText(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ')
+}
+
+function configLine(line: ConfigLine): string {
+  if (/[\r\n]/.test(line.key) || /[\r\n]/.test(line.value)) {
+    throw new CtrError('CTR_INTERNAL', `A config value for ${line.key} holds a line break`)
+  }
+  return `${line.key} = ${line.value}`
 }
 
 /** The `lxc.rootfs.path` line for a directory rootfs. */
