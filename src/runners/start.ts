@@ -15,7 +15,7 @@ import {parseFstab, type MountEntry} from '../core/config/index.js'
 import {startFailureError} from '../core/start-errors.js'
 import type {CommandOutcome} from '../output.js'
 import {readCgroupLayout} from '../sys/cgroup.js'
-import {formatWarnings, loadConfigForStart} from '../sys/config.js'
+import {DEFAULT_SECCOMP_POLICY, formatWarnings, loadConfigForStart} from '../sys/config.js'
 import {queryStatus, resolveContainer, resolveFromOptions, type ContainerRef} from '../sys/container.js'
 import {launchMonitor, type LaunchedMonitor, type StartReport} from '../sys/monitor.js'
 import {readProcStat} from '../sys/proc.js'
@@ -260,8 +260,14 @@ async function compileSeccomp(path: string): Promise<{filter: Buffer; warnings: 
   try {
     text = readTextFile(path)
   } catch (error) {
+    // `ctr create -t busybox` names the denylist of the ctr that created the
+    // container; another installation of ctr (nvm, an npx cache) has its own.
+    const shipped = path.endsWith('/config/default.seccomp') && path !== DEFAULT_SECCOMP_POLICY && existsSync(DEFAULT_SECCOMP_POLICY)
     throw new CtrError('CTR_SECCOMP_POLICY', `Failed to read the seccomp policy "${path}": ${readFailure(error)}`, {
-      hints: ['Check lxc.seccomp.profile'],
+      hints: [
+        ...(shipped ? [`It looks like ctr's default denylist from another installation of ctr: this one's is ${DEFAULT_SECCOMP_POLICY}`] : []),
+        'Check lxc.seccomp.profile',
+      ],
       cause: error,
     })
   }

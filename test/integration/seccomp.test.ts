@@ -11,7 +11,7 @@ import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {TEST_INIT_BUILD, describeResult, procStatusField, rootOnly, useSandbox, waitForFile, type Sandbox} from './helpers.js'
+import {REPO, TEST_INIT_BUILD, describeResult, procStatusField, rootOnly, useSandbox, waitForFile, type Sandbox} from './helpers.js'
 
 /**
  * The 32-bit probes need a kernel that runs int 0x80 system calls (ia32
@@ -142,6 +142,24 @@ describe('seccomp', {skip: rootOnly()}, () => {
     assert.equal(r.code, 0, r.stderr)
     assert.deepEqual(r.lines, ['mkdir ok'])
     assert.match(r.stderr, new RegExp(`${name}\\.seccomp:10: Unknown system call "no_such_call"`))
+  })
+
+  it('names this installation\'s denylist when a config names the shipped one of another ctr that is gone', T, async () => {
+    const sb = sandbox()
+    const name = sb.name('moved')
+    const gone = join(sb.root, 'old-ctr/config/default.seccomp')
+    sb.defineRootfs(name, {extra: [`lxc.seccomp.profile = ${gone}`]})
+    const r = await sb.ctr(['start', '-n', name, '-F', '--', '/sbin/test-init', 'true'])
+    assert.equal(r.code, 1, describeResult(r))
+    assert.equal(
+      r.stderr,
+      [
+        `ctr start: Failed to read the seccomp policy "${gone}": ENOENT`,
+        `It looks like ctr's default denylist from another installation of ctr: this one's is ${join(REPO, 'config/default.seccomp')}`,
+        'Check lxc.seccomp.profile',
+        '',
+      ].join('\n'),
+    )
   })
 
   it('refuses a policy it cannot honour before starting anything (notify), naming file and line', T, async () => {
