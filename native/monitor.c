@@ -424,6 +424,26 @@ static void finish(struct ctr_monitor *m, const char *reason)
 	ctr_state_sync_exit(m);
 }
 
+/*
+ * After the container stopped and the run dir (and with it the lock) is
+ * gone: become the spec's exit command, if it has one (`ctr destroy` of an
+ * ephemeral container, docs/architecture.md §12). Its output goes where the
+ * monitor's went; it runs with no signal blocked. Returns only on failure.
+ */
+static void exec_onexit(struct ctr_monitor *m)
+{
+	sigset_t none;
+
+	if (m->spec->onexit_argc == 0 || m->spec->onexit_argv[0][0] != '/')
+		return;
+	log_info("Running the exit command %s", m->spec->onexit_argv[0]);
+	ctr_closep(&m->syncfd);
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	execv(m->spec->onexit_argv[0], (char *const *)m->spec->onexit_argv);
+	log_syserr("Failed to run the exit command %s", m->spec->onexit_argv[0]);
+}
+
 static bool wants_reboot(struct ctr_monitor *m, int status)
 {
 	if (m->stop_requested)
@@ -700,6 +720,7 @@ int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long exec_us)
 			(void)reap_until(m, ctr_monotonic_us() + 5 * 1000000LL);
 		}
 		finish(m, "start-failed");
+		exec_onexit(m);
 		return 1;
 	}
 	if (spec->foreground && m->syncfd >= 0) {
@@ -711,11 +732,12 @@ int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long exec_us)
 	ctr_close_shares(m);
 	if (ret < 0)
 		log_error("Monitor loop failed: %s", strerror(-ret));
-	if (m->start_error.step)
+	if (m->start_error.step) {
+		exec_onexit(m);
 		return 1;
-	if (spec->foreground) {
-		sync_send(m, "exit %d\n", m->exit_status);
-		return m->exit_status;
 	}
-	return 0;
+	if (spec->foreground)
+		sync_send(m, "exit %d\n", m->exit_status);
+	exec_onexit(m);
+	return spec->foreground ? m->exit_status : 0;
 }

@@ -220,6 +220,7 @@ static int apply_record(struct ctr_spec *spec, const char *rec, const char **f)
 	else if (strcmp(rec, "stdio") == 0) spec->stdio_inherit = strcmp(f[0], "inherit") == 0;
 	else if (strcmp(rec, "arg") == 0) ret = push_str(&spec->argv, &spec->argc, f[0]);
 	else if (strcmp(rec, "env") == 0) ret = push_str(&spec->envp, &spec->envc, f[0]);
+	else if (strcmp(rec, "onexit") == 0) ret = f[0][0] ? push_str(&spec->onexit_argv, &spec->onexit_argc, f[0]) : -EINVAL;
 	else if (strcmp(rec, "path") == 0) spec->path_search = f[0];
 	else if (strcmp(rec, "hostname") == 0) spec->hostname = f[0];
 	else if (strcmp(rec, "keyring") == 0) spec->new_keyring = strcmp(f[0], "1") == 0;
@@ -390,6 +391,7 @@ void ctr_spec_free(struct ctr_spec *spec)
 {
 	free(spec->argv);
 	free(spec->envp);
+	free(spec->onexit_argv);
 	free(spec->shares);
 	free(spec->fsops);
 	free(spec->groups);

@@ -95,6 +95,10 @@ struct ctr_spec {
 	const char **envp; /* NULL-terminated */
 	size_t envc;
 	const char *path_search; /* PATH used to find argv[0] when it has no slash */
+	/* Exec'd by the monitor once the container has stopped and the run dir
+	 * is gone (an ephemeral container's removal, docs/architecture.md). */
+	const char **onexit_argv; /* NULL-terminated */
+	size_t onexit_argc;
 
 	const char *hostname;
 	bool new_keyring; /* lxc.keyring.session: a fresh session keyring for init */

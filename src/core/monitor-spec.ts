@@ -87,6 +87,11 @@ export interface MonitorSpec {
   stdioInherit: boolean
   argv: string[]
   env: string[]
+  /**
+   * What the monitor execs once the container has stopped and its run dir
+   * is gone: an ephemeral container's `ctr destroy` (docs/architecture.md §12).
+   */
+  onexit?: string[]
   /** PATH used to find argv[0] (the container's PATH, else a default). */
   pathSearch?: string
   hostname?: string
@@ -140,6 +145,7 @@ export function encodeMonitorSpec(spec: MonitorSpec): Buffer {
   rec('foreground', spec.foreground ? 1 : 0)
   rec('stdio', spec.stdioInherit ? 'inherit' : 'null')
   for (const arg of spec.argv) rec('arg', arg)
+  for (const arg of spec.onexit ?? []) rec('onexit', arg)
   for (const entry of spec.env) rec('env', entry)
   if (spec.pathSearch) rec('path', spec.pathSearch)
   if (spec.hostname !== undefined) rec('hostname', spec.hostname)

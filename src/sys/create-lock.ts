@@ -42,9 +42,22 @@ export function containerLockPath(ref: ContainerRef): string {
  * other failures.
  */
 export async function lockContainer(ref: ContainerRef, command: string): Promise<ContainerLock> {
-  const path = containerLockPath(ref)
+  return lockRundir(ref.rundir, ref.name, command, () =>
+    new CtrError('CTR_LOCKED', `${ref.name} is locked: it is running, or another ctr create or destroy of it is running`, {
+      hints: ['Stop it first, or wait for the other command to finish, and run the command again'],
+    }))
+}
+
+/**
+ * Takes the lock of any run-dir-like directory `rundir` (the same protocol
+ * as the container lock, docs/architecture.md §5); `what` names it in
+ * messages, `busy` makes the error for a lock another holder has. Throws
+ * that error, or CtrError CTR_LOCK for other failures.
+ */
+export async function lockRundir(rundir: string, what: string, command: string, busy: () => CtrError): Promise<ContainerLock> {
+  const path = `${rundir}/lock`
   const binary = monitorBinary()
-  const helper = childProcess().spawn(binary, ['lock', '--rundir', ref.rundir], {stdio: ['pipe', 'pipe', 'pipe']})
+  const helper = childProcess().spawn(binary, ['lock', '--rundir', rundir], {stdio: ['pipe', 'pipe', 'pipe']})
   const exited = new Promise<void>((resolve) => helper.once('close', () => resolve()))
   let answer: string
   try {
@@ -55,25 +68,23 @@ export async function lockContainer(ref: ContainerRef, command: string): Promise
     if (error instanceof CtrError) throw error
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EMFILE' || code === 'ENFILE') {
-      throw new CtrError('CTR_LOCK', `Failed to lock ${ref.name} (${path}): ${code}`, {hints: ['Too many open files: raise the limit (ulimit -n) and run the command again'], cause: error})
+      throw new CtrError('CTR_LOCK', `Failed to lock ${what} (${path}): ${code}`, {hints: ['Too many open files: raise the limit (ulimit -n) and run the command again'], cause: error})
     }
     throw monitorBroken(binary, error as NodeJS.ErrnoException)
   }
   if (answer === 'busy') {
     await exited
-    throw new CtrError('CTR_LOCKED', `${ref.name} is locked: it is running, or another ctr create or destroy of it is running`, {
-      hints: ['Stop it first, or wait for the other command to finish, and run the command again'],
-    })
+    throw busy()
   }
   if (answer !== 'locked') {
     await exited
-    throw new CtrError('CTR_LOCK', `Failed to lock ${ref.name} (${path}): ${answer || 'the lock helper exited'}`)
+    throw new CtrError('CTR_LOCK', `Failed to lock ${what} (${path}): ${answer || 'the lock helper exited'}`)
   }
   return {
     path,
     assertHeld() {
       if (helper.exitCode === null && helper.signalCode === null) return
-      throw new CtrError('CTR_LOCK_LOST', `Lost the lock on ${ref.name} while running ctr ${command}: its helper ${helper.pid ?? ''} exited`, {
+      throw new CtrError('CTR_LOCK_LOST', `Lost the lock on ${what} while running ctr ${command}: its helper ${helper.pid ?? ''} exited`, {
         hints: ['Another process may be changing the container; check it with ctr info and run the command again'],
       })
     },
