@@ -12,5 +12,6 @@ export const ls = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./cor
 export const monitor = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/monitor.js'), import('./runners/monitor.js')]))
 export const create = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/create.js'), import('./runners/create.js')]))
 export const destroy = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/destroy.js'), import('./runners/destroy.js')]))
+export const copy = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/copy.js'), import('./runners/copy.js')]))
 export const freeze = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/freeze.js'), import('./runners/freeze.js')]))
 export const unfreeze = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/unfreeze.js'), import('./runners/unfreeze.js')]))

@@ -97,7 +97,6 @@ export function unsupportedFeatures(config: ContainerConfig): Unsupported[] {
   if (config.mountAuto.shmounts) notYet('lxc.mount.auto', 'shmounts')
   if (config.console.path !== undefined && config.console.path !== 'none') notYet('lxc.console.path', 'console devices other than "none"')
   if (config.tty.max > 0) notYet('lxc.tty.max', 'container ttys')
-  if (config.ephemeral) notYet('lxc.ephemeral', 'ephemeral containers')
   if (config.schedCore) notYet('lxc.sched.core', 'core scheduling domains')
   if (config.monitorUnshare) notYet('lxc.monitor.unshare', 'unshared monitor mount namespaces')
   // No LSM is applied: only the values that mean "no profile" can be honoured.

@@ -21,6 +21,8 @@ import {isDefined, queryStatus, resolveFromOptions, type ContainerRef} from '../
 import {createPartialMarker, entryType, isInside, mountsAtOrBelow, PARTIAL_MARKER, removePartialMarker, removeTree} from '../sys/create-fs.js'
 import {lockContainer, type ContainerLock} from '../sys/create-lock.js'
 import {cleanupRundir} from '../sys/tools.js'
+import {RDEPENDS_FILE, readCloneList, SNAPSHOTS_FILE, updateOriginSnapshots} from '../sys/clone-fs.js'
+import {cloneCount} from '../core/clone.js'
 import {nameSuggestions} from '../sys/discover.js'
 import {runStop} from './stop.js'
 
@@ -67,6 +69,7 @@ export async function run(opts: DestroyOptions): Promise<CommandOutcome<DestroyR
   const {lock, killed: killedFirst} = await lockForDestroy(ref, opts)
   const notices: string[] = []
   try {
+    if (opts.snapshots) await destroyClones(ref, opts, notices)
     checkSnapshots(ref, opts.snapshots)
     // Mark the container as going away before looking at its state: a
     // start that begins from now on refuses it (sys/config.ts).
@@ -87,8 +90,17 @@ export async function run(opts: DestroyOptions): Promise<CommandOutcome<DestroyR
       throw error
     }
     const keptRootfs = outsideRootfs(ref, opts, notices)
+    // A snapshot clone leaves its origins' lists (lxccontainer.c mod_all_rdeps).
+    const origins = readCloneList(ref.dir, RDEPENDS_FILE)
     lock.assertHeld()
     const removedEntries = await removeContainerDir(ref.dir)
+    for (const origin of origins.kind === 'entries' ? origins.entries : []) {
+      try {
+        await updateOriginSnapshots(ref.runtimeBase, origin, {lxcpath: ref.lxcpath, name: ref.name}, false)
+      } catch (error) {
+        notices.push(`Could not remove ${ref.name} from ${origin.name}'s clone list ${join(origin.lxcpath, origin.name, SNAPSHOTS_FILE)}: ${(error as Error).message}`)
+      }
+    }
     for (const path of keptRootfs) {
       notices.push(`Left ${path} in place: it is ${ref.name}'s rootfs but lies outside ${ref.dir} (lxc-destroy would delete it)`)
     }
@@ -137,9 +149,12 @@ function notDefined(ref: ContainerRef): CtrError {
 // lxc_destroy.c do_destroy: clones (lxc_snapshots) always refuse; snapshots
 // (a non-empty snaps/) refuse without -s.
 function checkSnapshots(ref: ContainerRef, withSnapshots: boolean): void {
-  if (existsSync(join(ref.dir, 'lxc_snapshots'))) {
+  const clones = readCloneList(ref.dir, SNAPSHOTS_FILE)
+  if (cloneCount(clones) > 0) {
+    const names = clones.kind === 'entries' ? clones.entries.map((e) => e.name) : []
     throw new CtrError('CTR_HAS_CLONES', `Destroying ${ref.name} failed: ${ref.name} has clones`, {
-      hints: [`${join(ref.dir, 'lxc_snapshots')} lists containers cloned from it; destroy those first`],
+      hints: [`${join(ref.dir, SNAPSHOTS_FILE)} lists the snapshot clones whose rootfs is ${ref.name}'s${names.length > 0 ? ` (${names.join(', ')})` : ''}; destroy those first`],
+      details: {clones: names},
     })
   }
   let snaps: string[] = []
@@ -152,6 +167,26 @@ function checkSnapshots(ref: ContainerRef, withSnapshots: boolean): void {
     throw new CtrError('CTR_HAS_SNAPSHOTS', `Destroying ${ref.name} failed: ${ref.name} has snapshots`, {
       hints: [`Give -s to destroy its snapshots (${join(ref.dir, 'snaps')}) with it`],
     })
+  }
+}
+
+// lxc_destroy.c do_destroy_with_snapshots: -s destroys the snapshot clones
+// first, not recursively (a clone with clones or snapshots of its own
+// refuses). LXC 5.0.2 means to and fails ("has clones": it never reads the
+// names); ctr does it.
+async function destroyClones(ref: ContainerRef, opts: DestroyOptions, notices: string[]): Promise<void> {
+  const clones = readCloneList(ref.dir, SNAPSHOTS_FILE)
+  if (clones.kind !== 'entries') return
+  for (const clone of clones.entries) {
+    try {
+      await run({...opts, name: clone.name, lxcpath: clone.lxcpath, rcfile: undefined, snapshots: false})
+    } catch (error) {
+      if ((error as CtrError).code !== 'CTR_NOT_DEFINED') throw error
+      // Listed but gone (removed by hand): only the entry is left to remove.
+      await updateOriginSnapshots(ref.runtimeBase, {lxcpath: ref.lxcpath, name: ref.name}, clone, false)
+      continue
+    }
+    notices.push(`Destroyed ${ref.name}'s snapshot clone ${clone.name} (${clone.lxcpath})`)
   }
 }
 

@@ -19,6 +19,7 @@ import {DEFAULT_SECCOMP_POLICY, formatWarnings, loadConfigForStart} from '../sys
 import {queryStatus, resolveContainer, resolveFromOptions, type ContainerRef} from '../sys/container.js'
 import {launchMonitor, type LaunchedMonitor, type StartReport} from '../sys/monitor.js'
 import {readProcStat} from '../sys/proc.js'
+import {packagePath} from '../sys/package-files.js'
 import {assertTrustedDir} from '../sys/rundir-trust.js'
 import {readFailure, readTextFile} from '../sys/read-text.js'
 import {precompiledSeccomp} from '../sys/seccomp-precompiled.js'
@@ -57,6 +58,14 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
   const notices = formatWarnings(loaded.warnings)
   const status = await queryStatus(ref)
   if (status.running) return alreadyRunning(ref, opts, status.initPid, status.monitorPid, notices)
+  if (loaded.config.ephemeral && existsSync(ref.rundir) && loaded.file === ref.configPath) {
+    const {finishEphemeral} = await import('./ephemeral.js')
+    if (await finishEphemeral(ref, loaded.config)) {
+      throw new CtrError('CTR_NOT_DEFINED', `${ref.name} was an ephemeral container whose monitor was killed: it has been destroyed now`, {
+        hints: ['lxc.ephemeral = 1 containers are destroyed when they stop (README, ctr copy -e)'],
+      })
+    }
+  }
 
   const config = loaded.config
   if (config.rootfs.path !== undefined && config.rootfs.type !== 'overlay' && config.rootfs.type !== 'overlayfs') checkRootfs(config.rootfs.path)
@@ -77,6 +86,9 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
     fstab: config.mountFstab === undefined ? [] : readFstab(config.mountFstab),
   })
   notices.push(...planWarnings)
+  // lxc.ephemeral: the monitor destroys the container once it has stopped
+  // (docs/architecture.md §12).
+  if (config.ephemeral && loaded.file === ref.configPath) spec.onexit = ephemeralDestroyArgv(ref)
   if (spec.rootfsMount?.fstype === 'overlay') prepareOverlay(config.rootfs.parts)
 
   for (let attempt = 0; ; attempt++) {
@@ -362,4 +374,9 @@ async function resolveShares(ref: ContainerRef, share: Partial<Record<NamespaceN
     out.push({ns, path: `/proc/${status.initPid}/ns/${ns}`, pid: status.initPid, starttime: status.initStartTime})
   }
   return out
+}
+
+/** The command an ephemeral container's monitor execs when it has stopped: `ctr destroy`, quietly. */
+export function ephemeralDestroyArgv(ref: ContainerRef): string[] {
+  return [process.execPath, packagePath('bin/run.js'), 'destroy', '-n', ref.name, '-P', ref.lxcpath, '-q']
 }

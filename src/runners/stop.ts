@@ -12,7 +12,9 @@ import {queryStatus, resolveFromOptions, type ContainerRef, type RuntimeStatus} 
 import {connectMonitor, isGone, REQUEST_TIMEOUT_MS, type MonitorConnection} from '../sys/monitor-client.js'
 import {nameSuggestions} from '../sys/discover.js'
 import {readSignalMasks} from '../sys/proc.js'
+import {readStateFile} from '../sys/state-file.js'
 import {cleanupRundir, pidfdKill} from '../sys/tools.js'
+import {destroyEphemeral, finishEphemeral} from './ephemeral.js'
 
 export type StopMethod = 'halt' | 'kill' | 'halt-then-kill' | 'signal-sent' | 'reboot' | 'reboot-requested'
 
@@ -48,29 +50,50 @@ export async function runStop(opts: StopOptions): Promise<CommandOutcome<StopRes
     // (EMFILE) does not change what the container is.
     const hints: string[] = []
     try {
+      // An ephemeral container whose monitor was killed is destroyed now (docs/architecture.md §12).
+      if (config?.ephemeral === true && opts.rcfile === undefined && (await finishEphemeral(ref, config))) {
+        hints.push(`${ref.name} was an ephemeral container whose monitor was killed: it has been destroyed now`)
+      }
       cleanupRundir(ref.rundir)
     } catch (error) {
-      hints.push(`Could not clean up its run dir ${ref.rundir}: ${(error as Error).message}`)
+      hints.push(`Could not clean up ${ref.name}: ${(error as Error).message}`)
     }
     // lxc-stop exits 2 for "not running", and also for a container that does not exist.
     throw new CtrError('CTR_NOT_RUNNING', `${ref.name} is not running`, {exitCode: 2, hints: [...nameSuggestions(ref.lxcpath, ref.name), ...hints]})
   }
-  if (status.orphan) return stopOrphan(ref, status, opts, started, config?.signals ?? {halt: undefined, stop: undefined})
+  if (status.orphan) {
+    const outcome = await stopOrphan(ref, status, opts, started, config?.signals ?? {halt: undefined, stop: undefined})
+    if (config?.ephemeral === true && opts.rcfile === undefined && outcome.result.method !== 'signal-sent') {
+      await destroyEphemeral(ref)
+      outcome.notices?.push(`${ref.name} is ephemeral: it has been destroyed`)
+    }
+    return outcome
+  }
+  // An ephemeral container's monitor destroys it once it has stopped
+  // (docs/architecture.md §12): a stop that waits returns after that.
+  const file = config?.ephemeral === true && opts.rcfile === undefined && !opts.reboot && !opts.nowait ? readStateFile(ref.rundir) : undefined
   const conn = await connectMonitor(ref.rundir)
   const run = conn && new StopRun(ref, conn, started, status.monitorPid)
   if (!conn || !run) return {exitCode: 0, result: {name: ref.name, method: 'kill', signals: [], durationMs: Date.now() - started}}
+  let outcome: CommandOutcome<StopResult>
   try {
-    if (opts.kill) return await run.kill()
-    if (opts.reboot) return await run.reboot(opts.timeout ?? DEFAULT_TIMEOUT)
-    return await run.shutdown(opts.timeout ?? DEFAULT_TIMEOUT, opts.nokill)
+    if (opts.kill) outcome = await run.kill()
+    else if (opts.reboot) outcome = await run.reboot(opts.timeout ?? DEFAULT_TIMEOUT)
+    else outcome = await run.shutdown(opts.timeout ?? DEFAULT_TIMEOUT, opts.nokill)
   } catch (error) {
     // Another stop (or init itself) ended the container while we talked to
     // its monitor: it is stopped, which is what was asked (not for -r).
-    if (isGone(error) && !opts.reboot) return run.gone()
-    throw error
+    if (isGone(error) && !opts.reboot) outcome = await run.gone()
+    else throw error
   } finally {
     conn.close()
   }
+  if (file !== undefined && outcome.result.method !== 'signal-sent') {
+    if (pidfdKill(file.monitorPid, file.monitorStartTime, 0, KILL_WAIT_MS) === 'timeout') {
+      outcome.notices = [...(outcome.notices ?? []), `${ref.name} is ephemeral, and its monitor ${file.monitorPid} had not destroyed it within ${KILL_WAIT_MS / 1000} s`]
+    }
+  }
+  return outcome
 }
 
 class StopRun {

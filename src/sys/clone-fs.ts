@@ -19,6 +19,7 @@ import {runtimeDir} from '../core/paths.js'
 import {childProcess} from './builtins.js'
 import {fsyncDir, writeFileAtomic} from './create-fs.js'
 import {lockRundir, type ContainerLock} from './create-lock.js'
+import {cleanupRundir} from './tools.js'
 
 /** The files of the clone records, in the container directory (LXC's names). */
 export const SNAPSHOTS_FILE = 'lxc_snapshots'
@@ -176,6 +177,12 @@ export async function updateOriginSnapshots(base: string, origin: ContainerId, c
     writeCloneList(dir, SNAPSHOTS_FILE, updateCloneList(list, clone, add))
   } finally {
     await lock.release()
+    // The lock's directory goes with it, unless another editor took it meanwhile.
+    try {
+      cleanupRundir(snapshotsLockDir(base, origin))
+    } catch {
+      // best effort: the next editor cleans it up
+    }
   }
 }
 

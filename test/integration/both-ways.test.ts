@@ -74,7 +74,7 @@ describe('both ways in', {skip: rootOnly()}, () => {
     assert.match(config.stderr, /Did you mean/)
 
     const notyet = sb.name('notyet')
-    sb.defineRootfs(notyet, {extra: ['lxc.ephemeral = 1']})
+    sb.defineRootfs(notyet, {extra: ['lxc.sched.core = 1']})
     await same(sb, ['start', '-n', notyet], 1)
 
     await same(sb, ['start', '-n', sb.name('noconf')], 1)

@@ -34,15 +34,15 @@ describe('config', {skip: rootOnly()}, () => {
   it('refuses to start with a key it does not implement yet, naming the key and line', T, async () => {
     const sb = sandbox()
     const name = sb.name('notyet')
-    const path = sb.defineRootfs(name, {init: '/sbin/test-init pause', extra: ['lxc.ephemeral = 1']})
-    const line = readFileSync(path, 'utf8').split('\n').indexOf('lxc.ephemeral = 1') + 1
+    const path = sb.defineRootfs(name, {init: '/sbin/test-init pause', extra: ['lxc.sched.core = 1']})
+    const line = readFileSync(path, 'utf8').split('\n').indexOf('lxc.sched.core = 1') + 1
     for (const args of [[], ['-F']]) {
       const r = await sb.ctr(['start', '-n', name, ...args])
       assert.equal(r.code, 1, describeResult(r))
-      assert.match(r.stderr, new RegExp(`^ctr start: ${path}:${line}: lxc\\.ephemeral: .*not supported`, 'm'))
+      assert.match(r.stderr, new RegExp(`^ctr start: ${path}:${line}: lxc\\.sched\\.core: .*not supported`, 'm'))
     }
     // Only start refuses: the config itself is valid.
-    const info = await sb.ctr(['info', '-n', name, '-c', 'lxc.ephemeral', '-H'])
+    const info = await sb.ctr(['info', '-n', name, '-c', 'lxc.sched.core', '-H'])
     assert.equal(info.code, 0, describeResult(info))
     assert.equal(info.stdout, '1\n')
   })

@@ -2,9 +2,8 @@
 // (lxc_destroy.c my_longopts and my_parser). Pure.
 //
 // Where ctr differs from lxc-destroy: extra operands are an error (LXC
-// ignores them), and -s/--snapshots is accepted for compatibility; ctr makes
-// no snapshots, and a container's snaps/ directory is inside the container
-// directory, which is removed whole either way.
+// ignores them), and -s destroys the snapshot clones listed in lxc_snapshots
+// as lxc_destroy.c means to (LXC 5.0.2 refuses with "has clones").
 
 import type {CommonOptions, Parsed} from '../options.js'
 import {rejectLeftovers, resolveName, scanCommon, type Env} from './parse.js'
@@ -15,7 +14,7 @@ export type DestroyOptionKey = CommonOptionKey | 'force' | 'snapshots'
 export interface DestroyOptions extends CommonOptions {
   /** -f: kill a running container first instead of refusing. */
   force: boolean
-  /** -s: also remove snapshots (those in $lxcpath/NAME/snaps). */
+  /** -s: also destroy snapshot clones (lxc_snapshots) and snapshots ($lxcpath/NAME/snaps). */
   snapshots: boolean
 }
 
@@ -31,7 +30,10 @@ export const SPEC: CommandSpec<DestroyOptionKey> = {
     'lxc-destroy would delete it. The removal stays on the container directory\'s filesystem and never ' +
     'follows a symbolic link: links are removed, not what they point to, and a container directory that ' +
     'is itself a link, or has something mounted in it, is refused. Exits 1 if NAME is not defined. An ' +
-    'interrupted create (a "partial" marker) is destroyed like any other container.',
+    'interrupted create (a "partial" marker) is destroyed like any other container. A container with snapshot ' +
+    'clones (ctr copy -s, listed in its lxc_snapshots) or snapshots (snaps/) is refused; -s destroys them first ' +
+    '(not recursively: a clone with clones of its own refuses). Destroying a snapshot clone removes it from its ' +
+    'origin\'s lxc_snapshots.',
   synopsis: 'ctr destroy -n NAME [-f] [-s]',
   examples: [
     {description: 'Remove a stopped container', command: 'ctr destroy -n web'},
@@ -41,7 +43,7 @@ export const SPEC: CommandSpec<DestroyOptionKey> = {
   ],
   options: [
     {key: 'force', short: 'f', long: 'force', hasArg: false, description: 'Kill the container first if it is running'},
-    {key: 'snapshots', short: 's', long: 'snapshots', hasArg: false, description: 'Also remove its snapshots (accepted for LXC; ctr makes none)'},
+    {key: 'snapshots', short: 's', long: 'snapshots', hasArg: false, description: 'Also destroy its snapshots and snapshot clones'},
     ...commonOptions(true),
   ],
 }

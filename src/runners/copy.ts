@@ -1,0 +1,406 @@
+// `ctr copy` (lxc-copy, lxccontainer.c do_lxcapi_clone and do_lxcapi_rename):
+// a full copy, an overlay snapshot clone, a rename in place, or an
+// ephemeral snapshot clone that is started and destroyed when it stops
+// (runners/copy-ephemeral.ts). The clone records are LXC's
+// (docs/lxc-contract.md §15), so LXC and ctr see each other's clones.
+//
+// Safety, as in ctr create and destroy: the new container directory is made
+// under the new container's lock with a `partial` marker that is removed
+// last, so an interrupted copy is never started; a failed copy removes what
+// it made. The source is held by its own lock while it is copied (no start
+// can begin meanwhile) unless it is running and -a allows that.
+
+import {existsSync, lstatSync, readdirSync, renameSync} from 'node:fs'
+import {join} from 'node:path'
+import {randomInt} from 'node:crypto'
+
+import type {CopyOptions} from '../core/cli/copy.js'
+import {cloneConfigText, isBelow, movedRootfsPath, renameConfigText, type ContainerId} from '../core/clone.js'
+import type {ContainerConfig} from '../core/config/index.js'
+import {CtrError, SysError} from '../core/errors.js'
+import type {CommandOutcome} from '../output.js'
+import {
+  appendCloneEntry,
+  copyFile,
+  copyTree,
+  makeDir,
+  makeOverlayDirs,
+  RDEPENDS_FILE,
+  readCloneList,
+  SNAPSHOTS_FILE,
+  updateOriginSnapshots,
+  writeHostname,
+} from '../sys/clone-fs.js'
+import {loadConfigForCommand} from '../sys/config.js'
+import {isDefined, queryStatus, resolveContainer, resolveFromOptions, type ContainerRef} from '../sys/container.js'
+import {createPartialMarker, entryType, PARTIAL_MARKER, removePartialMarker, removeTree, writeFileAtomic} from '../sys/create-fs.js'
+import {lockContainer, type ContainerLock} from '../sys/create-lock.js'
+import {nameSuggestions} from '../sys/discover.js'
+import {readTextFile} from '../sys/read-text.js'
+import {cleanupRundir} from '../sys/tools.js'
+
+export interface CopyResult {
+  /** The source container. */
+  name: string
+  lxcpath: string
+  /** The new container (after -R: the new name of the same container). */
+  newname: string
+  newlxcpath: string
+  /** The new container directory. */
+  path: string
+  kind: 'copy' | 'snapshot' | 'rename' | 'ephemeral'
+  /** The new lxc.rootfs.path value. */
+  rootfs: string
+  /** Hardware addresses replaced: [{old, new}]. */
+  hwaddrs: Array<{old: string; new: string}>
+  /** /etc/hostname in the new rootfs was rewritten. */
+  hostname: boolean
+  /** -e: the clone was started; its init pid, and whether it is destroyed when it stops. */
+  started: boolean
+  initPid: number | null
+  ephemeral: boolean
+  /** -e -F with a command, or -e -F: the clone's exit status; null otherwise. */
+  exitStatus: number | null
+  durationMs: number
+}
+
+// lxc-create and LXC's clone make the container directory 0770 and ctr
+// writes the config 0640 (runners/create.ts).
+const CONTAINER_DIR_MODE = 0o770
+const CONFIG_MODE = 0o640
+
+/**
+ * Runs `ctr copy`. Returns exit 0 with the result. Throws CtrError, exit 1
+ * as lxc-copy: CTR_NOT_DEFINED, CTR_RUNNING (without -a), CTR_EXISTS,
+ * CTR_LOCKED, CTR_NO_ROOTFS, CTR_NOT_SUPPORTED, CTR_HAS_CLONES and
+ * CTR_HAS_SNAPSHOTS (-R), CTR_COPY and SysError (after removing what it made).
+ */
+export async function run(opts: CopyOptions): Promise<CommandOutcome<CopyResult>> {
+  const started = Date.now()
+  const source = resolveFromOptions(opts)
+  if (!isDefined(source) || existsSync(join(source.dir, PARTIAL_MARKER))) throw notDefined(source)
+  if (opts.rename) return renameContainer(source, opts, started)
+  if (opts.ephemeral) {
+    const {runEphemeral} = await import('./copy-ephemeral.js')
+    return runEphemeral(source, opts, started)
+  }
+  const target = resolveContainer(opts.newname as string, opts.newpath ?? source.lxcpath)
+  const made = await makeClone(source, target, opts, () => [])
+  return {exitCode: 0, result: {...made.result, durationMs: Date.now() - started}, notices: made.notices}
+}
+
+function notDefined(ref: ContainerRef): CtrError {
+  // lxc_copy.c: "Container %s is not defined".
+  return new CtrError('CTR_NOT_DEFINED', `Container ${ref.name} is not defined`, {
+    hints: [`There is no ${ref.configPath}; the lxcpath is ${ref.lxcpath} (-P or $CTR_PATH to use another)`, ...nameSuggestions(ref.lxcpath, ref.name)],
+  })
+}
+
+function exists(target: ContainerRef): CtrError {
+  return new CtrError('CTR_EXISTS', `Container ${target.name} already exists`, {
+    hints: [`${target.dir} exists; choose another name, or remove it with ctr destroy -n ${target.name}`],
+    details: {name: target.name, path: target.dir},
+  })
+}
+
+export interface MadeClone {
+  result: Omit<CopyResult, 'durationMs'>
+  notices: string[]
+  target: ContainerRef
+}
+
+/**
+ * Makes the clone `target` of `source` (a full copy, or with opts.snapshot
+ * an overlay snapshot clone), its config ending with `append`. Takes the
+ * source's lock while it copies (unless it is running and -a), and the
+ * target's. Exported for the ephemeral path.
+ */
+export async function makeClone(source: ContainerRef, target: ContainerRef, opts: CopyOptions, append: (dir: string) => Array<{key: string; value: string}>): Promise<MadeClone> {
+  if (entryType(target.dir) !== undefined) throw exists(target)
+  const sourceLock = await lockSource(source, opts.allowRunning)
+  try {
+    const loaded = loadConfigForCommand(source, opts)
+    const config = loaded.config as ContainerConfig
+    const text = readTextFile(loaded.file ?? source.configPath)
+    const targetLock = await lockContainer(target, 'copy')
+    try {
+      const clone = new Clone(source, target, targetLock)
+      try {
+        return await clone.make(config, text, opts, append)
+      } catch (error) {
+        throw await clone.rollback(error)
+      }
+    } finally {
+      await targetLock.release()
+    }
+  } finally {
+    await sourceLock?.release()
+  }
+}
+
+// The source's lock keeps a start away while its rootfs is read. A running
+// source is refused without -a (lxccontainer.c: "Original container (%s)
+// is running"); with -a it is copied as it is, without its lock (its
+// monitor holds it).
+async function lockSource(source: ContainerRef, allowRunning: boolean): Promise<ContainerLock | undefined> {
+  try {
+    return await lockContainer(source, 'copy')
+  } catch (error) {
+    if ((error as CtrError).code !== 'CTR_LOCKED' || !(await queryStatus(source)).running) throw error
+    if (allowRunning) return undefined
+    throw new CtrError('CTR_RUNNING', `Original container (${source.name}) is running`, {
+      hints: [`Stop it first (ctr stop -n ${source.name}), or give -a to copy it while it runs`],
+    })
+  }
+}
+
+function idOf(ref: ContainerRef): ContainerId {
+  return {lxcpath: ref.lxcpath, name: ref.name}
+}
+
+// Where the source's root filesystem is: a directory, or overlay layers
+// (a snapshot clone's own rootfs).
+interface SourceRootfs {
+  kind: 'dir' | 'overlay'
+  /** dir: [path]; overlay: the lower layers then the upper dir. */
+  parts: string[]
+}
+
+function sourceRootfs(source: ContainerRef, config: ContainerConfig): SourceRootfs {
+  const r = config.rootfs
+  if (r.path === undefined || r.parts.length === 0) {
+    throw new CtrError('CTR_NO_ROOTFS', `${source.name} has no lxc.rootfs.path: it runs on the host's root, which ctr copy does not copy`, {
+      hints: ['Give the container a root filesystem of its own (lxc.rootfs.path) first'],
+    })
+  }
+  if (r.type === 'dir' || r.type === 'detected') return {kind: 'dir', parts: [r.path]}
+  if (r.type === 'overlay' || r.type === 'overlayfs') return {kind: 'overlay', parts: r.parts}
+  throw new CtrError('CTR_NOT_SUPPORTED', `${source.name}'s rootfs is a ${r.type} root filesystem; ctr copies directories and overlays only`)
+}
+
+// One clone being made: what to remove if it fails.
+class Clone {
+  private createdDir = false
+  private addedToOrigin = false
+
+  constructor(
+    private readonly source: ContainerRef,
+    private readonly target: ContainerRef,
+    private readonly lock: ContainerLock,
+  ) {}
+
+  async make(config: ContainerConfig, text: string, opts: CopyOptions, append: (dir: string) => Array<{key: string; value: string}>): Promise<MadeClone> {
+    const {source, target} = this
+    const rootfs = sourceRootfs(source, config)
+    if (rootfs.kind === 'overlay' && !opts.snapshot) {
+      throw new CtrError('CTR_NOT_SUPPORTED', `${source.name} is an overlay snapshot clone; ctr copies it only as another snapshot clone`, {
+        hints: [`Give -s: ctr copy -n ${source.name} -N ${target.name} -s`],
+      })
+    }
+    this.makeContainerDir()
+    const notices: string[] = []
+    let rootfsPath: string
+    let hostnameLayers: {read: string[]; write: string}
+    if (opts.snapshot) {
+      // overlay.c ovl_clonepaths: a dir source becomes the lower layer; an
+      // overlay source's lowers are kept and its upper layer is copied.
+      const upper = makeOverlayDirs(target.dir)
+      const lowers = rootfs.kind === 'dir' ? rootfs.parts : rootfs.parts.slice(0, -1)
+      if (rootfs.kind === 'overlay') {
+        await removeTree(upper)
+        await copyTree(rootfs.parts.at(-1) as string, upper)
+      }
+      rootfsPath = `overlay:${[...lowers, upper].join(':')}`
+      hostnameLayers = {read: [upper, ...lowers], write: upper}
+    } else {
+      const dest = join(target.dir, 'rootfs')
+      await copyTree(rootfs.parts[0] as string, dest)
+      rootfsPath = `dir:${dest}`
+      hostnameLayers = {read: [dest], write: dest}
+    }
+    const fstab = this.copyFstab(config)
+    const rewritten = cloneConfigText({
+      text, from: idOf(source), to: idOf(target), rootfsPath, keepName: opts.keepName, keepMac: opts.keepMac,
+      fstab, append: append(target.dir), randomByte: () => randomInt(256),
+    })
+    for (const [from, to] of rewritten.hookCopies) if (existsSync(from)) copyFile(from, to)
+    writeFileAtomic(target.configPath, rewritten.text, CONFIG_MODE)
+    let hostname = false
+    if (!opts.keepName) {
+      const layer = hostnameLayers.read.find((dir) => entryType(join(dir, 'etc', 'hostname')) !== undefined)
+      if (layer !== undefined) hostname = writeHostname(layer, hostnameLayers.write, target.name)
+    }
+    if (config.hooks.clone.length > 0) {
+      notices.push(`${source.name} has lxc.hook.clone scripts; ctr copy does not run hooks yet, so they were not run`)
+    }
+    if (opts.snapshot) {
+      appendCloneEntry(target.dir, RDEPENDS_FILE, idOf(source))
+      this.lock.assertHeld()
+      await updateOriginSnapshots(target.runtimeBase, idOf(source), idOf(target), true)
+      this.addedToOrigin = true
+    }
+    this.lock.assertHeld()
+    removePartialMarker(target.dir)
+    const result: Omit<CopyResult, 'durationMs'> = {
+      name: source.name, lxcpath: source.lxcpath, newname: target.name, newlxcpath: target.lxcpath, path: target.dir,
+      kind: opts.ephemeral ? 'ephemeral' : opts.snapshot ? 'snapshot' : 'copy', rootfs: rootfsPath,
+      hwaddrs: rewritten.hwaddrs.map(([o, n]) => ({old: o, new: n})), hostname, started: false, initPid: null, ephemeral: false, exitStatus: null,
+    }
+    return {result, notices, target}
+  }
+
+  // lxc.mount.fstab inside the source's directory is copied beside the new
+  // config (LXC's copy_fstab); one elsewhere is shared, as in LXC.
+  private copyFstab(config: ContainerConfig): string | undefined {
+    const fstab = config.mountFstab
+    if (fstab === undefined || !isBelow(fstab, this.source.dir) || !existsSync(fstab)) return undefined
+    const moved = `${this.target.dir}${fstab.slice(this.source.dir.length)}`
+    copyFile(fstab, moved)
+    return moved
+  }
+
+  private makeContainerDir(): void {
+    const {target} = this
+    if (entryType(target.dir) !== undefined) throw exists(target)
+    makeDir(target.lxcpath, 0o755, true)
+    makeDir(target.dir, CONTAINER_DIR_MODE)
+    this.createdDir = true
+    createPartialMarker(target.dir, 'copy')
+  }
+
+  /** Removes what this copy made; returns the error to throw. */
+  async rollback(error: unknown): Promise<unknown> {
+    try {
+      if (this.addedToOrigin) await updateOriginSnapshots(this.target.runtimeBase, idOf(this.source), idOf(this.target), false)
+      if (this.createdDir) await removeTree(this.target.dir)
+    } catch (cleanup) {
+      if (error instanceof CtrError) {
+        return new CtrError(error.code, error.message, {
+          exitCode: error.exitCode,
+          hints: [...error.hints, `Cleaning up failed too (${(cleanup as Error).message}); remove what is left with ctr destroy -n ${this.target.name}`],
+          cause: error,
+        })
+      }
+    }
+    return error
+  }
+}
+
+// ---------------------------------------------------------------------------
+// -R: rename in place (lxccontainer.c do_lxcapi_rename: LXC clones and
+// destroys; ctr renames the directory, which keeps every file as it is).
+
+async function renameContainer(source: ContainerRef, opts: CopyOptions, started: number): Promise<CommandOutcome<CopyResult>> {
+  const target = resolveContainer(opts.newname as string, source.lxcpath)
+  if (target.name === source.name) {
+    throw new CtrError('CTR_EXISTS', `Container ${target.name} already exists`, {hints: ['-R needs a new name']})
+  }
+  const sourceLock = await lockSource(source, false)
+  if (sourceLock === undefined) throw new Error('unreachable: -R never allows a running source')
+  let moved = false
+  try {
+    const targetLock = await lockContainer(target, 'copy')
+    try {
+      checkRenamable(source, target)
+      const loaded = loadConfigForCommand(source, {...opts, rcfile: undefined})
+      const config = loaded.config as ContainerConfig
+      const text = readTextFile(source.configPath)
+      if (!createPartialMarker(source.dir, 'copy')) throw notDefined(source)
+      try {
+        sourceLock.assertHeld()
+        targetLock.assertHeld()
+        renameSync(source.dir, target.dir)
+      } catch (error) {
+        removePartialMarker(source.dir)
+        throw new SysError('rename', (error as NodeJS.ErrnoException).code ?? 'EIO', `${source.dir} to ${target.dir}`, {cause: error})
+      }
+      moved = true
+      const raw = config.rootfs.path
+      const movedRootfs = raw === undefined ? undefined : movedRootfsPath(config.rootfs.raw ?? raw, source.dir, target.dir)
+      writeFileAtomic(target.configPath, renameConfigText(text, idOf(source), idOf(target), movedRootfs), CONFIG_MODE)
+      const hostname = renameHostname(config, source, target)
+      // A renamed clone is listed under its new name by its origins.
+      const rdepends = readCloneList(target.dir, RDEPENDS_FILE)
+      const origins = rdepends.kind === 'entries' ? rdepends.entries : []
+      if (origins.length > 0) {
+        const list = origins.map((o) => `${o.lxcpath}\n${o.name}\n`).join('')
+        writeFileAtomic(join(target.dir, RDEPENDS_FILE), list, 0o644)
+        for (const origin of origins) {
+          await updateOriginSnapshots(target.runtimeBase, origin, idOf(source), false)
+          await updateOriginSnapshots(target.runtimeBase, origin, idOf(target), true)
+        }
+      }
+      removePartialMarker(target.dir)
+      const rootfs = loadConfigForCommand(target, {...opts, name: target.name, rcfile: undefined}).config?.rootfs.raw ?? ''
+      return {
+        exitCode: 0,
+        result: {
+          name: source.name, lxcpath: source.lxcpath, newname: target.name, newlxcpath: target.lxcpath, path: target.dir, kind: 'rename', rootfs,
+          hwaddrs: [], hostname, started: false, initPid: null, ephemeral: false, exitStatus: null, durationMs: Date.now() - started,
+        },
+      }
+    } finally {
+      await targetLock.release()
+    }
+  } catch (error) {
+    if (moved && existsSync(join(target.dir, PARTIAL_MARKER))) {
+      throw new CtrError('CTR_RENAME', `Renaming ${source.name} to ${target.name} failed halfway: ${(error as Error).message}`, {
+        hints: [`${target.dir} holds the container, marked partial; check its config, then remove ${join(target.dir, PARTIAL_MARKER)}`],
+        cause: error,
+      })
+    }
+    throw error
+  } finally {
+    await sourceLock.release()
+    // The old name's run dir (the lock just released) is left over.
+    if (existsSync(source.rundir)) {
+      try {
+        cleanupRundir(source.rundir)
+      } catch {
+        // A start of the old name that raced us holds it: nothing to remove.
+      }
+    }
+  }
+}
+
+function checkRenamable(source: ContainerRef, target: ContainerRef): void {
+  if (entryType(target.dir) !== undefined) {
+    throw new CtrError('CTR_EXISTS', `Container ${target.name} already exists`, {hints: [`${target.dir} exists; choose another name`]})
+  }
+  const clones = readCloneList(source.dir, SNAPSHOTS_FILE)
+  if ((clones.kind === 'count' && clones.count > 0) || (clones.kind === 'entries' && clones.entries.length > 0)) {
+    // LXC's rename is a clone plus a destroy, and the destroy refuses.
+    throw new CtrError('CTR_HAS_CLONES', `Renaming ${source.name} failed: ${source.name} has clones`, {
+      hints: [`${join(source.dir, SNAPSHOTS_FILE)} lists snapshot clones whose rootfs is ${source.name}'s; destroy them first`],
+    })
+  }
+  let snaps: string[] = []
+  try {
+    snaps = readdirSync(join(source.dir, 'snaps'))
+  } catch {
+    // no snaps directory
+  }
+  if (snaps.length > 0) {
+    throw new CtrError('CTR_HAS_SNAPSHOTS', `Renaming ${source.name} failed: ${source.name} has snapshots`, {
+      hints: [`Its snapshots in ${join(source.dir, 'snaps')} name its directory; restore or destroy them first`],
+    })
+  }
+}
+
+// The renamed container's /etc/hostname, as LXC's clone writes it: in a
+// directory rootfs, or an overlay's upper layer (now in the new directory).
+function renameHostname(config: ContainerConfig, source: ContainerRef, target: ContainerRef): boolean {
+  const parts = config.rootfs.parts.map((p) => (isBelow(p, source.dir) ? `${target.dir}${p.slice(source.dir.length)}` : p))
+  const type = config.rootfs.type
+  if (parts.length === 0) return false
+  const write = type === 'overlay' || type === 'overlayfs' ? (parts.at(-1) as string) : (parts[0] as string)
+  const read = type === 'overlay' || type === 'overlayfs' ? [write, ...parts.slice(0, -1)] : [write]
+  const layer = read.find((dir) => {
+    try {
+      return lstatSync(join(dir, 'etc', 'hostname')) !== undefined
+    } catch {
+      return false
+    }
+  })
+  return layer === undefined ? false : writeHostname(layer, write, target.name)
+}
