@@ -1,4 +1,5 @@
 // oclif's explicit command strategy: the command classes, loaded on demand.
+import Autostart from './autostart.js'
 import Copy from './copy.js'
 import Create from './create.js'
 import Destroy from './destroy.js'
@@ -12,4 +13,4 @@ import Stop from './stop.js'
 import Unfreeze from './unfreeze.js'
 import Wait from './wait.js'
 
-export const COMMANDS = {completion: CompletionCommand, copy: Copy, create: Create, destroy: Destroy, freeze: Freeze, help: HelpCommand, info: Info, ls: Ls, monitor: Monitor, start: Start, stop: Stop, unfreeze: Unfreeze, version: VersionCommand, wait: Wait}
+export const COMMANDS = {autostart: Autostart, completion: CompletionCommand, copy: Copy, create: Create, destroy: Destroy, freeze: Freeze, help: HelpCommand, info: Info, ls: Ls, monitor: Monitor, start: Start, stop: Stop, unfreeze: Unfreeze, version: VersionCommand, wait: Wait}
