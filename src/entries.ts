@@ -14,5 +14,6 @@ export const create = /* @__PURE__ */ moduleCommand(() => Promise.all([import('.
 export const destroy = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/destroy.js'), import('./runners/destroy.js')]))
 export const copy = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/copy.js'), import('./runners/copy.js')]))
 export const autostart = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/autostart.js'), import('./runners/autostart.js')]))
+export const snapshot = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/snapshot.js'), import('./runners/snapshot.js')]))
 export const freeze = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/freeze.js'), import('./runners/freeze.js')]))
 export const unfreeze = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/unfreeze.js'), import('./runners/unfreeze.js')]))

@@ -10,7 +10,7 @@
 // it made. The source is held by its own lock while it is copied (no start
 // can begin meanwhile) unless it is running and -a allows that.
 
-import {existsSync, lstatSync, readdirSync, renameSync} from 'node:fs'
+import {existsSync, lstatSync, readdirSync, renameSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {randomInt} from 'node:crypto'
 
@@ -103,6 +103,16 @@ function exists(target: ContainerRef): CtrError {
   })
 }
 
+/**
+ * record: list the clone in the source's lxc_snapshots (LXC's snapshot
+ * clones); inPlace: the target directory exists and everything in it but
+ * snaps/ and lxc_rdepends is replaced (a snapshot restored over its container).
+ */
+export interface CloneMode {
+  record: boolean
+  inPlace: boolean
+}
+
 export interface MadeClone {
   result: Omit<CopyResult, 'durationMs'>
   notices: string[]
@@ -115,8 +125,14 @@ export interface MadeClone {
  * source's lock while it copies (unless it is running and -a), and the
  * target's. Exported for the ephemeral path.
  */
-export async function makeClone(source: ContainerRef, target: ContainerRef, opts: CopyOptions, append: (dir: string) => Array<{key: string; value: string}>): Promise<MadeClone> {
-  if (entryType(target.dir) !== undefined) throw exists(target)
+export async function makeClone(
+  source: ContainerRef,
+  target: ContainerRef,
+  opts: CopyOptions,
+  append: (dir: string) => Array<{key: string; value: string}>,
+  mode: CloneMode = {record: opts.snapshot, inPlace: false},
+): Promise<MadeClone> {
+  if (!mode.inPlace && entryType(target.dir) !== undefined) throw exists(target)
   const sourceLock = await lockSource(source, opts.allowRunning)
   try {
     const loaded = loadConfigForCommand(source, opts)
@@ -124,7 +140,7 @@ export async function makeClone(source: ContainerRef, target: ContainerRef, opts
     const text = readTextFile(loaded.file ?? source.configPath)
     const targetLock = await lockContainer(target, 'copy')
     try {
-      const clone = new Clone(source, target, targetLock)
+      const clone = new Clone(source, target, targetLock, mode)
       try {
         return await clone.make(config, text, opts, append)
       } catch (error) {
@@ -187,6 +203,7 @@ class Clone {
     private readonly source: ContainerRef,
     private readonly target: ContainerRef,
     private readonly lock: ContainerLock,
+    private readonly mode: CloneMode,
   ) {}
 
   async make(config: ContainerConfig, text: string, opts: CopyOptions, append: (dir: string) => Array<{key: string; value: string}>): Promise<MadeClone> {
@@ -197,7 +214,8 @@ class Clone {
         hints: [`Give -s: ctr copy -n ${source.name} -N ${target.name} -s`],
       })
     }
-    this.makeContainerDir()
+    if (this.mode.inPlace) await this.emptyContainerDir()
+    else this.makeContainerDir()
     const notices: string[] = []
     let rootfsPath: string
     let hostnameLayers: {read: string[]; write: string}
@@ -233,7 +251,7 @@ class Clone {
     if (config.hooks.clone.length > 0) {
       notices.push(`${source.name} has lxc.hook.clone scripts; ctr copy does not run hooks yet, so they were not run`)
     }
-    if (opts.snapshot) {
+    if (this.mode.record) {
       appendCloneEntry(target.dir, RDEPENDS_FILE, idOf(source))
       this.lock.assertHeld()
       await updateOriginSnapshots(target.runtimeBase, idOf(source), idOf(target), true)
@@ -268,8 +286,27 @@ class Clone {
     createPartialMarker(target.dir, 'copy')
   }
 
+  // In place: the container is marked partial, then everything of it but
+  // its snapshots and its own clone record goes.
+  private async emptyContainerDir(): Promise<void> {
+    const {target} = this
+    if (!createPartialMarker(target.dir, 'restore')) throw new CtrError('CTR_EXISTS', `${target.name} is only partly created; remove it with ctr destroy -n ${target.name} first`)
+    for (const entry of readdirSync(target.dir)) {
+      if (entry === 'snaps' || entry === RDEPENDS_FILE || entry === PARTIAL_MARKER) continue
+      const path = join(target.dir, entry)
+      if (entryType(path) === 'dir') await removeTree(path)
+      else rmSync(path, {force: true})
+    }
+  }
+
   /** Removes what this copy made; returns the error to throw. */
   async rollback(error: unknown): Promise<unknown> {
+    if (this.mode.inPlace) {
+      // What was there is gone: the partial marker keeps start away from what is left.
+      return error instanceof CtrError
+        ? new CtrError(error.code, error.message, {exitCode: error.exitCode, cause: error, hints: [...error.hints, `${this.target.name} is left partly restored (${join(this.target.dir, PARTIAL_MARKER)}); restore it again, or destroy it`]})
+        : error
+    }
     try {
       if (this.addedToOrigin) await updateOriginSnapshots(this.target.runtimeBase, idOf(this.source), idOf(this.target), false)
       if (this.createdDir) await removeTree(this.target.dir)

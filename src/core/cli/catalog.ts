@@ -10,11 +10,12 @@ import {SPEC as DESTROY} from './destroy.js'
 import {SPEC as FREEZE} from './freeze.js'
 import {SPEC as LS} from './ls.js'
 import {SPEC as MONITOR} from './monitor.js'
+import {SPEC as SNAPSHOT} from './snapshot.js'
 import {SPEC as UNFREEZE} from './unfreeze.js'
 import {INFO_SPEC, START_SPEC, STOP_SPEC, WAIT_SPEC, type CommandSpec} from './specs.js'
 
 /** The container commands, in the order help and the man page list them. */
-export const COMMAND_CATALOG: readonly CommandSpec[] = [START_SPEC, STOP_SPEC, WAIT_SPEC, INFO_SPEC, LS, MONITOR, CREATE, DESTROY, COPY, FREEZE, UNFREEZE, AUTOSTART]
+export const COMMAND_CATALOG: readonly CommandSpec[] = [START_SPEC, STOP_SPEC, WAIT_SPEC, INFO_SPEC, LS, MONITOR, CREATE, DESTROY, COPY, SNAPSHOT, FREEZE, UNFREEZE, AUTOSTART]
 
 /** Commands about ctr itself rather than a container. */
 export const META_COMMANDS = [
