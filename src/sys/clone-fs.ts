@@ -77,7 +77,7 @@ export function makeOverlayDirs(dir: string): string {
 
 /**
  * Writes the container's hostname into its rootfs's /etc/hostname, as LXC's
- * clone does, only if the rootfs has that file. `lower` is where the file
+ * clone does (the name without a newline), only if the rootfs has that file. `lower` is where the file
  * is read from; `upper` (an overlay clone) is where it is written: the
  * directories above it are made with the lower's modes and owners, as
  * overlayfs's copy-up would. A /etc or /etc/hostname that is a symlink is
@@ -106,7 +106,8 @@ export function writeHostname(lower: string, upper: string, name: string): boole
     }
   }
   const target = join(upper, 'etc', 'hostname')
-  writeFileAtomic(target, `${name}\n`, st.mode & 0o7777)
+  // LXC writes the bare name, without a newline.
+  writeFileAtomic(target, name, st.mode & 0o7777)
   lchownSync(target, st.uid, st.gid)
   return true
 }

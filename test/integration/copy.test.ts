@@ -49,7 +49,7 @@ async function runIn(sb: Sandbox, name: string, script: string): Promise<string>
   return r.stdout
 }
 
-const PROBE = 'cat /etc/marker 2>/dev/null || echo none; hostname; cat /etc/hostname'
+const PROBE = 'cat /etc/marker 2>/dev/null || echo none; hostname; echo "$(cat /etc/hostname)"'
 
 describe('copy', {skip: rootOnly()}, () => {
   const sandbox = useSandbox('copy')
@@ -72,6 +72,8 @@ describe('copy', {skip: rootOnly()}, () => {
     assert.match(fullConfig, new RegExp(`^lxc.uts.name = ${full}$`, 'm'))
     assert.match(fullConfig, new RegExp(`^lxc.net.0.hwaddr = ${r1.hwaddrs[0]?.new}$`, 'm'))
     assert.doesNotMatch(fullConfig, /00:16:3e:aa:bb:cc/)
+    // LXC writes the bare name into /etc/hostname.
+    assert.equal(readFileSync(join(sb.lxcpath, full, 'rootfs/etc/hostname'), 'utf8'), full)
 
     const c2 = await sb.ctr(['copy', '-n', origin, '-N', snap, '-s', '--json'])
     assert.equal(c2.code, 0, describeResult(c2))
@@ -237,6 +239,30 @@ describe('copy', {skip: rootOnly()}, () => {
     assert.equal(existsSync(join(sb.lxcpath, e)), false)
   })
 
+  it('LXC and ctr see each other\'s clones (lxc_snapshots and lxc_rdepends)', {...T, skip: lxcTools()}, async () => {
+    const sb = sandbox()
+    const origin = sb.name('orig')
+    defineOrigin(sb, origin)
+    const lxc = (...args: string[]): void => {
+      const r = spawnSync(args[0] as string, ['-P', sb.lxcpath, ...args.slice(1)], {encoding: 'utf8'})
+      assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`)
+    }
+    // A ctr clone destroyed by LXC: LXC reads its lxc_rdepends and takes it off the origin's list.
+    const ours = sb.name('ours')
+    assert.equal((await sb.ctr(['copy', '-n', origin, '-N', ours, '-s'])).code, 0)
+    lxc('lxc-destroy', '-n', ours)
+    assert.equal(existsSync(join(sb.lxcpath, origin, 'lxc_snapshots')), false)
+    // An LXC clone: ctr starts it, refuses to destroy its origin, and destroys it cleanly.
+    const theirs = sb.name('theirs')
+    lxc('lxc-copy', '-n', origin, '-N', theirs, '-s')
+    assert.equal(await runIn(sb, theirs, 'hostname; cat /etc/hostname'), `${theirs}\n${theirs}`)
+    const refused = await sb.ctr(['destroy', '-n', origin])
+    assert.equal(refused.code, 1, describeResult(refused))
+    assert.match(refused.stderr, /has clones/)
+    assert.equal((await sb.ctr(['destroy', '-n', theirs])).code, 0)
+    assert.equal(existsSync(join(sb.lxcpath, origin, 'lxc_snapshots')), false)
+  })
+
   it('refuses what it cannot do, with LXC\'s messages', T, async () => {
     const sb = sandbox()
     const origin = sb.name('orig')
@@ -258,6 +284,12 @@ describe('copy', {skip: rootOnly()}, () => {
     }
   })
 })
+
+// lxc-copy and lxc-destroy on this machine, or why not.
+function lxcTools(): string | false {
+  const r = spawnSync('lxc-copy', ['--version'], {encoding: 'utf8'})
+  return r.status === 0 ? false : 'lxc-copy is not installed (apt-get install lxc): LXC cannot be checked against'
+}
 
 function originRootfs(sb: Sandbox, name: string): string {
   return join(sb.lxcpath, name, 'rootfs')
