@@ -29,6 +29,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "cmdsock.h"
+#include "hooks.h"
 #include "idmap.h"
 #include "log.h"
 #include "rundir.h"
@@ -38,7 +39,7 @@ static void sync_send(struct ctr_monitor *m, const char *fmt, ...) __attribute__
 
 static void sync_send(struct ctr_monitor *m, const char *fmt, ...)
 {
-	char line[1024];
+	char line[2600];
 	va_list ap;
 	int n;
 
@@ -236,7 +237,7 @@ static int start_init(struct ctr_monitor *m)
 static void report_start_error(struct ctr_monitor *m)
 {
 	const struct ctr_child_error *e = &m->start_error;
-	char detail[512];
+	char detail[2048];
 	const char *d = ctr_step_detail(m, e);
 
 	/* One line on the sync fd: no newlines inside the detail. */
@@ -257,6 +258,7 @@ static void report_start_error(struct ctr_monitor *m)
 static void init_running(struct ctr_monitor *m)
 {
 	m->started_at = ctr_now_ms();
+	ctr_hooks_pin_namespaces(m, true);
 	/* The container-side start time: from our exec to init's exec. */
 	if (!m->startup_us)
 		m->startup_us = ctr_monotonic_us() - m->exec_us;
@@ -374,10 +376,15 @@ static void start_failed(struct ctr_monitor *m, const struct ctr_child_error *e)
  * exit status (the signal) is known, in init_exited. */
 static void chan_event(struct ctr_monitor *m)
 {
+	union {
+		struct ctr_child_error e;
+		struct ctr_hook_msg hook;
+	} buf;
 	struct ctr_child_error e;
 
 	for (;;) {
-		ssize_t n = recv(m->chanfd, &e, sizeof(e), MSG_DONTWAIT);
+		ssize_t n = recv(m->chanfd, &buf, sizeof(buf), MSG_DONTWAIT);
+		int ret;
 		/* A child that dies with our barrier byte unread makes the
 		 * socket report ECONNRESET once, before the messages it queued
 		 * (its error report among them): read on. */
@@ -385,6 +392,19 @@ static void chan_event(struct ctr_monitor *m)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			return;
+		ret = n > 0 ? ctr_hooks_chan_message(m, &buf, (size_t)n) : 0;
+		if (ret > 0)
+			continue;
+		if (ret < 0) {
+			/* A start-host hook failed: the child waits for us; kill it. */
+			e = m->start_error;
+			start_failed(m, &e);
+			if (m->init_pidfd >= 0)
+				(void)ctr_pidfd_send_signal(m->init_pidfd, SIGKILL);
+			close_chan(m);
+			return;
+		}
+		e = buf.e;
 		if (n == (ssize_t)sizeof(e) && e.step == CTR_MSG_HANDOVER) {
 			handover(m, (pid_t)e.index);
 			continue;
@@ -407,6 +427,9 @@ static void finish(struct ctr_monitor *m, const char *reason)
 	ctr_monitor_set_state(m, CTR_STOPPING);
 	ctr_cgroup_kill_all(m);
 	kill_children(m);
+	/* LXC's lxc_end: stop hooks before the cgroups go, post-stop hooks
+	 * after STOPPED; both on a failed start too. Ours hold the lock. */
+	ctr_hooks_stop(m, false);
 	ctr_cgroup_remove(m);
 	ctr_state_write_exit(m, reason);
 	ctr_monitor_set_state(m, CTR_STOPPED);
@@ -415,6 +438,7 @@ static void finish(struct ctr_monitor *m, const char *reason)
 		(void)snprintf(line, sizeof(line), "exit %d %d\n", m->exit_status, m->exit_signal);
 		ctr_cmdsock_broadcast(m, line);
 	}
+	(void)ctr_hooks_post_stop(m, false);
 	/* Release the lock before watchers see EOF, so that a `ctr start` run
 	 * right after `ctr stop` returns never finds the lock still held. */
 	ctr_rundir_remove(m);
@@ -483,11 +507,17 @@ static bool init_exited(struct ctr_monitor *m, int status)
 		ctr_monitor_set_state(m, CTR_STOPPING);
 		ctr_cgroup_kill_all(m);
 		kill_children(m);
+		ctr_hooks_stop(m, true);
 		/* LXC sends STOPPED as a message on reboot; the socket stays open. */
 		(void)snprintf(line, sizeof(line), "state STOPPED\n");
 		ctr_cmdsock_broadcast(m, line);
+		/* A failing post-stop hook turns the reboot into a stop (LXC). */
+		if (ctr_hooks_post_stop(m, true) < 0) {
+			finish(m, m->exit_signal ? "killed" : "exited");
+			return true;
+		}
 		ctr_monitor_set_state(m, CTR_STARTING);
-		if (start_init(m) == 0)
+		if (ctr_hooks_run_host(m, CTR_HOOK_PRE_START) == 0 && start_init(m) == 0)
 			return false;
 		report_start_error(m);
 		finish(m, "start-failed");
@@ -705,7 +735,13 @@ int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long exec_us)
 		ctr_rundir_remove(m);
 		return fail_early(m, CTR_STEP_CLONE, ret);
 	}
-	ret = ctr_cgroup_setup(m);
+	/* pre-start hooks: host namespaces, before anything of the container
+	 * exists (LXC's lxc_init). */
+	ret = ctr_hooks_prepare(m);
+	if (ret == 0)
+		ret = ctr_hooks_run_host(m, CTR_HOOK_PRE_START);
+	if (ret == 0)
+		ret = ctr_cgroup_setup(m);
 	if (ret == 0)
 		ret = start_init(m);
 	if (ret < 0) {
@@ -730,6 +766,7 @@ int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long exec_us)
 
 	ret = run_loop(m);
 	ctr_close_shares(m);
+	ctr_hooks_free(m);
 	if (ret < 0)
 		log_error("Monitor loop failed: %s", strerror(-ret));
 	if (m->start_error.step) {

@@ -11,6 +11,7 @@
 
 struct ctr_client;
 struct ctr_cgroups;
+struct ctr_hooks;
 
 /* Why the start failed: the child reports {step, errno, index} before exec. */
 enum ctr_step {
@@ -55,10 +56,14 @@ enum ctr_step {
 	CTR_STEP_SECCOMP_LOAD,
 	CTR_STEP_SEAL,
 	CTR_STEP_CLONE_INIT, /* shared pid namespace: the intermediate forks init */
+	CTR_STEP_HOOK,       /* an lxc.hook.* script failed (native/hooks.h) */
 	CTR_STEP_NSTEPS,
 	/* Channel messages that are not errors (index carries the payload). */
 	CTR_MSG_HANDOVER = 1000, /* index: init's pid, forked into a shared pid namespace */
 	CTR_MSG_FAILPOINT,       /* index: the step a test failpoint stopped at */
+	CTR_MSG_HOOK_OUTPUT,     /* struct ctr_hook_msg: a container-side hook's output */
+	CTR_MSG_HOOK_FAILED,     /* struct ctr_hook_msg: a container-side hook failed */
+	CTR_MSG_START_HOST,      /* the child waits while the monitor runs start-host hooks */
 };
 
 struct ctr_child_error {
@@ -118,6 +123,7 @@ struct ctr_monitor {
 	int cg_tasks_fds[CTR_MAX_SELF_ATTACH];
 	int ncg_tasks_fds;
 	bool cg_v1_self_attach; /* init joins its v1 cgroups itself */
+	struct ctr_hooks *hooks; /* lxc.hook.* at run time (hooks.c), or NULL */
 };
 
 const char *ctr_step_name(int step);

@@ -30,6 +30,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "fsops.h"
+#include "hooks.h"
 #include "isolation.h"
 #include "log.h"
 #include "monitor.h"
@@ -42,6 +43,7 @@
 static struct {
 	struct ctr_progress *progress;
 	int fp_step; /* CTR_TEST_FAILPOINT's step, or -1 */
+	bool cgroups_joined;
 } ctl = {.fp_step = -1};
 
 static __attribute__((noreturn)) void child_fail(int chan, int step, int err, int index)
@@ -136,6 +138,9 @@ static void join_cgroups(const struct ctr_spec *spec, int chan)
 {
 	char go;
 
+	if (ctl.cgroups_joined)
+		return;
+	ctl.cgroups_joined = true;
 	if (RETRY_EINTR(read(chan, &go, 1)) != 1)
 		_exit(127);
 	step(chan, CTR_STEP_CGROUPNS);
@@ -182,6 +187,33 @@ static void bind_console(const struct ctr_spec *spec, int rootfd, int chan)
 		child_fail(chan, CTR_STEP_CONSOLE, ret, -1);
 }
 
+/* Container-side hooks (hooks.h): pre-mount, mount and autodev before
+ * pivot_root, start just before the switch to init's ids. */
+static void run_hooks(struct ctr_monitor *m, int chan, int type)
+{
+	if (!ctr_hookspec_has(&m->spec->hooks, type))
+		return;
+	step(chan, CTR_STEP_HOOK);
+	ctr_hooks_child_run(m, type, chan, child_fail);
+}
+
+static void run_hooks_at(struct ctr_monitor *m, int chan, size_t index)
+{
+	if (!ctr_hooks_child_has_at(m, index))
+		return;
+	step(chan, CTR_STEP_HOOK);
+	ctr_hooks_child_at(m, index, chan, child_fail);
+}
+
+static void run_start_hooks(struct ctr_monitor *m, int chan)
+{
+	run_hooks(m, chan, CTR_HOOK_START);
+	if (ctr_hookspec_has(&m->spec->hooks, CTR_HOOK_START_HOST)) {
+		step(chan, CTR_STEP_HOOK);
+		ctr_hooks_child_start_host(m, chan);
+	}
+}
+
 static void setup_rootfs(struct ctr_monitor *m, int chan)
 {
 	const struct ctr_spec *spec = m->spec;
@@ -196,6 +228,10 @@ static void setup_rootfs(struct ctr_monitor *m, int chan)
 	step(chan, CTR_STEP_PROPAGATION);
 	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		child_fail(chan, CTR_STEP_PROPAGATION, errno, -1);
+	/* LXC's child runs its hooks in its own cgroups and cgroup namespace. */
+	if (ctr_hooks_child_early_cgroups(m))
+		join_cgroups(spec, chan);
+	run_hooks(m, chan, CTR_HOOK_PRE_MOUNT);
 	if (spec->rootfs) {
 		step(chan, CTR_STEP_ROOTFS_BIND);
 		mount_rootfs(spec, chan);
@@ -208,6 +244,7 @@ static void setup_rootfs(struct ctr_monitor *m, int chan)
 
 	for (size_t i = 0; i < spec->nfsops; i++) {
 		const struct ctr_fsop *op = &spec->fsops[i];
+		run_hooks_at(m, chan, i);
 		if (op->m.opts & CTR_MNT_AFTER_PIVOT)
 			continue;
 		step(chan, CTR_STEP_FSOP);
@@ -215,6 +252,7 @@ static void setup_rootfs(struct ctr_monitor *m, int chan)
 		if (ret < 0 && !(op->m.opts & CTR_MNT_OPTIONAL))
 			child_fail(chan, CTR_STEP_FSOP, ret, (int)i);
 	}
+	run_hooks_at(m, chan, spec->nfsops);
 
 	if (spec->console_bind) {
 		step(chan, CTR_STEP_CONSOLE);
@@ -391,6 +429,11 @@ static void child_privileges(struct ctr_monitor *m, int chan)
 	ctr_isolation_caps(spec, chan, child_fail);
 	step(chan, CTR_STEP_SECCOMP);
 	ctr_isolation_final(spec, chan, child_fail);
+	/* LXC's order: start hooks inside the container, as root, then the
+	 * monitor's start-host hooks, then init's ids and exec. In a shared
+	 * pid namespace they wait for child_fork_init. */
+	if (m->late_pidns_fd < 0)
+		run_start_hooks(m, chan);
 	switch_ids(spec, chan);
 }
 
@@ -409,6 +452,9 @@ static void child_fork_init(struct ctr_monitor *m, int chan)
 	ctr_isolation_caps_current(m->spec, chan, child_fail);
 	(void)syscall(SYS_close_range, 3, (unsigned)chan - 1, 0);
 	(void)syscall(SYS_close_range, (unsigned)chan + 1, ~0U, 0);
+	/* A start hook forked here is in the shared pid namespace too: only
+	 * now does it inherit nothing of the host (it runs as init's ids). */
+	run_start_hooks(m, chan);
 	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 	/* A seccomp policy may refuse clone3 (some return ENOSYS for it). */
 	if (pid < 0)
@@ -571,6 +617,11 @@ int ctr_spawn_init(struct ctr_monitor *m)
 	ret = open_shares(m);
 	if (ret < 0)
 		return ret;
+	ret = ctr_hooks_prepare(m);
+	if (ret < 0) {
+		m->start_error = (struct ctr_child_error){CTR_STEP_CLONE, -ret, -1};
+		return ret;
+	}
 	ret = ctr_cgroup_open_self_attach(m);
 	if (ret < 0) {
 		m->start_error = (struct ctr_child_error){CTR_STEP_CGROUP, -ret, -1};
@@ -586,6 +637,7 @@ int ctr_spawn_init(struct ctr_monitor *m)
 		return -m->start_error.err;
 	}
 	pick_setup_comm(m);
+	ctr_hooks_reset(m);
 	m->progress->step = CTR_STEP_NONE;
 	ctl.progress = m->progress;
 	ctl.fp_step = m->fp_mode == CTR_FP_NONE ? -1 : m->fp_step;
@@ -607,6 +659,7 @@ int ctr_spawn_init(struct ctr_monitor *m)
 	m->init_pidfd = pidfd;
 	m->chanfd = chan[0];
 	m->init_starttime = ctr_proc_starttime(pid, NULL);
+	ctr_hooks_pin_namespaces(m, false);
 	log_info("Cloned init %d with flags 0x%llx", (int)pid, m->spec->clone_flags);
 	return 0;
 }

@@ -287,7 +287,7 @@ static int apply_record(struct ctr_spec *spec, const char *rec, const char **f)
 	else if (strcmp(rec, "cghier") == 0) ret = add_cghier(spec, f);
 	else if (strcmp(rec, "cgset") == 0) ret = add_cgset(spec, f);
 	else
-		return -ENOENT;
+		return ctr_hookspec_record(&spec->hooks, rec, f);
 	return ret;
 }
 
@@ -304,6 +304,8 @@ static int record_arity(const char *rec)
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
 		if (strcmp(table[i].name, rec) == 0)
 			return table[i].arity;
+	if (ctr_hookspec_arity(rec) >= 0)
+		return ctr_hookspec_arity(rec);
 	return 1;
 }
 
@@ -401,6 +403,7 @@ void ctr_spec_free(struct ctr_spec *spec)
 	free(spec->cghiers);
 	free(spec->cgsets);
 	free(spec->seccomp_filter);
+	ctr_hookspec_free(&spec->hooks);
 	free(spec->buf);
 	memset(spec, 0, sizeof(*spec));
 }

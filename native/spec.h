@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "hookspec.h"
+
 /* ctr_mount.opts */
 #define CTR_MNT_CREATE_DIR (1u << 0)  /* mkdir -p the target inside the root first */
 #define CTR_MNT_CREATE_FILE (1u << 1) /* create an empty target file first */
@@ -156,6 +158,9 @@ struct ctr_spec {
 	size_t ncghiers;
 	struct ctr_cgset *cgsets; /* limits, in the order they are written */
 	size_t ncgsets;
+
+	/* lxc.hook.* (native/hookspec.h), planned by src/core/hook-plan.ts. */
+	struct ctr_hookspec hooks;
 };
 
 /* Reads a spec from fd until the `end` record. Returns 0 or -errno (EINVAL

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cgroup.h"
+#include "hooks.h"
 #include "monitor.h"
 
 static const char *const step_names[] = {
@@ -49,6 +50,7 @@ static const char *const step_names[] = {
 	[CTR_STEP_SECCOMP_LOAD] = "seccomp-load",
 	[CTR_STEP_SEAL] = "seal",
 	[CTR_STEP_CLONE_INIT] = "clone-init",
+	[CTR_STEP_HOOK] = "hook",
 };
 
 int ctr_step_by_name(const char *name)
@@ -108,6 +110,8 @@ const char *ctr_step_detail(struct ctr_monitor *m, const struct ctr_child_error 
 		return e->index == 1 ? "gid_map" : "uid_map";
 	case CTR_STEP_CGROUP:
 		return ctr_cgroup_error_detail();
+	case CTR_STEP_HOOK:
+		return ctr_hooks_failure_detail(m);
 	case CTR_STEP_PIDFILE:
 		return s->pidfile ? s->pidfile : s->rundir;
 	case CTR_STEP_LOCK:
