@@ -4,6 +4,7 @@
 // record name followed by its fixed fields, closed by the record `end`.
 
 import type {CgroupSpec} from './cgroup/plan.js'
+import type {HookSpec} from './hook-plan.js'
 
 /** Mount flags from <sys/mount.h>. */
 export const MS = {
@@ -126,6 +127,8 @@ export interface MonitorSpec {
   personality?: number
   /** The container's cgroup (core/cgroup/plan.ts); none when no hierarchy is usable. */
   cgroup?: CgroupSpec
+  /** lxc.hook.* (core/hook-plan.ts); none without hooks. */
+  hooks?: HookSpec
 }
 
 /** Serializes a spec into the monitor's wire format. */
@@ -191,6 +194,15 @@ export function encodeMonitorSpec(spec: MonitorSpec): Buffer {
     if (cg.monitorPivot !== undefined) rec('cgroup_pivot', cg.monitorPivot)
     for (const h of cg.hierarchies) rec('cghier', h.version, h.id, h.baseDir, h.basePath, h.selfDir, h.enable.join(','))
     for (const s of cg.settings) rec('cgset', s.hierarchy, s.file, s.value)
+  }
+  if (spec.hooks) {
+    const h = spec.hooks
+    rec('hookversion', h.version)
+    rec('hooktimeout', h.timeoutS)
+    for (const hook of h.hooks) rec('hook', hook.type, hook.script)
+    for (const entry of h.env) rec('hookenv', entry)
+    for (const entry of h.envContainer) rec('hookenv_ct', entry)
+    for (const at of h.at) rec('hookat', at.type, at.index)
   }
   rec('end')
   for (const token of tokens) {

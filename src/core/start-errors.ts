@@ -118,6 +118,7 @@ const STEPS: Record<string, StepText> = {
 /** The CtrError for a failed start (exit 1). `errno` names come from the caller (sys has the table). */
 export function startFailureError(f: StartFailure, err: ErrnoInfo, ctx: FailureContext): CtrError {
   if (f.signal !== undefined) return killedDuringSetup(f, ctx)
+  if (f.step === 'hook') return hookFailureError(ctx.name, parseHookDetail(f.detail), err)
   const step = STEPS[f.step]
   const what = step ? step.what(f.detail) : `Failed at step "${f.step}"${f.detail ? ` (${f.detail})` : ''}`
   const hints = [...(step?.hints?.(f, ctx) ?? [])]
@@ -136,5 +137,50 @@ function killedDuringSetup(f: StartFailure, ctx: FailureContext): CtrError {
   return new CtrError('CTR_START_FAILED', `${ctx.name}: Init was killed by ${signal} during setup, at step "${f.step}", before its exec`, {
     hints,
     details: {step: f.step, signal},
+  })
+}
+
+/** A failed hook as the monitor reports it (native/hooks.c ctr_hooks_failure_detail). */
+export interface HookFailure {
+  type: string
+  kind: 'exit' | 'signal' | 'timeout' | 'error'
+  value: number
+  script: string
+  stderr: string
+}
+
+// The monitor escapes backslash, space, newline and control bytes in the
+// script and stderr fields (docs/monitor-protocol.md §3).
+function unescapeField(s: string): string {
+  return s.replace(/\\(x[0-9a-f]{2}|[sn\\])/g, (_, c: string) => {
+    if (c === 's') return ' '
+    if (c === 'n') return '\n'
+    if (c === '\\') return '\\'
+    return String.fromCharCode(Number.parseInt(c.slice(1), 16))
+  })
+}
+
+/** Parses "TYPE KIND VALUE SCRIPT STDERR". */
+export function parseHookDetail(detail: string): HookFailure {
+  const [type = 'unknown', kind = 'exit', value = '0', script = '', stderr = ''] = detail.split(' ')
+  const k = (['exit', 'signal', 'timeout', 'error'] as const).find((x) => x === kind) ?? 'exit'
+  return {type, kind: k, value: Number(value), script: unescapeField(script), stderr: unescapeField(stderr).trim()}
+}
+
+/** `NAME: Hook "mount" (/path) failed with exit status 3: <stderr>`, shared by start and destroy. */
+export function hookFailureError(name: string, h: HookFailure, err?: ErrnoInfo): CtrError {
+  let how: string
+  const hints: string[] = []
+  if (h.kind === 'signal') how = `was killed by ${signalName(h.value)}`
+  else if (h.kind === 'timeout') {
+    how = `did not finish within ${h.value} s and was killed`
+    hints.push('Hooks are bounded by CTR_HOOK_TIMEOUT (seconds, default 300)')
+  } else if (h.kind === 'error') how = `could not be run: ${err?.message ?? `errno ${h.value}`}`
+  else how = `failed with exit status ${h.value}`
+  if (h.kind === 'exit' && h.value === 127) hints.push(`"${h.script.split(' ')[0] ?? h.script}" was not found${h.type === 'start' ? ' inside the container (a start hook runs there)' : ''}, or /bin/sh is missing`)
+  hints.push(`Check lxc.hook.${h.type}; run with -l DEBUG -o FILE to log the hook's output`)
+  return new CtrError('CTR_HOOK_FAILED', `${name}: Hook "${h.type}" (${h.script}) ${how}${h.stderr ? `: ${h.stderr}` : ''}`, {
+    hints,
+    details: {step: 'hook', hook: h.type, script: h.script, kind: h.kind, value: h.value, stderr: h.stderr},
   })
 }

@@ -12,6 +12,7 @@ import {planCgroup} from './cgroup/plan.js'
 import {mountEntryOps, type EntryContext, type EntryOps} from './mount-entries.js'
 import {parseMountOptions} from './mount-options.js'
 import {cgroupMounts, procSysMounts, type CgroupAutoContext} from './mounts.js'
+import {DEFAULT_HOOK_TIMEOUT_S, hasEarlyContainerHooks, planHooks} from './hook-plan.js'
 import {CLONE_NS, MNT, MS, NAMESPACE_NAMES, type FsOp, type MonitorSpec, type NamespaceName, type ShareSpec} from './monitor-spec.js'
 import type {StartOptions} from './options.js'
 
@@ -53,6 +54,10 @@ export interface StartPlanInput {
   seccomp?: {filter: Buffer; warnings: string[]}
   /** lxc.mount.fstab's entries, read and parsed by the caller. */
   fstab?: readonly MountEntry[]
+  /** The caller's environment, which hooks inherit (as they inherit lxc-start's). */
+  callerEnv?: Readonly<Record<string, string | undefined>>
+  /** Bound on one hook run, in seconds (core/hook-plan.ts). */
+  hookTimeoutS?: number
 }
 
 /** A start plan: the monitor spec and what to warn about. */
@@ -113,7 +118,6 @@ export function unsupportedFeatures(config: ContainerConfig): Unsupported[] {
 
 // Key families with no implementation yet, by key prefix.
 const NOT_YET: Array<[string, string]> = [
-  ['lxc.hook', 'hooks'],
   ['lxc.console.logfile', 'console logs'],
   ['lxc.console.size', 'console logs'],
   ['lxc.console.buffer.size', 'console ring buffers'],
@@ -196,6 +200,14 @@ export interface FsContext {
   entries: EntryContext
   /** For the cgroup families of lxc.mount.auto. */
   cgroups: CgroupAutoContext
+  /** Hooks run before pivot_root: the cgroup mounts come before them, as in LXC. */
+  earlyHooks?: boolean
+}
+
+/** The filesystem operations and where mount and autodev hooks run among them. */
+export interface FsPlan extends EntryOps {
+  /** Index of the operation before which lxc.hook.mount and .autodev run. */
+  mountHookIndex: number
 }
 
 /**
@@ -203,7 +215,7 @@ export interface FsContext {
  * the autodev tmpfs, proc/sys automounts, fstab, mount entries, the device
  * nodes, devpts. Returns warnings for ignored mount entries.
  */
-export function filesystemOps(config: ContainerConfig, ctx: FsContext): EntryOps {
+export function filesystemOps(config: ContainerConfig, ctx: FsContext): FsPlan {
   const ops: FsOp[] = []
   if (config.autodev) {
     const size = config.autodevTmpfsSize ?? 500000
@@ -214,11 +226,16 @@ export function filesystemOps(config: ContainerConfig, ctx: FsContext): EntryOps
   ops.push(...procSysMounts(config.mountAuto, ctx))
   const entries = mountEntryOps([...ctx.fstab, ...config.mountEntries], ctx.entries)
   ops.push(...entries.ops)
-  // After the entries, as LXC does: /sys may come from one of them.
-  ops.push(...cgroupMounts(config.mountAuto, ctx.cgroups))
+  // After the entries, as LXC does: /sys may come from one of them. With
+  // hooks before pivot_root the child is in its cgroup namespace by then,
+  // and the cgroup mounts come before the mount hooks, as in LXC.
+  const cgroupOps = cgroupMounts(config.mountAuto, ctx.cgroups)
+  ops.push(...(ctx.earlyHooks ? cgroupOps.map((op) => ({...op, opts: op.opts & ~MNT.AFTER_PIVOT})) : cgroupOps))
+  // LXC: mount hooks, then autodev hooks, then /dev's nodes.
+  const mountHookIndex = ops.length
   if (config.autodev) ops.push(...autodevNodes())
   if (config.ptyMax > 0) ops.push(...devptsOps(config.ptyMax, ctx.gid5Mapped))
-  return {ops, warnings: entries.warnings}
+  return {ops, warnings: entries.warnings, mountHookIndex}
 }
 
 // lxc_setup_devpts_child: a private devpts instance limited to lxc.pty.max
@@ -327,8 +344,9 @@ export function planStart(input: StartPlanInput): StartPlan {
       fstab: input.fstab ?? [],
       entries: {rootfsPath: config.rootfs.path, defaultRootfs: `${input.lxcpath}/${input.name}/rootfs`},
       cgroups: {layout: input.kernel.cgroups, cgroupNs: namespaces.has('cgroup'), sysAdmin: keeps(CAP_SYS_ADMIN)},
+      earlyHooks: hasEarlyContainerHooks(config),
     })
-    : {ops: [], warnings: []}
+    : {ops: [], warnings: [], mountHookIndex: 0}
   const fsops = fs.ops
   if (!namespaces.has('mnt') && (config.mountAuto.proc || config.mountAuto.sys || config.mountEntries.length > 0 || (input.fstab ?? []).length > 0 || config.ptyMax > 0 || (config.autodev && hasRootfs))) {
     throw new CtrError('CTR_CONFIG_INVALID', 'lxc.mount.*, lxc.autodev and lxc.pty.max need a mount namespace of its own', {
@@ -384,6 +402,19 @@ export function planStart(input: StartPlanInput): StartPlan {
     spec.uidMap = idmapText(config, 'u')
     spec.gidMap = idmapText(config, 'g')
   }
+  const hooks = planHooks({
+    name: input.name,
+    configFile: input.configFile,
+    rootfsMount: spec.rootfs ?? '/',
+    config,
+    callerEnv: input.callerEnv ?? {},
+    logLevel,
+    cgroupNs: input.kernel.cgroupNs,
+    timeoutS: input.hookTimeoutS ?? DEFAULT_HOOK_TIMEOUT_S,
+    mountNs: namespaces.has('mnt'),
+    mountHookIndex: fs.mountHookIndex,
+  })
+  if (hooks) spec.hooks = hooks
   const warnings = [...fs.warnings]
   if (input.seccomp) {
     spec.seccompFilter = input.seccomp.filter

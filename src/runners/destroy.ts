@@ -25,6 +25,8 @@ import {RDEPENDS_FILE, readCloneList, SNAPSHOTS_FILE, updateOriginSnapshots} fro
 import {cloneCount} from '../core/clone.js'
 import {nameSuggestions} from '../sys/discover.js'
 import {runStop} from './stop.js'
+import {hookEnvironment, hookTimeout} from '../core/hook-plan.js'
+import {runHooks} from '../sys/hooks.js'
 
 export interface DestroyResult {
   name: string
@@ -85,6 +87,9 @@ export async function run(opts: DestroyOptions): Promise<CommandOutcome<DestroyR
           details: {mounts},
         })
       }
+      // lxc.hook.destroy, once the container is stopped; a failing hook
+      // keeps the container (lxccontainer.c container_destroy).
+      await runDestroyHooks(ref, opts)
     } catch (error) {
       if (marked) removePartialMarker(ref.dir)
       throw error
@@ -224,6 +229,27 @@ function outsideRootfs(ref: ContainerRef, opts: DestroyOptions, notices: string[
     return []
   }
   return parts.filter((part) => part !== '' && !isInside(part, ref.dir))
+}
+
+// LXC's environment for destroy hooks: LXC_NAME, LXC_CONFIG_FILE,
+// LXC_ROOTFS_MOUNT, LXC_ROOTFS_PATH, LXC_CONSOLE, LXC_CONSOLE_LOGPATH.
+async function runDestroyHooks(ref: ContainerRef, opts: DestroyOptions): Promise<void> {
+  let loaded
+  try {
+    loaded = loadConfigForCommand(ref, opts)
+  } catch {
+    return // a partial container without a readable config has no hooks to run
+  }
+  const config = loaded.config
+  if (!config || config.hooks.destroy.length === 0) return
+  await runHooks({
+    name: ref.name,
+    type: 'destroy',
+    scripts: config.hooks.destroy,
+    version: config.hookVersion,
+    env: hookEnvironment({name: ref.name, configFile: loaded.file, rootfsMount: config.rootfs.mount ?? config.rootfs.path, config, callerEnv: process.env}),
+    timeoutS: hookTimeout(process.env.CTR_HOOK_TIMEOUT),
+  })
 }
 
 // The monitor of a container just killed may still be writing its

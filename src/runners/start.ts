@@ -7,12 +7,13 @@ import {dirname, resolve as resolvePath} from 'node:path'
 import {getSystemErrorMap} from 'node:util'
 
 import {CtrError} from '../core/errors.js'
-import {encodeMonitorSpec, type NamespaceName, type ShareSpec} from '../core/monitor-spec.js'
+import {encodeMonitorSpec, type MonitorSpec, type NamespaceName, type ShareSpec} from '../core/monitor-spec.js'
 import type {StartOptions} from '../core/options.js'
 import {defaultLogFile, lastExitPath} from '../core/paths.js'
 import {overlayWorkdir, planStart, type KernelFacts} from '../core/start-plan.js'
 import {parseFstab, type MountEntry} from '../core/config/index.js'
 import {startFailureError} from '../core/start-errors.js'
+import {hookTimeout} from '../core/hook-plan.js'
 import type {CommandOutcome} from '../output.js'
 import {readCgroupLayout} from '../sys/cgroup.js'
 import {DEFAULT_SECCOMP_POLICY, formatWarnings, loadConfigForStart} from '../sys/config.js'
@@ -84,6 +85,8 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
     ...(config.seccomp.profile === undefined ? {} : {seccomp: await compileSeccomp(config.seccomp.profile)}),
     pidfile,
     fstab: config.mountFstab === undefined ? [] : readFstab(config.mountFstab),
+    callerEnv: process.env,
+    hookTimeoutS: hookTimeout(process.env.CTR_HOOK_TIMEOUT),
   })
   notices.push(...planWarnings)
   // lxc.ephemeral: the monitor destroys the container once it has stopped
@@ -94,7 +97,7 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
   for (let attempt = 0; ; attempt++) {
     const launched = launchMonitor(encodeMonitorSpec(spec), {foreground: spec.foreground, name: ref.name, lxcpath: ref.lxcpath})
     const unforward = spec.foreground ? forwardSignals(launched) : () => undefined
-    const report = await withinReportTimeout(launched, ref.name).catch((error: unknown) => {
+    const report = await withinReportTimeout(launched, ref.name, hookAllowanceMs(spec, START_HOOKS)).catch((error: unknown) => {
       unforward()
       throw error
     })
@@ -119,6 +122,9 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
     }
     if (report.kind === 'error') {
       unforward()
+      // The monitor tears down (stop and post-stop hooks included) before
+      // it exits: report the failure once nothing is left behind.
+      await closedWithin(launched, TEARDOWN_TIMEOUT_MS + hookAllowanceMs(spec, ['stop', 'post-stop']))
       if (spec.foreground) await launched.exit
       // Without -p the only pidfile is the run dir's monitor.pid.
       if (report.step === 'pidfile' && pidfile === undefined) report.detail = `${ref.rundir}/monitor.pid`
@@ -145,7 +151,26 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
  */
 export const START_REPORT_TIMEOUT_MS = 60_000
 
-async function withinReportTimeout(launched: LaunchedMonitor, name: string): Promise<StartReport> {
+// Hooks may legitimately take up to their timeout each: the bounds on the
+// monitor's report and teardown grow by that much (core/hook-plan.ts).
+const START_HOOKS = ['pre-start', 'pre-mount', 'mount', 'autodev', 'start', 'start-host']
+const TEARDOWN_TIMEOUT_MS = 30_000
+
+function hookAllowanceMs(spec: MonitorSpec, types: readonly string[]): number {
+  const hooks = spec.hooks
+  if (!hooks) return 0
+  return hooks.hooks.filter((h) => types.includes(h.type)).length * hooks.timeoutS * 1000
+}
+
+// Bounded: a monitor stuck in its teardown must not hang ctr start; the
+// failure is reported either way.
+async function closedWithin(launched: LaunchedMonitor, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([launched.closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))])
+  clearTimeout(timer)
+}
+
+async function withinReportTimeout(launched: LaunchedMonitor, name: string, extraMs = 0): Promise<StartReport> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
@@ -162,10 +187,10 @@ async function withinReportTimeout(launched: LaunchedMonitor, name: string): Pro
           // gone meanwhile
         }
       }
-      reject(new CtrError('CTR_START_TIMEOUT', `${name}: the monitor${pid ? ` (pid ${pid})` : ''} did not report the start within ${START_REPORT_TIMEOUT_MS / 1000} s${killed ? '; it was killed, and its container with it' : ''}`, {
+      reject(new CtrError('CTR_START_TIMEOUT', `${name}: the monitor${pid ? ` (pid ${pid})` : ''} did not report the start within ${(START_REPORT_TIMEOUT_MS + extraMs) / 1000} s${killed ? '; it was killed, and its container with it' : ''}`, {
         hints: ['Run it in the foreground (-F) with -l DEBUG -o FILE to see where it stopped'],
       }))
-    }, START_REPORT_TIMEOUT_MS)
+    }, START_REPORT_TIMEOUT_MS + extraMs)
   })
   try {
     return await Promise.race([launched.report, timeout])

@@ -25,6 +25,8 @@ export interface LaunchedMonitor {
   report: Promise<StartReport>
   /** Foreground only: resolves to the payload's exit status once the container stopped. */
   exit: Promise<number>
+  /** The sync socket closed: the monitor exited (after a failed start, its teardown is done). */
+  closed: Promise<void>
   child: ChildProcess
   /** The monitor's pid once it said `monitor <pid>` (daemon mode: the grandchild). */
   monitorPid(): number | undefined
@@ -61,6 +63,10 @@ export function launchMonitor(spec: Buffer, opts: {foreground: boolean; name: st
   const exit = new Promise<number>((resolve) => {
     resolveExit = resolve
   })
+  let resolveClosed!: () => void
+  const closed = new Promise<void>((resolve) => {
+    resolveClosed = resolve
+  })
   const settle = (r: StartReport): void => {
     if (!reported) {
       reported = true
@@ -77,8 +83,9 @@ export function launchMonitor(spec: Buffer, opts: {foreground: boolean; name: st
       rejectReport(spawnError(binary, error))
     }
     resolveExit(127)
+    resolveClosed()
   })
-  if (!sync) return {report, exit, child, monitorPid: () => monitorPid, release: () => undefined}
+  if (!sync) return {report, exit, closed, child, monitorPid: () => monitorPid, release: () => undefined}
   sync.setEncoding('utf8')
   sync.on('data', (chunk: string) => {
     buffered += chunk
@@ -99,6 +106,7 @@ export function launchMonitor(spec: Buffer, opts: {foreground: boolean; name: st
   })
   sync.on('error', () => undefined)
   sync.on('close', () => {
+    resolveClosed()
     if (!reported) {
       const broken = diagnoseMonitor(binary)
       if (broken) rejectReport(broken)
@@ -116,7 +124,7 @@ export function launchMonitor(spec: Buffer, opts: {foreground: boolean; name: st
   // Not end(): in foreground mode the monitor takes a hang-up of this
   // socket to mean ctr died, and kills the container.
   sync.write(spec)
-  return {report, exit, child, monitorPid: () => monitorPid, release: () => sync.destroy()}
+  return {report, exit, closed, child, monitorPid: () => monitorPid, release: () => sync.destroy()}
 }
 
 function spawnError(binary: string, error: NodeJS.ErrnoException): CtrError {
