@@ -223,7 +223,10 @@ async function stopIfRunning(ref: ContainerRef, opts: DestroyOptions): Promise<b
 function outsideRootfs(ref: ContainerRef, opts: DestroyOptions, notices: string[]): string[] {
   let parts: string[]
   try {
-    parts = loadConfigForCommand(ref, opts).config?.rootfs.parts ?? []
+    const rootfs = loadConfigForCommand(ref, opts).config?.rootfs
+    // An overlay's lower layers are another container's (a snapshot clone's
+    // origin): only its upper layer is this container's.
+    parts = rootfs === undefined ? [] : rootfs.type === 'overlay' || rootfs.type === 'overlayfs' ? rootfs.parts.slice(-1) : rootfs.parts
   } catch (error) {
     notices.push(`Could not read ${ref.name}'s config (${(error as Error).message}); any rootfs outside ${ref.dir} is left in place`)
     return []

@@ -100,8 +100,10 @@ describe('copy', {skip: rootOnly()}, () => {
     assert.equal(d1.code, 1, describeResult(d1))
     assert.match(d1.stderr, new RegExp(`Destroying ${origin} failed: ${origin} has clones`))
     // Destroying the clone takes it off the origin's list (the file goes when empty, as in LXC).
-    const d2 = await sb.ctr(['destroy', '-n', snap])
+    const d2 = await sb.ctr(['destroy', '-n', snap, '--json'])
     assert.equal(d2.code, 0, describeResult(d2))
+    // The origin's rootfs (the clone's lower layer) is not the clone's: no "left in place" notice about it.
+    assert.deepEqual(json<{result: {keptRootfs: string[]}; warnings: string[]}>(d2).result.keptRootfs, [])
     assert.equal(existsSync(join(sb.lxcpath, origin, 'lxc_snapshots')), false)
     const d3 = await sb.ctr(['destroy', '-n', origin])
     assert.equal(d3.code, 0, describeResult(d3))
