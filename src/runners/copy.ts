@@ -31,7 +31,10 @@ import {
   updateOriginSnapshots,
   writeHostname,
 } from '../sys/clone-fs.js'
+import {hookEnvironment, hookTimeout} from '../core/hook-plan.js'
+import {loadContainerConfig} from '../sys/config-loader.js'
 import {loadConfigForCommand} from '../sys/config.js'
+import {runHooks} from '../sys/hooks.js'
 import {isDefined, queryStatus, resolveContainer, resolveFromOptions, type ContainerRef} from '../sys/container.js'
 import {createPartialMarker, entryType, PARTIAL_MARKER, removePartialMarker, removeTree, writeFileAtomic} from '../sys/create-fs.js'
 import {lockContainer, type ContainerLock} from '../sys/create-lock.js'
@@ -111,6 +114,8 @@ function exists(target: ContainerRef): CtrError {
 export interface CloneMode {
   record: boolean
   inPlace: boolean
+  /** Run the clone's lxc.hook.clone scripts (ctr copy; not snapshots). */
+  hooks?: boolean
 }
 
 export interface MadeClone {
@@ -130,7 +135,7 @@ export async function makeClone(
   target: ContainerRef,
   opts: CopyOptions,
   append: (dir: string) => Array<{key: string; value: string}>,
-  mode: CloneMode = {record: opts.snapshot, inPlace: false},
+  mode: CloneMode = {record: opts.snapshot, inPlace: false, hooks: true},
 ): Promise<MadeClone> {
   if (!mode.inPlace && entryType(target.dir) !== undefined) throw exists(target)
   const sourceLock = await lockSource(source, opts.allowRunning)
@@ -248,9 +253,7 @@ class Clone {
       const layer = hostnameLayers.read.find((dir) => entryType(join(dir, 'etc', 'hostname')) !== undefined)
       if (layer !== undefined) hostname = writeHostname(layer, hostnameLayers.write, target.name)
     }
-    if (config.hooks.clone.length > 0) {
-      notices.push(`${source.name} has lxc.hook.clone scripts; ctr copy does not run hooks yet, so they were not run`)
-    }
+    if (this.mode.hooks && config.hooks.clone.length > 0) await this.runCloneHooks(opts, hostnameLayers.write)
     if (this.mode.record) {
       appendCloneEntry(target.dir, RDEPENDS_FILE, idOf(source))
       this.lock.assertHeld()
@@ -265,6 +268,27 @@ class Clone {
       hwaddrs: rewritten.hwaddrs.map(([o, n]) => ({old: o, new: n})), hostname, started: false, initPid: null, ephemeral: false, exitStatus: null,
     }
     return {result, notices, target}
+  }
+
+  // lxccontainer.c clone_update_rootfs: the new container's clone hooks,
+  // with its name, LXC_SRC_NAME and the words after -- (not with -e,
+  // where they are the command). LXC_ROOTFS_MOUNT is the new rootfs
+  // directory, for an overlay clone its upper layer (LXC mounts the
+  // overlay in a mount namespace of its own; writes land in the same
+  // place). A failing hook fails the copy, which removes the clone.
+  private async runCloneHooks(opts: CopyOptions, rootfsMount: string): Promise<void> {
+    const {target, source} = this
+    const {config} = loadContainerConfig({files: target.configPath})
+    if (config.hooks.clone.length === 0) return
+    await runHooks({
+      name: target.name,
+      type: 'clone',
+      scripts: config.hooks.clone,
+      version: config.hookVersion,
+      env: hookEnvironment({name: target.name, configFile: target.configPath, rootfsMount, config, callerEnv: process.env}, [['LXC_SRC_NAME', source.name]]),
+      args: opts.ephemeral ? [] : opts.args,
+      timeoutS: hookTimeout(process.env.CTR_HOOK_TIMEOUT),
+    })
   }
 
   // lxc.mount.fstab inside the source's directory is copied beside the new

@@ -265,6 +265,33 @@ describe('copy', {skip: rootOnly()}, () => {
     assert.equal(existsSync(join(sb.lxcpath, origin, 'lxc_snapshots')), false)
   })
 
+  it('runs lxc.hook.clone with LXC\'s arguments and environment; a failing hook fails the copy', T, async () => {
+    const sb = sandbox()
+    const origin = sb.name('orig')
+    defineOrigin(sb, origin)
+    const hook = join(sb.lxcpath, origin, 'clone-hook.sh')
+    writeFileSync(hook, '#!/bin/sh\n[ -e "$LXC_ROOTFS_MOUNT/etc/fail" ] && exit 3\necho "$LXC_SRC_NAME $LXC_NAME $*" > "$LXC_ROOTFS_MOUNT/etc/cloned"\n', {mode: 0o755})
+    writeFileSync(join(sb.lxcpath, origin, 'config'), `${readFileSync(join(sb.lxcpath, origin, 'config'), 'utf8')}lxc.hook.clone = ${hook}\n`)
+    const full = sb.name('full')
+    const r = await sb.ctr(['copy', '-n', origin, '-N', full, '--', 'one', 'two'])
+    assert.equal(r.code, 0, describeResult(r))
+    // The hook was copied beside the clone's config and run from there.
+    assert.match(readFileSync(join(sb.lxcpath, full, 'config'), 'utf8'), new RegExp(`^lxc.hook.clone = ${join(sb.lxcpath, full, 'clone-hook.sh')}$`, 'm'))
+    assert.equal(readFileSync(join(sb.lxcpath, full, 'rootfs/etc/cloned'), 'utf8'), `${origin} ${full} ${full} lxc clone one two\n`)
+    const snap = sb.name('snap')
+    assert.equal((await sb.ctr(['copy', '-n', origin, '-N', snap, '-s'])).code, 0)
+    assert.equal(readFileSync(join(sb.lxcpath, snap, 'overlay/delta/etc/cloned'), 'utf8'), `${origin} ${snap} ${snap} lxc clone\n`)
+    assert.equal(existsSync(join(sb.lxcpath, origin, 'rootfs/etc/cloned')), false)
+
+    writeFileSync(join(sb.lxcpath, origin, 'rootfs/etc/fail'), '')
+    const failed = sb.name('failed')
+    const f = await sb.ctr(['copy', '-n', origin, '-N', failed, '--json'])
+    assert.equal(f.code, 1, describeResult(f))
+    assert.equal(json<{error: {code: string}}>(f).error.code, 'CTR_HOOK_FAILED')
+    assert.equal(existsSync(join(sb.lxcpath, failed)), false)
+    assert.equal(readFileSync(join(sb.lxcpath, origin, 'lxc_snapshots'), 'utf8'), `${sb.lxcpath}\n${snap}\n`)
+  })
+
   it('refuses what it cannot do, with LXC\'s messages', T, async () => {
     const sb = sandbox()
     const origin = sb.name('orig')
