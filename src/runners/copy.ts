@@ -114,7 +114,7 @@ function exists(target: ContainerRef): CtrError {
 export interface CloneMode {
   record: boolean
   inPlace: boolean
-  /** Run the clone's lxc.hook.clone scripts (ctr copy; not snapshots). */
+  /** Run the clone's lxc.hook.clone scripts (LXC runs them for snapshots and restores too). */
   hooks?: boolean
 }
 

@@ -125,7 +125,7 @@ async function createSnapshot(ref: ContainerRef, opts: SnapshotOptions, snaps: s
   const name = `snap${index}`
   const overlay = isOverlay(loadConfigForCommand(ref, opts).config)
   const target = resolveContainer(name, snaps)
-  await makeClone(ref, target, cloneOptions(opts, ref.name, name, overlay, true), () => [], {record: overlay, inPlace: false, hooks: false})
+  await makeClone(ref, target, cloneOptions(opts, ref.name, name, overlay, true), () => [], {record: overlay, inPlace: false, hooks: true})
   writeNew(join(target.dir, 'ts'), localTimestamp(new Date()))
   if (comment !== undefined) writeNew(join(target.dir, 'comment'), comment)
   return snapshotInfo(snaps, name)
@@ -186,7 +186,7 @@ async function restoreSnapshot(ref: ContainerRef, opts: SnapshotOptions, snaps: 
   const overlay = isOverlay(loadConfigForCommand(snap, {...opts, name: snap.name, lxcpath: snaps, rcfile: undefined}).config)
   const target = resolveContainer(newname, ref.lxcpath)
   const copyOpts = {...cloneOptions(opts, snap.name, newname, overlay, inPlace), lxcpath: snaps, rcfile: undefined}
-  await makeClone(snap, target, copyOpts, () => [], {record: false, inPlace, hooks: false})
+  await makeClone(snap, target, copyOpts, () => [], {record: false, inPlace, hooks: true})
   return {info: snapshotInfo(snaps, snapshot), to: newname}
 }
 

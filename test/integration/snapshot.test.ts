@@ -123,6 +123,21 @@ describe('snapshot', {skip: rootOnly()}, () => {
     assert.equal(existsSync(join(sb.lxcpath, base, 'lxc_snapshots')), false)
   })
 
+  it('runs lxc.hook.clone for a snapshot and a restore, as LXC does', T, async () => {
+    const sb = sandbox()
+    const name = sb.name('hooked')
+    defineWithRootfs(sb, name)
+    const hook = join(sb.lxcpath, name, 'clone-hook.sh')
+    writeFileSync(hook, '#!/bin/sh\necho "$LXC_SRC_NAME $LXC_NAME" > "$LXC_ROOTFS_MOUNT/etc/cloned"\n', {mode: 0o755})
+    writeFileSync(join(sb.lxcpath, name, 'config'), `${readFileSync(join(sb.lxcpath, name, 'config'), 'utf8')}lxc.hook.clone = ${hook}\n`)
+    assert.equal((await sb.ctr(['snapshot', '-n', name])).code, 0)
+    assert.equal(readFileSync(join(sb.lxcpath, name, 'snaps/snap0/rootfs/etc/cloned'), 'utf8'), `${name} snap0\n`)
+    const other = sb.name('other')
+    assert.equal((await sb.ctr(['snapshot', '-n', name, '-r', 'snap0', '-N', other])).code, 0)
+    assert.equal(readFileSync(join(sb.lxcpath, other, 'rootfs/etc/cloned'), 'utf8'), `snap0 ${other}\n`)
+    assert.equal((await sb.ctr(['snapshot', '-n', name, '-d', 'ALL'])).code, 0)
+  })
+
   it('LXC reads ctr\'s snapshots and ctr reads LXC\'s', {...T, skip: lxcSnapshot()}, async () => {
     const sb = sandbox()
     const name = sb.name('both')
