@@ -286,8 +286,10 @@ static int apply_record(struct ctr_spec *spec, const char *rec, const char **f)
 	else if (strcmp(rec, "cgroup_pivot") == 0) spec->cgroup_pivot = f[0];
 	else if (strcmp(rec, "cghier") == 0) ret = add_cghier(spec, f);
 	else if (strcmp(rec, "cgset") == 0) ret = add_cgset(spec, f);
-	else
+	else if (ctr_hookspec_arity(rec) >= 0)
 		return ctr_hookspec_record(&spec->hooks, rec, f);
+	else
+		return ctr_netspec_record(&spec->net, rec, f);
 	return ret;
 }
 
@@ -306,6 +308,8 @@ static int record_arity(const char *rec)
 			return table[i].arity;
 	if (ctr_hookspec_arity(rec) >= 0)
 		return ctr_hookspec_arity(rec);
+	if (ctr_netspec_arity(rec) >= 0)
+		return ctr_netspec_arity(rec);
 	return 1;
 }
 
@@ -404,6 +408,7 @@ void ctr_spec_free(struct ctr_spec *spec)
 	free(spec->cgsets);
 	free(spec->seccomp_filter);
 	ctr_hookspec_free(&spec->hooks);
+	ctr_netspec_free(&spec->net);
 	free(spec->buf);
 	memset(spec, 0, sizeof(*spec));
 }

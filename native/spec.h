@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "hookspec.h"
+#include "netspec.h"
 
 /* ctr_mount.opts */
 #define CTR_MNT_CREATE_DIR (1u << 0)  /* mkdir -p the target inside the root first */
@@ -161,6 +162,8 @@ struct ctr_spec {
 
 	/* lxc.hook.* (native/hookspec.h), planned by src/core/hook-plan.ts. */
 	struct ctr_hookspec hooks;
+	/* lxc.net.* (native/netspec.h), planned by src/core/net-plan.ts. */
+	struct ctr_netspec net;
 };
 
 /* Reads a spec from fd until the `end` record. Returns 0 or -errno (EINVAL
