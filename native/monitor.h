@@ -12,6 +12,7 @@
 struct ctr_client;
 struct ctr_cgroups;
 struct ctr_hooks;
+struct ctr_net;
 
 /* Why the start failed: the child reports {step, errno, index} before exec. */
 enum ctr_step {
@@ -57,6 +58,7 @@ enum ctr_step {
 	CTR_STEP_SEAL,
 	CTR_STEP_CLONE_INIT, /* shared pid namespace: the intermediate forks init */
 	CTR_STEP_HOOK,       /* an lxc.hook.* script failed (native/hooks.h) */
+	CTR_STEP_NETWORK,
 	CTR_STEP_NSTEPS,
 	/* Channel messages that are not errors (index carries the payload). */
 	CTR_MSG_HANDOVER = 1000, /* index: init's pid, forked into a shared pid namespace */
@@ -124,6 +126,7 @@ struct ctr_monitor {
 	int ncg_tasks_fds;
 	bool cg_v1_self_attach; /* init joins its v1 cgroups itself */
 	struct ctr_hooks *hooks; /* lxc.hook.* at run time (hooks.c), or NULL */
+	struct ctr_net *net;    /* the interfaces made for the container (network.h) */
 };
 
 const char *ctr_step_name(int step);

@@ -8,6 +8,7 @@
 #include "cgroup.h"
 #include "hooks.h"
 #include "monitor.h"
+#include "network.h"
 
 static const char *const step_names[] = {
 	[CTR_STEP_NONE] = "none",
@@ -51,6 +52,7 @@ static const char *const step_names[] = {
 	[CTR_STEP_SEAL] = "seal",
 	[CTR_STEP_CLONE_INIT] = "clone-init",
 	[CTR_STEP_HOOK] = "hook",
+	[CTR_STEP_NETWORK] = "network",
 };
 
 int ctr_step_by_name(const char *name)
@@ -112,6 +114,8 @@ const char *ctr_step_detail(struct ctr_monitor *m, const struct ctr_child_error 
 		return ctr_cgroup_error_detail();
 	case CTR_STEP_HOOK:
 		return ctr_hooks_failure_detail(m);
+	case CTR_STEP_NETWORK:
+		return ctr_net_error_detail();
 	case CTR_STEP_PIDFILE:
 		return s->pidfile ? s->pidfile : s->rundir;
 	case CTR_STEP_LOCK:

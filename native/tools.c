@@ -19,6 +19,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "monitor.h"
+#include "network.h"
 #include "rundir.h"
 #include "util.h"
 
@@ -149,7 +150,7 @@ int ctr_tool_cleanup(int argc, char **argv)
 	struct ctr_spec spec = {0};
 	struct ctr_monitor m = {0};
 	struct tool_args a;
-	int ret;
+	int ret, net;
 
 	if (parse_tool_args(argc, argv, &a) < 0 || !a.rundir) {
 		fprintf(stderr, "ctr-monitor cleanup: --rundir is required\n");
@@ -172,8 +173,13 @@ int ctr_tool_cleanup(int argc, char **argv)
 	if (ret < 0)
 		fprintf(stderr, "ctr-monitor cleanup: failed to remove the cgroup %s: %s\n", ctr_cgroup_error_detail(),
 			strerror(-ret));
+	/* The interfaces it made, and a phys device it held (network.h). */
+	net = ctr_net_cleanup_rundir(a.rundir);
+	if (net < 0)
+		fprintf(stderr, "ctr-monitor cleanup: failed to undo the network of %s: %s (see the monitor log)\n",
+			a.rundir, strerror(-net));
 	ctr_rundir_remove(&m);
-	return ret < 0 ? 1 : 0;
+	return ret < 0 || net < 0 ? 1 : 0;
 }
 
 static void lock_release(struct ctr_monitor *m)
