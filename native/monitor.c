@@ -32,6 +32,7 @@
 #include "hooks.h"
 #include "idmap.h"
 #include "log.h"
+#include "network.h"
 #include "rundir.h"
 #include "util.h"
 
@@ -212,6 +213,11 @@ static int start_init(struct ctr_monitor *m)
 	ret = ctr_idmap_write(m);
 	if (ret < 0)
 		return ret;
+	ret = ctr_net_prepare(m);
+	if (ret < 0) {
+		m->start_error = (struct ctr_child_error){CTR_STEP_NETWORK, -ret, -1};
+		return ret;
+	}
 	/* Two barriers: the child sets up its root filesystem while we attach it
 	 * to its cgroups (slow on v1), and waits for the second one before it
 	 * unshares its cgroup namespace. */
@@ -223,6 +229,12 @@ static int start_init(struct ctr_monitor *m)
 	if (ret < 0) {
 		if (!m->start_error.step)
 			m->start_error = (struct ctr_child_error){CTR_STEP_CGROUP, -ret, -1};
+		return ret;
+	}
+	/* The interfaces exist before init runs: it waits for "c". */
+	ret = ctr_net_setup(m);
+	if (ret < 0) {
+		m->start_error = (struct ctr_child_error){CTR_STEP_NETWORK, -ret, -1};
 		return ret;
 	}
 	/* A child that failed meanwhile has closed its end: its error report
@@ -427,6 +439,7 @@ static void finish(struct ctr_monitor *m, const char *reason)
 	ctr_monitor_set_state(m, CTR_STOPPING);
 	ctr_cgroup_kill_all(m);
 	kill_children(m);
+	ctr_net_teardown(m);
 	/* LXC's lxc_end: stop hooks before the cgroups go, post-stop hooks
 	 * after STOPPED; both on a failed start too. Ours hold the lock. */
 	ctr_hooks_stop(m, false);
@@ -507,6 +520,7 @@ static bool init_exited(struct ctr_monitor *m, int status)
 		ctr_monitor_set_state(m, CTR_STOPPING);
 		ctr_cgroup_kill_all(m);
 		kill_children(m);
+		ctr_net_teardown(m);
 		ctr_hooks_stop(m, true);
 		/* LXC sends STOPPED as a message on reboot; the socket stays open. */
 		(void)snprintf(line, sizeof(line), "state STOPPED\n");
@@ -735,6 +749,8 @@ int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long exec_us)
 		ctr_rundir_remove(m);
 		return fail_early(m, CTR_STEP_CLONE, ret);
 	}
+	/* A dead monitor's interfaces first (its cgroups: ctr_cgroup_setup). */
+	(void)ctr_net_cleanup_rundir(spec->rundir);
 	/* pre-start hooks: host namespaces, before anything of the container
 	 * exists (LXC's lxc_init). */
 	ret = ctr_hooks_prepare(m);
