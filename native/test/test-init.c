@@ -16,14 +16,22 @@
  *   test-init alloc MIB [--ready FILE]  touch MIB MiB of memory, then pause
  *   test-init burn [--ready FILE]       spin on the CPU
  *   test-init forkbomb [--ready FILE]   fork until fork fails, report the count, pause
+ *   test-init ifaces FILE [COMMAND ARG...]
+ *       first of all write what the network namespace holds to FILE
+ *       ("link NAME up|down MAC", "addr NAME ADDRESS/PREFIX", "gw4 NAME
+ *       GATEWAY" for an IPv4 default route), then run COMMAND (pause)
  *   test-init syscall OP ARG...         make system calls, print "OP ok" or "OP errno N" for
  *       each: mkdir PATH, unshare FLAGS, and mkdir-i386 PATH (int 0x80) and
  *       mkdir-x32 PATH (the x32 ABI), which reach seccomp as other ABIs
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netpacket/packet.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -103,6 +111,72 @@ static void parse_flags(int argc, char **argv, int start)
 			}
 		}
 	}
+}
+
+static int prefix_len(const struct sockaddr *mask)
+{
+	const unsigned char *b = mask->sa_family == AF_INET ? (const unsigned char *)&((const struct sockaddr_in *)mask)->sin_addr
+							   : (const unsigned char *)&((const struct sockaddr_in6 *)mask)->sin6_addr;
+	int n = 0;
+
+	for (int i = 0; i < (mask->sa_family == AF_INET ? 4 : 16); i++)
+		n += __builtin_popcount(b[i]);
+	return n;
+}
+
+static void write_addr(FILE *f, const struct ifaddrs *i)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const void *a;
+
+	if (i->ifa_addr->sa_family == AF_PACKET) {
+		const struct sockaddr_ll *ll = (const struct sockaddr_ll *)i->ifa_addr;
+		fprintf(f, "link %s %s", i->ifa_name, (i->ifa_flags & IFF_UP) ? "up" : "down");
+		for (int b = 0; b < ll->sll_halen; b++)
+			fprintf(f, "%c%02x", b ? ':' : ' ', ll->sll_addr[b]);
+		fprintf(f, "\n");
+		return;
+	}
+	a = i->ifa_addr->sa_family == AF_INET ? (const void *)&((const struct sockaddr_in *)i->ifa_addr)->sin_addr
+					       : (const void *)&((const struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+	if (inet_ntop(i->ifa_addr->sa_family, a, buf, sizeof(buf)))
+		fprintf(f, "addr %s %s/%d\n", i->ifa_name, buf, i->ifa_netmask ? prefix_len(i->ifa_netmask) : 0);
+}
+
+/* /proc/net/route: destination 0 and mask 0 is a default route. */
+static void write_gateways(FILE *f)
+{
+	char line[256], ifname[IFNAMSIZ + 1];
+	unsigned int dest, gw, flags, mask;
+	FILE *r = fopen("/proc/net/route", "re");
+
+	if (!r)
+		return;
+	while (fgets(line, sizeof(line), r)) {
+		if (sscanf(line, "%16s %x %x %x %*d %*d %*d %x", ifname, &dest, &gw, &flags, &mask) == 5 && !dest && !mask) {
+			struct in_addr in = {.s_addr = gw};
+			fprintf(f, "gw4 %s %s\n", ifname, inet_ntoa(in));
+		}
+	}
+	fclose(r);
+}
+
+static void write_ifaces(const char *path)
+{
+	struct ifaddrs *list = NULL;
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		return;
+	if (getifaddrs(&list) == 0) {
+		for (struct ifaddrs *i = list; i; i = i->ifa_next)
+			if (i->ifa_addr && (i->ifa_addr->sa_family == AF_PACKET || i->ifa_addr->sa_family == AF_INET ||
+					    i->ifa_addr->sa_family == AF_INET6))
+				write_addr(f, i);
+		freeifaddrs(list);
+	}
+	write_gateways(f);
+	fclose(f);
 }
 
 static void wait_forever(void)
@@ -189,6 +263,13 @@ int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "pause";
 
+	/* Before anything else: what init's first instruction sees. */
+	if (strcmp(cmd, "ifaces") == 0 && argc > 2) {
+		write_ifaces(argv[2]);
+		argv += 2;
+		argc -= 2;
+		cmd = argc > 1 ? argv[1] : "pause";
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (strcmp(cmd, "true") == 0)
 		return 0;

@@ -5,6 +5,7 @@
 
 import type {CgroupSpec} from './cgroup/plan.js'
 import type {HookSpec} from './hook-plan.js'
+import type {NetPlan} from './net-plan.js'
 
 /** Mount flags from <sys/mount.h>. */
 export const MS = {
@@ -129,6 +130,8 @@ export interface MonitorSpec {
   cgroup?: CgroupSpec
   /** lxc.hook.* (core/hook-plan.ts); none without hooks. */
   hooks?: HookSpec
+  /** The interfaces to make in the new network namespace (core/net-plan.ts). */
+  net?: NetPlan
 }
 
 /** Serializes a spec into the monitor's wire format. */
@@ -204,10 +207,35 @@ export function encodeMonitorSpec(spec: MonitorSpec): Buffer {
     for (const entry of h.envContainer) rec('hookenv_ct', entry)
     for (const at of h.at) rec('hookat', at.type, at.index)
   }
+  if (spec.net && spec.net.nics.length > 0) encodeNet(spec.net, rec)
   rec('end')
   for (const token of tokens) {
     if (token.includes('\0')) throw new Error(`NUL byte in monitor spec token ${JSON.stringify(token)}`)
   }
   const body = Buffer.from(tokens.map((t) => `${t}\0`).join(''), 'utf8')
   return Buffer.concat([Buffer.from(`${body.length}\n`), body])
+}
+
+type Rec = (name: string, ...fields: Array<string | number | bigint>) => void
+
+const opt = (v: number | undefined): string => (v === undefined ? '' : String(v))
+
+// native/netspec.h: the `net` records first, then the others by position.
+function encodeNet(net: NetPlan, rec: Rec): void {
+  net.nics.forEach((n) => {
+    rec('net', n.index, n.type, n.up ? 1 : 0, n.l2proxy ? 1 : 0, n.link, n.name, n.hwaddr, opt(n.mtu))
+  })
+  net.nics.forEach((n, i) => {
+    rec('netmode', i, n.mode, n.isolation, n.type === 'veth' || n.type === 'vlan' ? opt(n.vlanId) : '', n.pair, opt(n.rxQueues), opt(n.txQueues))
+    for (const a of n.addresses) rec('netaddr', i, a.family, a.address, a.prefix, a.broadcast ?? '')
+    for (const r of n.routes) rec('netroute', i, r.family, r.address, r.prefix)
+    for (const [family, gw] of [[4, n.gateway4], [6, n.gateway6]] as const) {
+      if (gw) rec('netgw', i, family, gw.kind, gw.kind === 'address' ? gw.address : '')
+    }
+    for (const vid of n.taggedVlans) rec('nettag', i, vid)
+    if (n.scriptUp !== undefined) rec('netscript', i, 'up', n.scriptUp)
+    if (n.scriptDown !== undefined) rec('netscript', i, 'down', n.scriptDown)
+  })
+  for (const entry of net.scriptEnv) rec('netenv', entry)
+  rec('nethooks', net.hookVersion)
 }

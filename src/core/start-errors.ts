@@ -35,6 +35,8 @@ export interface FailureContext {
   foreground: boolean
   /** The effective uid ctr runs as (namespaces need root or a user namespace). */
   uid?: number
+  /** lxc.net.N -> its type, to name what a missing link is. */
+  netTypes?: Readonly<Record<number, string>>
 }
 
 const STEPS: Record<string, StepText> = {
@@ -119,6 +121,7 @@ const STEPS: Record<string, StepText> = {
 export function startFailureError(f: StartFailure, err: ErrnoInfo, ctx: FailureContext): CtrError {
   if (f.signal !== undefined) return killedDuringSetup(f, ctx)
   if (f.step === 'hook') return hookFailureError(ctx.name, parseHookDetail(f.detail), err)
+  if (f.step === 'network') return networkFailure(f, err, ctx)
   const step = STEPS[f.step]
   const what = step ? step.what(f.detail) : `Failed at step "${f.step}"${f.detail ? ` (${f.detail})` : ''}`
   const hints = [...(step?.hints?.(f, ctx) ?? [])]
@@ -182,5 +185,77 @@ export function hookFailureError(name: string, h: HookFailure, err?: ErrnoInfo):
   return new CtrError('CTR_HOOK_FAILED', `${name}: Hook "${h.type}" (${h.script}) ${how}${h.stderr ? `: ${h.stderr}` : ''}`, {
     hints,
     details: {step: 'hook', hook: h.type, script: h.script, kind: h.kind, value: h.value, stderr: h.stderr},
+  })
+}
+
+/**
+ * The monitor's network detail is `N CODE TEXT` (native/network.h): the
+ * lxc.net index (`-` for none), a code, and the object or message.
+ */
+export function parseNetworkDetail(detail: string): {index: number | undefined; code: string; text: string} {
+  const m = /^(-|\d+) (\S+) ?([\s\S]*)$/.exec(detail)
+  if (!m) return {index: undefined, code: 'netlink', text: detail}
+  return {index: m[1] === '-' ? undefined : Number(m[1]), code: m[2] as string, text: m[3] as string}
+}
+
+function linkWhat(type: string | undefined, link: string): string {
+  if (type === 'veth') return `the bridge "${link}" does not exist`
+  if (type === 'phys') return `the device "${link}" to move into the container does not exist`
+  return `the parent device "${link}" does not exist`
+}
+
+function bridgeHints(index: number, link: string): string[] {
+  const hints = [
+    `Create it: ip link add ${link} type bridge && ip link set ${link} up (and give it an address, e.g. ip addr add 10.0.3.1/24 dev ${link}, to reach the containers)`,
+  ]
+  if (link === 'lxcbr0') hints.push("lxcbr0 is the bridge of LXC's lxc-net service: start it (systemctl start lxc-net, or /usr/libexec/lxc/lxc-net start)")
+  hints.push(`Or set lxc.net.${index}.link to an existing bridge, or lxc.net.${index}.type = empty for a container without a network (README, "Networking")`)
+  return hints
+}
+
+function networkHints(code: string, index: number, type: string | undefined, text: string): string[] {
+  switch (code) {
+    case 'nolink':
+      return type === 'veth' ? bridgeHints(index, text) : [`Check lxc.net.${index}.link: it names a device of the network namespace ctr runs in`]
+    case 'notbridge':
+      return [`A veth attaches to a Linux bridge or an Open vSwitch bridge; to use the device itself, see lxc.net.${index}.type = macvlan, ipvlan or phys`]
+    case 'exists':
+      return [`Another interface already has that name (a running container, or one left behind); change lxc.net.${index}.${type === 'veth' ? 'veth.pair' : 'name'} or remove it`]
+    case 'sysctl':
+      return [`Set it in the network namespace ctr runs in: sysctl -w ${text}`]
+    case 'vlanfilter':
+      return [`Turn VLAN filtering on: ip link set ${text} type bridge vlan_filtering 1`]
+    case 'ovs':
+      return ['Check that Open vSwitch runs (ovs-vsctl show) and knows the bridge']
+    default:
+      return []
+  }
+}
+
+function networkText(code: string, type: string | undefined, text: string): string {
+  switch (code) {
+    case 'nolink': return linkWhat(type, text)
+    case 'notbridge': {
+      const [link, kind] = text.split(' ')
+      return `"${link}" is a ${kind ?? 'device'}, not a bridge`
+    }
+    case 'exists': return `the interface name "${text}" is taken`
+    case 'sysctl': return `it needs the sysctl ${text}`
+    case 'vlanfilter': return `the bridge "${text}" does not filter VLANs, so veth.vlan.id and veth.vlan.tagged.id cannot apply`
+    default: return text
+  }
+}
+
+function networkFailure(f: StartFailure, err: ErrnoInfo, ctx: FailureContext): CtrError {
+  const {index, code, text} = parseNetworkDetail(f.detail)
+  const type = index === undefined ? undefined : ctx.netTypes?.[index]
+  const where = index === undefined ? 'the network' : `lxc.net.${index}${type ? ` (${type})` : ''}`
+  const hints = networkHints(code, index ?? 0, type, text)
+  if (!ctx.foreground) hints.push('Run with -l DEBUG -o FILE for the monitor\'s log of each network step')
+  // A script's status, a missing sysctl: the errno would only mislead.
+  const errno = ['script', 'ovs', 'sysctl', 'vlanfilter'].includes(code) ? '' : `: ${err.message} (${err.name})`
+  return new CtrError('CTR_START_FAILED', `${ctx.name}: Failed to set up ${where}: ${networkText(code, type, text)}${errno}`, {
+    hints,
+    details: {step: f.step, errno: err.name, detail: f.detail, network: {index, code, object: text}},
   })
 }

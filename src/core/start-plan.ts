@@ -11,6 +11,7 @@ import type {CgroupLayout} from './cgroup/plan.js'
 import {planCgroup} from './cgroup/plan.js'
 import {mountEntryOps, type EntryContext, type EntryOps} from './mount-entries.js'
 import {parseMountOptions} from './mount-options.js'
+import {planNetwork, type RandomBytes} from './net-plan.js'
 import {cgroupMounts, procSysMounts, type CgroupAutoContext} from './mounts.js'
 import {DEFAULT_HOOK_TIMEOUT_S, hasEarlyContainerHooks, planHooks} from './hook-plan.js'
 import {CLONE_NS, MNT, MS, NAMESPACE_NAMES, type FsOp, type MonitorSpec, type NamespaceName, type ShareSpec} from './monitor-spec.js'
@@ -32,6 +33,8 @@ export interface KernelFacts {
   capLastCap: number
   /** The host's cgroup mounts (undefined: none usable). */
   cgroups?: CgroupLayout
+  /** Interface names of ctr's network namespace (the monitor's): read only for a phys `link+`. */
+  interfaces?: string[]
 }
 
 export interface StartPlanInput {
@@ -58,6 +61,8 @@ export interface StartPlanInput {
   callerEnv?: Readonly<Record<string, string | undefined>>
   /** Bound on one hook run, in seconds (core/hook-plan.ts). */
   hookTimeoutS?: number
+  /** Randomness for lxc.net.N.hwaddr's x's (crypto.randomBytes). */
+  random?: RandomBytes
 }
 
 /** A start plan: the monitor spec and what to warn about. */
@@ -94,11 +99,6 @@ export function unsupportedFeatures(config: ContainerConfig): Unsupported[] {
   }
   const rootType = config.rootfs.type
   if (config.rootfs.path !== undefined && !['dir', 'detected', 'overlay', 'overlayfs'].includes(rootType)) notYet('lxc.rootfs.path', `${rootType} root filesystems`)
-  for (const net of config.nets) {
-    if (net.type !== undefined && net.type !== 'empty' && net.type !== 'none' && !net.implicit) {
-      notYet(`lxc.net.${net.index}.type`, `${net.type} network interfaces (use lxc.net.${net.index}.type = empty or none)`)
-    }
-  }
   if (config.mountAuto.shmounts) notYet('lxc.mount.auto', 'shmounts')
   if (config.console.path !== undefined && config.console.path !== 'none') notYet('lxc.console.path', 'console devices other than "none"')
   if (config.tty.max > 0) notYet('lxc.tty.max', 'container ttys')
@@ -422,6 +422,18 @@ export function planStart(input: StartPlanInput): StartPlan {
   }
   const cgroup = planCgroup(config, input.name, input.kernel.cgroups, input.lxcpath)
   if (cgroup) spec.cgroup = cgroup
+  // LXC makes the interfaces only in a network namespace of its own: with
+  // the namespace shared or kept, lxc.net.* is ignored entirely.
+  if (namespaces.has('net') && config.nets.some((n) => n.type !== 'none')) {
+    spec.net = planNetwork(config, {
+      name: input.name,
+      configFile: input.configFile,
+      cgroupNs: input.kernel.cgroupNs,
+      logLevel,
+      random: input.random ?? noRandom,
+      ...(input.kernel.interfaces ? {interfaces: input.kernel.interfaces} : {}),
+    })
+  }
   spec.rlimits = config.prlimits.map((p) => ({
     resource: rlimitResource(p.resource),
     soft: p.soft === 'unlimited' ? RLIM_INFINITY : p.soft,
@@ -431,6 +443,11 @@ export function planStart(input: StartPlanInput): StartPlan {
 }
 
 const RLIM_INFINITY = (1n << 64n) - 1n
+
+// Without a random source, x's in lxc.net.N.hwaddr become 0.
+function noRandom(n: number): Uint8Array {
+  return new Uint8Array(n)
+}
 
 /**
  * The capability bounding set to keep (lxc.cap.keep: exactly those, `none`:

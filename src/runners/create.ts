@@ -6,12 +6,14 @@
 // container `start` accepts. A failed create removes what it made, as
 // LXC's does; the marker stays if even that fails.
 
+import {randomBytes} from 'node:crypto'
 import {chmodSync, existsSync, lchownSync, mkdirSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 
 import type {CreateOptions} from '../core/cli/create.js'
 import type {ContainerConfig} from '../core/config/index.js'
 import {CtrError, SysError} from '../core/errors.js'
+import {expandHwaddrLines} from '../core/net-plan.js'
 import {builtinDefaultConfig, globalConfigPath} from '../core/paths.js'
 import {unsupportedFeatures} from '../core/start-plan.js'
 import {busyboxConfig} from '../core/templates/busybox.js'
@@ -213,7 +215,8 @@ class Creation {
     const text = composeConfigText({
       template: opts.template.name,
       templateArgs: opts.templateArgs,
-      seed: seed === undefined ? undefined : {label: seed.label, text: seed.text},
+      // LXC saves the seed with its hwaddr x's completed: the container keeps one MAC.
+      seed: seed === undefined ? undefined : {label: seed.label, text: expandHwaddrLines(seed.text, (n) => randomBytes(n))},
       ...(added === undefined ? {} : {added: {label: `From --unprivileged (subordinate ids in ${added.files.uid} and ${added.files.gid})`, lines: added.lines}}),
       lines,
     })

@@ -2,6 +2,7 @@
 // ctr-monitor and report what it says (docs/lxc-contract.md §1,
 // docs/architecture.md §2).
 
+import {randomBytes} from 'node:crypto'
 import {accessSync, closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, readFileSync, statSync} from 'node:fs'
 import {dirname, resolve as resolvePath} from 'node:path'
 import {getSystemErrorMap} from 'node:util'
@@ -11,7 +12,8 @@ import {encodeMonitorSpec, type MonitorSpec, type NamespaceName, type ShareSpec}
 import type {StartOptions} from '../core/options.js'
 import {defaultLogFile, lastExitPath} from '../core/paths.js'
 import {overlayWorkdir, planStart, type KernelFacts} from '../core/start-plan.js'
-import {parseFstab, type MountEntry} from '../core/config/index.js'
+import {parseFstab, type ContainerConfig, type MountEntry} from '../core/config/index.js'
+import {needsInterfaceList} from '../core/net-plan.js'
 import {startFailureError} from '../core/start-errors.js'
 import {hookTimeout} from '../core/hook-plan.js'
 import type {CommandOutcome} from '../output.js'
@@ -19,6 +21,7 @@ import {readCgroupLayout} from '../sys/cgroup.js'
 import {DEFAULT_SECCOMP_POLICY, formatWarnings, loadConfigForStart} from '../sys/config.js'
 import {queryStatus, resolveContainer, resolveFromOptions, type ContainerRef} from '../sys/container.js'
 import {launchMonitor, type LaunchedMonitor, type StartReport} from '../sys/monitor.js'
+import {ownInterfaces} from '../sys/network.js'
 import {readProcStat} from '../sys/proc.js'
 import {packagePath} from '../sys/package-files.js'
 import {assertTrustedDir} from '../sys/rundir-trust.js'
@@ -81,12 +84,13 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
     exitfile: existsSync(ref.dir) ? lastExitPath(ref.lxcpath, ref.name) : undefined,
     logfile: prepareLogfile(resolveLogfile(ref, opts, config.log.file)),
     shares: await resolveShares(ref, config.namespaces.share),
-    kernel: kernelFacts(),
+    kernel: kernelFacts(config),
     ...(config.seccomp.profile === undefined ? {} : {seccomp: await compileSeccomp(config.seccomp.profile)}),
     pidfile,
     fstab: config.mountFstab === undefined ? [] : readFstab(config.mountFstab),
     callerEnv: process.env,
     hookTimeoutS: hookTimeout(process.env.CTR_HOOK_TIMEOUT),
+    random: (n) => randomBytes(n),
   })
   notices.push(...planWarnings)
   // lxc.ephemeral: the monitor destroys the container once it has stopped
@@ -128,7 +132,7 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
       if (spec.foreground) await launched.exit
       // Without -p the only pidfile is the run dir's monitor.pid.
       if (report.step === 'pidfile' && pidfile === undefined) report.detail = `${ref.rundir}/monitor.pid`
-      throw failure(report, ref.name, config.rootfs.path, spec.pathSearch, spec.foreground)
+      throw failure(report, ref.name, config, spec.pathSearch, spec.foreground)
     }
     if (!spec.foreground) {
       // Whatever else holds the sync fd (a wrapper named by $CTR_MONITOR,
@@ -250,10 +254,11 @@ function forwardSignals(launched: LaunchedMonitor): () => void {
   }
 }
 
-function failure(report: Extract<StartReport, {kind: 'error'}>, name: string, rootfs: string | undefined, path: string | undefined, foreground: boolean): CtrError {
+function failure(report: Extract<StartReport, {kind: 'error'}>, name: string, config: ContainerConfig, path: string | undefined, foreground: boolean): CtrError {
   const entry = getSystemErrorMap().get(-report.errno)
   const err = entry ? {name: entry[0], message: capitalize(entry[1])} : {name: `errno ${report.errno}`, message: 'Unknown error'}
-  return startFailureError({step: report.step, errno: report.errno, detail: report.detail, ...(report.signal ? {signal: report.signal} : {})}, err, {name, rootfs, path, foreground, uid: process.geteuid?.() ?? 0})
+  const netTypes = Object.fromEntries(config.nets.map((n) => [n.index, n.type ?? '']))
+  return startFailureError({step: report.step, errno: report.errno, detail: report.detail, ...(report.signal ? {signal: report.signal} : {})}, err, {name, rootfs: config.rootfs.path, path, foreground, uid: process.geteuid?.() ?? 0, netTypes})
 }
 
 function capitalize(text: string): string {
@@ -278,9 +283,12 @@ function prepareOverlay(parts: string[]): void {
   mkdirSync(overlayWorkdir(parts.at(-1) ?? ''), {recursive: true, mode: 0o755})
 }
 
-function kernelFacts(): KernelFacts {
+function kernelFacts(config: ContainerConfig): KernelFacts {
   const cgroups = readCgroupLayout()
-  return {cgroupNs: existsSync('/proc/self/ns/cgroup'), capLastCap: readCapLastCap(), ...(cgroups ? {cgroups} : {})}
+  const facts: KernelFacts = {cgroupNs: existsSync('/proc/self/ns/cgroup'), capLastCap: readCapLastCap(), ...(cgroups ? {cgroups} : {})}
+  // The monitor runs in our network namespace: a phys `link+` matches its interfaces.
+  if (needsInterfaceList(config)) facts.interfaces = ownInterfaces()
+  return facts
 }
 
 function readCapLastCap(): number {

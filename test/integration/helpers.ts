@@ -96,6 +96,8 @@ export interface CtrResult {
 
 export interface CtrOptions {
   via?: Way
+  /** Run ctr inside this test network namespace (nsenter --net: the mount namespace stays the host's). */
+  netns?: NetNs
   /** Extra environment (undefined deletes a variable). */
   env?: Record<string, string | undefined>
   /** Kill ctr (SIGKILL) and fail after this long. Default 30 s. */
@@ -188,6 +190,11 @@ export class Sandbox {
   private counter = 0
   private readonly testNames: string[] = []
   private readonly children = new Set<ChildProcess>()
+  /** Network namespaces the current test made, and where each container's ctr ran. */
+  private readonly testNetns: NetNs[] = []
+  private readonly netnsOf = new Map<string, NetNs>()
+  /** Host-side interface names a test chose (veth.pair): none may exist after it. */
+  private readonly hostIfnames: string[] = []
 
   private constructor(root: string, tag: string) {
     this.root = root
@@ -253,7 +260,13 @@ export class Sandbox {
     // Another user gets a HOME of its own, as a login would give it (oclif
     // reads its data dir there; /root is not readable to it).
     const home = opts.uid === undefined ? {} : {HOME: this.homeFor(opts.uid)}
-    const child = spawn(process.execPath, [opts.uid === undefined ? RUN_JS : runJsFor(opts.uid, opts.gid ?? opts.uid), ...args], {
+    const runJs = opts.uid === undefined ? RUN_JS : runJsFor(opts.uid, opts.gid ?? opts.uid)
+    const name = args[args.indexOf('-n') + 1]
+    if (opts.netns && args.includes('-n') && name !== undefined) this.netnsOf.set(name, opts.netns)
+    const [cmd, argv] = opts.netns
+      ? ['nsenter', [`--net=${opts.netns.path}`, process.execPath, runJs, ...args]]
+      : [process.execPath, [runJs, ...args]]
+    const child = spawn(cmd, argv, {
       cwd: opts.cwd ?? this.root,
       env: this.env({...home, ...opts.env}, opts.via),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -367,12 +380,16 @@ export class Sandbox {
     const problems: string[] = []
     for (const name of [...this.testNames].reverse()) {
       try {
-        let r = await this.ctr(['stop', '-n', name, '-k'], {timeoutMs: 20_000})
+        // In the network namespace its monitor ran in, where a dead
+        // monitor's host-side interfaces are.
+        const netns = this.netnsOf.get(name)
+        const where = netns ? {netns} : {}
+        let r = await this.ctr(['stop', '-n', name, '-k'], {timeoutMs: 20_000, ...where})
         if (r.code === 1) {
           // A test's broken config blocks every command (as in LXC): set it
           // aside, then stop whatever may run under the name.
           rmSync(join(this.lxcpath, name, 'config'), {recursive: true, force: true})
-          r = await this.ctr(['stop', '-n', name, '-k'], {timeoutMs: 20_000})
+          r = await this.ctr(['stop', '-n', name, '-k'], {timeoutMs: 20_000, ...where})
         }
         if (r.code !== 0 && r.code !== 2) problems.push(`cleanup: ${describeResult(r)}`)
       } catch (error) {
@@ -391,7 +408,46 @@ export class Sandbox {
       }
     }
     problems.push(...(await this.collectLeftovers()))
+    problems.push(...this.networkLeftovers())
     if (problems.length > 0) throw new Error(`The test left things behind:\n${problems.join('\n')}`)
+  }
+
+  /**
+   * A network namespace for the current test, named after the sandbox, with
+   * lo up. It is checked and deleted after the test: any interface in it
+   * that the test did not make through it is a leftover.
+   */
+  netns(label: string): NetNs {
+    const ns = NetNs.create(`${this.tag}-${label}`.slice(0, 40))
+    this.testNetns.push(ns)
+    return ns
+  }
+
+  /** A host-side interface name for a test (veth.pair), checked absent from the host after the test. */
+  ifname(label: string): string {
+    const name = `c${this.tag.slice(-6)}${label}`.slice(0, 15)
+    this.hostIfnames.push(name)
+    return name
+  }
+
+  // Interfaces the test's containers left in its namespaces or on the host
+  // (only the names the test chose are looked up there), then the
+  // namespaces themselves, which are deleted here.
+  private networkLeftovers(): string[] {
+    const problems: string[] = []
+    for (const ns of this.testNetns.splice(0)) {
+      for (const link of ns.leftoverLinks()) problems.push(`interface left behind in ${ns.name}: ${link}`)
+      ns.remove()
+      if (existsSync(ns.path)) problems.push(`network namespace left behind: ${ns.path}`)
+    }
+    for (const name of this.hostIfnames.splice(0)) {
+      if (spawnSync('ip', ['link', 'show', 'dev', name], {stdio: 'ignore'}).status === 0) {
+        problems.push(`interface left behind on the host: ${name}`)
+        spawnSync('ip', ['link', 'del', 'dev', name], {stdio: 'ignore'})
+      }
+    }
+    this.netnsOf.clear()
+    return problems
   }
 
   /**
@@ -457,7 +513,11 @@ export class Sandbox {
 
   /** After the file: assert nothing is left, then remove the sandbox. */
   async destroy(): Promise<void> {
-    const problems = [...(await this.collectLeftovers())]
+    const problems = [...(await this.collectLeftovers()), ...this.networkLeftovers()]
+    for (const name of listNetns().filter((n) => n.startsWith(`${this.tag}-`))) {
+      problems.push(`network namespace left behind: /run/netns/${name}`)
+      spawnSync('ip', ['netns', 'del', name], {stdio: 'ignore'})
+    }
     for (const child of this.children) child.kill('SIGKILL')
     // Never delete recursively through a mount (a leftover bind of the host
     // root would take the host with it): detach ours first, else keep the dir.
@@ -800,4 +860,138 @@ export const SIGRTMIN_PLUS_3 = 37
 /** The label layout of lxc-info: `%-15s %s`. */
 export function infoLine(label: string, value: string): string {
   return `${label.padEnd(15)} ${value}`
+}
+
+// ---------------------------------------------------------------------------
+// Network namespaces of a test
+
+/** The names under /run/netns (`ip netns`). */
+export function listNetns(): string[] {
+  try {
+    return readdirSync('/run/netns')
+  } catch {
+    return []
+  }
+}
+
+/**
+ * Why network tests cannot run here, or false: they need iproute2's `ip`,
+ * util-linux's `nsenter` and network namespaces (probed by making one).
+ */
+export function networkSkip(): string | false {
+  const root = rootOnly()
+  if (root) return root
+  if (!isRoot()) return false
+  for (const tool of ['ip', 'nsenter']) {
+    if (spawnSync(tool, ['-V'], {stdio: 'ignore'}).error) return `needs ${tool} (iproute2 / util-linux) for test network namespaces`
+  }
+  const name = `ctrprobe${process.pid}`
+  const made = spawnSync('ip', ['netns', 'add', name], {encoding: 'utf8'})
+  if (made.status !== 0) return `cannot make a network namespace: ${made.stderr.trim()}`
+  spawnSync('ip', ['netns', 'del', name])
+  return false
+}
+
+/**
+ * Whether the kernel makes interfaces of `kind` (`ip link add ... type
+ * KIND ARGS`): tried in a scratch namespace, which is then deleted.
+ */
+export function kernelHasLink(kind: string, args: string[] = [], parent = false): boolean {
+  const name = `ctrkind${process.pid}`
+  if (spawnSync('ip', ['netns', 'add', name]).status !== 0) return false
+  try {
+    const base = parent ? ['link', 'add', 'p0', 'type', 'bridge'] : undefined
+    if (base && spawnSync('ip', ['-n', name, ...base]).status !== 0) return false
+    const link = parent ? ['link', 'p0'] : []
+    return spawnSync('ip', ['-n', name, 'link', 'add', ...link, 'name', 'k0', 'type', kind, ...args]).status === 0
+  } finally {
+    spawnSync('ip', ['netns', 'del', name])
+  }
+}
+
+/** A network namespace a test made (Sandbox.netns): devices made through it are the test's own. */
+export class NetNs {
+  readonly path: string
+  private readonly owned = new Set(['lo'])
+
+  private constructor(readonly name: string) {
+    this.path = `/run/netns/${name}`
+  }
+
+  static create(name: string): NetNs {
+    const made = spawnSync('ip', ['netns', 'add', name], {encoding: 'utf8'})
+    if (made.status !== 0) throw new Error(`ip netns add ${name}: ${made.stderr.trim()}`)
+    const ns = new NetNs(name)
+    ns.ip('link', 'set', 'lo', 'up')
+    return ns
+  }
+
+  /** `ip -n NAME ARGS...`, stdout; throws with stderr on failure. */
+  ip(...args: string[]): string {
+    const r = spawnSync('ip', ['-n', this.name, ...args], {encoding: 'utf8'})
+    if (r.status !== 0) throw new Error(`ip -n ${this.name} ${args.join(' ')}: ${r.stderr.trim()}`)
+    return r.stdout
+  }
+
+  /** A command inside the namespace (`ip netns exec`), to completion. */
+  exec(args: string[]): {status: number | null; stdout: string; stderr: string} {
+    const r = spawnSync('ip', ['netns', 'exec', this.name, ...args], {encoding: 'utf8', timeout: 20_000})
+    return {status: r.status, stdout: r.stdout, stderr: r.stderr}
+  }
+
+  /** A bridge, up, with an address (CIDR) if given. */
+  addBridge(name: string, cidr?: string): void {
+    this.ip('link', 'add', name, 'type', 'bridge')
+    this.owned.add(name)
+    if (cidr) this.ip('addr', 'add', cidr, 'dev', name)
+    this.ip('link', 'set', name, 'up')
+  }
+
+  /**
+   * A virtual device that is nothing but itself: a dummy, or an ifb where
+   * the kernel has no dummy driver (both vanish with their namespace).
+   */
+  addDummy(name: string): string {
+    const dummy = spawnSync('ip', ['-n', this.name, 'link', 'add', name, 'type', 'dummy'], {encoding: 'utf8'})
+    if (dummy.status !== 0) this.ip('link', 'add', name, 'type', 'ifb')
+    this.owned.add(name)
+    return dummy.status === 0 ? 'dummy' : 'ifb'
+  }
+
+  /** Declares an interface the test made itself (ip -n NAME link add ...). */
+  own(name: string): void {
+    this.owned.add(name)
+  }
+
+  /** Interface names, in the kernel's order. */
+  links(): string[] {
+    return this.ip('-o', 'link', 'show')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => (l.split(': ')[1] ?? '').replace(/@.*$/, ''))
+  }
+
+  /** `ip -o -d link show NAME` in this namespace, or undefined when there is none. */
+  link(name: string): string | undefined {
+    const r = spawnSync('ip', ['-n', this.name, '-o', '-d', 'link', 'show', 'dev', name], {encoding: 'utf8'})
+    return r.status === 0 ? r.stdout : undefined
+  }
+
+  leftoverLinks(): string[] {
+    try {
+      return this.links().filter((l) => !this.owned.has(l))
+    } catch {
+      return []
+    }
+  }
+
+  remove(): void {
+    spawnSync('ip', ['netns', 'del', this.name])
+  }
+}
+
+/** Runs a command in pid's network namespace (host binaries, e.g. busybox ping), to completion. */
+export function inNetnsOf(pid: number, args: string[]): {status: number | null; stdout: string; stderr: string} {
+  const r = spawnSync('nsenter', [`--net=/proc/${pid}/ns/net`, ...args], {encoding: 'utf8', timeout: 20_000})
+  return {status: r.status, stdout: r.stdout, stderr: r.stderr}
 }
