@@ -2,6 +2,7 @@
 // the same facts and how the container last stopped.
 
 import {createDefaultConfig, getConfigItem} from '../core/config/index.js'
+import {infoLinks, type InfoLink, type RecordedNic} from '../core/net-record.js'
 import {CtrError} from '../core/errors.js'
 import {formatInfo} from '../core/format/info.js'
 import type {InfoOptions} from '../core/options.js'
@@ -11,6 +12,7 @@ import {readContainerStats, type ContainerStats} from '../sys/cgroup-stats.js'
 import {loadConfigForCommand} from '../sys/config.js'
 import {queryStatus, readLastExit, resolveFromOptions, type LastExit} from '../sys/container.js'
 import {nameSuggestions} from '../sys/discover.js'
+import {readNetDev, readNetworkRecord} from '../sys/network.js'
 import {listAddresses} from '../sys/tools.js'
 
 /**
@@ -40,6 +42,26 @@ export interface InfoResult {
   orphan: boolean
   /** How the container stopped last time (defined containers that ran before). */
   lastExit: LastExit | null
+  /** The interfaces the monitor made for lxc.net.* while running ([] otherwise, or for an empty or shared network). */
+  network: InterfaceInfo[]
+}
+
+/** One interface the monitor made. */
+export interface InterfaceInfo {
+  /** N of lxc.net.N. */
+  index: number
+  type: string
+  /** Its name inside the container. */
+  name: string | null
+  /** lxc.net.N.link: the bridge, parent or (phys) host device. */
+  link: string | null
+  /** veth: the host side. */
+  hostInterface: string | null
+  ipv4: string[]
+  ipv6: string[]
+  /** The host side's counters from the container's side (as lxc-info: TX is what the host side received); null where the device is not in the monitor's namespace. */
+  txBytes: number | null
+  rxBytes: number | null
 }
 
 /** The cgroup figures, as numbers (bytes, ns); null when this host's cgroups do not say. */
@@ -76,13 +98,18 @@ export async function runInfo(opts: InfoOptions): Promise<CommandOutcome<InfoRes
   }
   const defaultMode = !opts.showState && !opts.showPid && !opts.showIps && !opts.showStats && opts.configKeys.length === 0
   const wantIps = status.running && status.initPid !== undefined && (opts.json || opts.showIps || defaultMode)
-  const ips = wantIps ? listAddresses(status.initPid ?? 0, status.initStartTime ?? 0).map((a) => a.address) : []
+  const addresses = wantIps ? listAddresses(status.initPid ?? 0, status.initStartTime ?? 0) : []
+  const ips = addresses.map((a) => a.address)
   const config = loaded.config ?? createDefaultConfig()
   const items = opts.configKeys.map((key) => ({key, value: getConfigItem(config, key)}))
 
   // Stats only while running (a stopped container has no cgroup), and only
   // when something will show them: -sH stays a few file reads cheaper.
-  const stats = status.running && (opts.json || opts.showStats || defaultMode) ? readContainerStats(ref.rundir) : undefined
+  const wantStats = status.running && (opts.json || opts.showStats || defaultMode)
+  const stats = wantStats ? readContainerStats(ref.rundir) : undefined
+  // The link lines come from the monitor's record and its namespace's counters.
+  const nics = wantStats ? readNetworkRecord(ref.rundir) : []
+  const links = infoLinks(nics, status.monitorPid === undefined ? new Map() : readNetDev(status.monitorPid))
   const pid = status.initPid !== undefined && status.running ? status.initPid : undefined
   const result: InfoResult = {
     name: ref.name, lxcpath: ref.lxcpath, state: status.state, running: status.running, defined,
@@ -95,11 +122,31 @@ export async function runInfo(opts: InfoOptions): Promise<CommandOutcome<InfoRes
     config: Object.fromEntries(items.map((i) => [i.key, i.value ?? null])),
     orphan: status.orphan === true,
     lastExit: status.running ? null : (readLastExit(ref) ?? null),
+    network: interfaceInfo(nics, links, addresses),
   }
+  const shown = stats || links.length > 0 ? {...stats, links} : undefined
   const facts = {
     name: ref.name, state: status.state, running: status.running, ips, config: items,
-    ...(pid === undefined ? {} : {pid}), ...(stats ? {stats} : {}),
+    ...(pid === undefined ? {} : {pid}), ...(shown ? {stats: shown} : {}),
   }
   const out = formatInfo(facts, opts)
   return {exitCode: 0, result, text: out.stdout, rawStderr: out.stderr}
+}
+
+function interfaceInfo(nics: readonly RecordedNic[], links: readonly InfoLink[], addresses: ReadonlyArray<{ifname: string; family: string; address: string}>): InterfaceInfo[] {
+  return nics.map((nic) => {
+    const own = addresses.filter((a) => a.ifname === nic.name)
+    const link = links.find((l) => l.name === (nic.type === 'veth' ? nic.host : nic.link))
+    return {
+      index: nic.index,
+      type: nic.type,
+      name: nic.name ?? null,
+      link: nic.link ?? null,
+      hostInterface: nic.host ?? null,
+      ipv4: own.filter((a) => a.family === 'inet').map((a) => a.address),
+      ipv6: own.filter((a) => a.family === 'inet6').map((a) => a.address),
+      txBytes: link?.txBytes === undefined ? null : Number(link.txBytes),
+      rxBytes: link?.rxBytes === undefined ? null : Number(link.rxBytes),
+    }
+  })
 }

@@ -11,7 +11,8 @@ export interface InfoStats {
   blkioBytes?: bigint
   memoryBytes?: bigint
   kmemBytes?: bigint
-  links?: Array<{name: string; txBytes: bigint; rxBytes: bigint}>
+  /** Counters absent: the device is not in the monitor's namespace (a phys device moved in). */
+  links?: Array<{name: string; txBytes?: bigint; rxBytes?: bigint}>
 }
 
 export interface InfoFacts {
@@ -78,11 +79,12 @@ export function formatStats(stats: InfoStats, raw: boolean): string[] {
     label('Memory use:', size(stats.memoryBytes))
     label('KMem use:', size(stats.kmemBytes))
   }
+  // lxc-info prints the total even when it could not read the counters.
   for (const link of stats.links ?? []) {
     label('Link:', link.name)
-    label(' TX bytes:', size(link.txBytes))
-    label(' RX bytes:', size(link.rxBytes))
-    label(' Total bytes:', size(link.txBytes + link.rxBytes))
+    if (link.txBytes !== undefined) label(' TX bytes:', size(link.txBytes))
+    if (link.rxBytes !== undefined) label(' RX bytes:', size(link.rxBytes))
+    label(' Total bytes:', size((link.txBytes ?? 0n) + (link.rxBytes ?? 0n)))
   }
   return lines
 }
