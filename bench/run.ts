@@ -35,6 +35,8 @@ interface Options {
   settleMs: number
   /** lxc-wait on a stopped container shows no sign of life (it polls): fixed settle, like the baseline. */
   lxcSettleMs: number
+  /** Figure 9: start and stop with one veth on a bridge, in a network namespace of the bench's own. */
+  veth: boolean
 }
 
 const USAGE = `Usage: node --import tsx bench/run.ts [options]
@@ -42,6 +44,7 @@ const USAGE = `Usage: node --import tsx bench/run.ts [options]
   -n, --runs N       measured runs per figure (default 20, env BENCH_RUNS)
       --warmup N     unmeasured runs first (default 2, env BENCH_WARMUP)
       --no-lxc       run the ctr half alone even if LXC is installed (env BENCH_NO_LXC=1)
+      --no-veth      skip figure 9, the start with one veth (env BENCH_NO_VETH=1)
       --config MODE  ctr's container config (env BENCH_CTR_CONFIG):
                        auto  LXC's busybox config, minus the lines ctr refuses (default)
                        same  LXC's busybox config exactly (fails while ctr refuses a key)
@@ -58,6 +61,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     config: env.BENCH_CTR_CONFIG || 'auto',
     settleMs: intOption('BENCH_SETTLE_MS', env.BENCH_SETTLE_MS ?? '100', 0),
     lxcSettleMs: 300,
+    veth: !(env.BENCH_NO_VETH && env.BENCH_NO_VETH !== '0'),
   }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
@@ -70,6 +74,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     else if (arg.startsWith('--runs=')) opts.runs = intOption('--runs', arg.slice(7), 1)
     else if (arg === '--warmup') opts.warmup = intOption(arg, value(), 0)
     else if (arg === '--no-lxc') opts.lxc = false
+    else if (arg === '--no-veth') opts.veth = false
     else if (arg === '--config') opts.config = value()
     else if (arg === '--settle') opts.settleMs = intOption(arg, value(), 0)
     else if (arg === '-h' || arg === '--help') {
@@ -370,6 +375,8 @@ interface Run {
   tools: Tool[]
   /** Waits that did not see the change and timed out: figure key → runs (warm-ups included) and the first message. */
   misses: Map<string, {count: number; runs: number; message: string}>
+  /** Why figure 9 was not measured, if it was not. */
+  vethSkipped?: string
 }
 
 interface Observation {
@@ -806,6 +813,81 @@ async function measureWaits(r: Run): Promise<void> {
   }
 }
 
+/**
+ * Figure 9: the same containers with their one interface a veth on a
+ * bridge (`type = veth`, `link = br0`, `flags = up`, an IPv4 address), the
+ * same config for both tools, in a network namespace the bench makes (so the
+ * host's interfaces are never touched) and removes. Both run under
+ * `ip netns exec` (LXC must: it looks the bridge up in /sys/class/net, and
+ * its command socket is abstract, per network namespace); that wrapper's own
+ * cost is measured as a floor.
+ */
+async function measureVeth(r: Run): Promise<void> {
+  const ns = `ctrbench${process.pid}`
+  const ip = which('ip')
+  if (!ip) {
+    r.vethSkipped = 'ip (iproute2) not found'
+    return
+  }
+  const made = spawnSync(ip, ['netns', 'add', ns], {encoding: 'utf8'})
+  if (made.status !== 0) {
+    r.vethSkipped = `ip netns add failed: ${made.stderr.trim()}`
+    return
+  }
+  cleanupSteps.unshift(() => {
+    spawnSync(ip, ['netns', 'del', ns], {stdio: 'ignore'})
+  })
+  for (const args of [['link', 'add', 'br0', 'type', 'bridge'], ['addr', 'add', '10.250.0.1/24', 'dev', 'br0'], ['link', 'set', 'br0', 'up'], ['link', 'set', 'lo', 'up']]) {
+    const res = spawnSync(ip, ['-n', ns, ...args], {encoding: 'utf8'})
+    if (res.status !== 0) throw new Error(`ip -n ${ns} ${args.join(' ')}: ${res.stderr}`)
+  }
+  const inNs = ([bin, args]: [string, string[]]): [string, string[]] => [ip, ['netns', 'exec', ns, bin, ...args]]
+  const veth = ['lxc.net.0.type = veth', 'lxc.net.0.link = br0', 'lxc.net.0.flags = up', 'lxc.net.0.ipv4.address = 10.250.0.2/24']
+  const files = r.tools.map((t) => join(t.key === 'ctr' ? r.paths.ctrpath : r.paths.lxcpath, NAME, 'config'))
+  const saved = files.map((f) => readFileSync(f, 'utf8'))
+  files.forEach((f, i) => writeFileSync(f, withVeth(saved[i] ?? '', veth)))
+  cleanupSteps.unshift(() => files.forEach((f, i) => writeFileSync(f, saved[i] ?? '')))
+  try {
+    for (let i = 0; i < r.opts.warmup + r.opts.runs; i++) {
+      const measured = i >= r.opts.warmup
+      const floor = await run(ip, ['netns', 'exec', ns, need('true')])
+      if (measured) r.samples.add('floor.netns', floor.ms)
+      for (const tool of ordered(r.tools, i)) await vethCycle(r, tool, ns, inNs, measured)
+    }
+  } finally {
+    files.forEach((f, i) => writeFileSync(f, saved[i] ?? ''))
+  }
+}
+
+function withVeth(config: string, veth: string[]): string {
+  const lines = config.split('\n').filter((line) => !/^\s*lxc\.net\./.test(line))
+  return `${lines.join('\n').trimEnd()}\n${veth.join('\n')}\n`
+}
+
+async function vethCycle(r: Run, tool: Tool, ns: string, inNs: (cmd: [string, string[]]) => [string, string[]], measured: boolean): Promise<void> {
+  const k = tool.key
+  const start = await run(...inNs(tool.start))
+  const pids = k === 'ctr' ? await tool.pids() : await lxcPidsIn(r, inNs)
+  track(pids.monitor)
+  track(pids.init)
+  const mem = memoryOf(pids.monitor)
+  // The host side exists on the bridge (and goes at stop): the network was made.
+  const links = spawnSync('ip', ['-n', ns, '-o', 'link', 'show', 'master', 'br0'], {encoding: 'utf8'}).stdout
+  if (!/veth/.test(links)) throw new Error(`${k}: no veth on br0 after start:\n${links}`)
+  const stop = await run(...inNs(tool.stop))
+  if (!measured) return
+  r.samples.add(`vethStart.${k}`, start.ms)
+  r.samples.add(`vethStop.${k}`, stop.ms)
+  if (mem) r.samples.add(`vethRss.${k}`, mem.rssKiB)
+  if (pids.startupUs !== undefined) r.samples.add('vethStartup.ctr', pids.startupUs / 1000)
+}
+
+// lxc-info must run in the namespace: LXC's command socket is abstract, per network namespace.
+async function lxcPidsIn(r: Run, inNs: (cmd: [string, string[]]) => [string, string[]]): Promise<{monitor: number; init: number; startupUs?: number}> {
+  const init = Number((await run(...inNs(lxcCmd(r, 'lxc-info', '-pH')))).stdout.trim())
+  return {monitor: parentOf(init) ?? -1, init}
+}
+
 // ---------------------------------------------------------------- report
 
 function fmt(n: number, unit: string): string {
@@ -895,7 +977,15 @@ function report(r: Run): string {
   rows.push({figure: '', tool: 'ctr info --version (Node + CLI load)', s: s('floor.ctrload'), unit: 'ms', vsNode: node, ...(lxc ? {vsLxc: s('floor.lxcload')} : {})})
   if (lxc) rows.push({figure: '', tool: 'lxc-info --version (liblxc load)', s: s('floor.lxcload'), unit: 'ms', vsNode: node, vsLxc: s('floor.lxcload')})
   rows.push(...pair('  start, already running', 'start (no-op)', 'again', 'ms', 'lxc-start -d (no-op)'))
+  if (s('vethStart.ctr')) {
+    rows.push(...pair('9 start, one veth', 'start (veth on br0)', 'vethStart', 'ms', 'lxc-start -d (veth on br0)'))
+    rows.push(...pair('  hard stop, one veth', 'stop -k (veth)', 'vethStop', 'ms', 'lxc-stop -k (veth)'))
+    rows.push({figure: '', tool: 'ctr startupUs (veth)', s: s('vethStartup.ctr'), unit: 'ms', vsNode: node, ...(lxc ? {vsLxc: s('vethStart.lxc')} : {})})
+    rows.push(...pair('  monitor RSS, one veth', 'ctr-monitor', 'vethRss', 'KiB', '[lxc monitor]', s('rss.node')))
+    rows.push({figure: '', tool: 'ip netns exec NS true (the wrapper of 9)', s: s('floor.netns'), unit: 'ms', vsNode: node, ...(lxc ? {vsLxc: s('vethStart.lxc')} : {})})
+  }
   out.push(table(rows))
+  if (r.vethSkipped) out.push(`Figure 9 (one veth) not measured: ${r.vethSkipped}`)
   for (const [key, miss] of r.misses) {
     const [figure, tool] = key.split('.')
     const what = figure === 'waitStopped' ? 'wait -s STOPPED (4)' : 'wait -s RUNNING (5)'
@@ -921,6 +1011,8 @@ function report(r: Run): string {
   line('  of which container-side (startupUs)', startup)
   line('ctr start', m('start.ctr'))
   line('ctr start − node -e 0', m('d.start'))
+  const vethStartup = m('vethStartup.ctr')
+  if (vethStartup !== undefined && startup !== undefined) line('one veth on a bridge: container-side start − that without', vethStartup - startup)
 
   out.push('')
   out.push('Targets of docs/architecture.md §9 (medians; "node +" ones on the paired differences):')
@@ -1053,6 +1145,10 @@ async function main(): Promise<void> {
   await measureCycles(r)
   progress('wait reactions')
   await measureWaits(r)
+  if (opts.veth) {
+    progress('start and stop with one veth (figure 9)')
+    await measureVeth(r)
+  } else r.vethSkipped = 'disabled by --no-veth / BENCH_NO_VETH'
 
   const loadAfter = loadavg()[0] ?? 0
   const header = [
