@@ -8,7 +8,9 @@ import {join} from 'node:path'
 
 import {describeResult, rootOnly, useSandbox, waitForFile, waitForMonitorConnection, type CtrOptions, type CtrResult, type Sandbox} from './helpers.js'
 
-const T = {timeout: 60_000}
+// A bound for hangs, not a speed check: each test runs ctr dozens of times,
+// through oclif too, which takes minutes on a loaded 2-core machine.
+const T = {timeout: 180_000}
 
 interface SameOptions extends CtrOptions {
   /** Run before each way (to put the container back into the state the command expects). */
