@@ -36,21 +36,27 @@ export interface CommandConfig {
  * while creating the object). Throws the located config error (exit 1).
  */
 export function loadConfigForCommand(ref: ContainerRef, opts: CommonOptions): CommandConfig {
-  let loaded: CommandConfig = {config: undefined, file: undefined, warnings: []}
-  if (configExists(ref)) {
-    const {config, warnings} = loadContainerConfig({files: ref.configPath})
-    loaded = {config, file: ref.configPath, warnings}
+  const file = commandConfigFile(ref, opts)
+  if (file === undefined) return {config: undefined, file: undefined, warnings: []}
+  const {config, warnings} = loadContainerConfig({files: file})
+  return {config, file, warnings}
+}
+
+/**
+ * Which file is the container's config (--rcfile, else $lxcpath/NAME/config
+ * if it exists), without loading it, so that each command parses it once.
+ * With --rcfile the on-disk config is still loaded for its errors.
+ */
+function commandConfigFile(ref: ContainerRef, opts: CommonOptions): string | undefined {
+  const onDisk = configExists(ref)
+  if (opts.rcfile === undefined) return onDisk ? ref.configPath : undefined
+  if (onDisk) loadContainerConfig({files: ref.configPath})
+  if (!existsSync(opts.rcfile)) {
+    throw new CtrError('CTR_RCFILE', `Failed to load rcfile "${opts.rcfile}": no such file`, {
+      hints: ['--rcfile names a config file to use instead of $lxcpath/NAME/config'],
+    })
   }
-  if (opts.rcfile !== undefined) {
-    if (!existsSync(opts.rcfile)) {
-      throw new CtrError('CTR_RCFILE', `Failed to load rcfile "${opts.rcfile}": no such file`, {
-        hints: ['--rcfile names a config file to use instead of $lxcpath/NAME/config'],
-      })
-    }
-    const {config, warnings} = loadContainerConfig({files: opts.rcfile})
-    loaded = {config, file: opts.rcfile, warnings}
-  }
-  return loaded
+  return opts.rcfile
 }
 
 /**
@@ -103,7 +109,8 @@ export function loadConfigForStart(ref: ContainerRef, opts: StartOptions): Start
       hints: [`A \`ctr create\` of it was interrupted; remove it with \`ctr destroy -n ${ref.name}\` and create it again`],
     })
   }
-  const base = loadConfigForCommand(ref, opts)
+  // The file is loaded once, with the options' lines after it.
+  const file = commandConfigFile(ref, opts)
   // Options that set config keys are applied like extra lines after the
   // file, as LXC does; each is located by the option that set it.
   const settings = [
@@ -112,9 +119,9 @@ export function loadConfigForStart(ref: ContainerRef, opts: StartOptions): Start
     ...(opts.consoleLog === undefined ? [] : [{line: `lxc.console.logfile=${opts.consoleLog}`, origin: '<--console-log>'}]),
   ]
   const defines = opts.defines.map((d) => `${d.key}=${d.value}`)
-  if (base.file !== undefined) {
-    const {config, warnings} = loadContainerConfig({files: base.file, settings, defines})
-    return {config, file: base.file, warnings, isDefault: false}
+  if (file !== undefined) {
+    const {config, warnings} = loadContainerConfig({files: file, settings, defines})
+    return {config, file, warnings, isDefault: false}
   }
   if (opts.command.length === 0) {
     throw new CtrError('CTR_NO_CONFIG', 'No container config specified', {
