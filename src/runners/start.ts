@@ -20,7 +20,7 @@ import type {CommandOutcome} from '../output.js'
 import {readCgroupLayout} from '../sys/cgroup.js'
 import {DEFAULT_SECCOMP_POLICY, formatWarnings, loadConfigForStart} from '../sys/config.js'
 import {queryStatus, resolveContainer, resolveFromOptions, type ContainerRef} from '../sys/container.js'
-import {launchMonitor, type LaunchedMonitor, type StartReport} from '../sys/monitor.js'
+import {killReportedMonitor, launchMonitor, startTimeoutError, type LaunchedMonitor, type StartReport} from '../sys/monitor.js'
 import {ownInterfaces} from '../sys/network.js'
 import {readProcStat} from '../sys/proc.js'
 import {packagePath} from '../sys/package-files.js'
@@ -40,7 +40,7 @@ export interface StartResult {
   alreadyRunning: boolean
   /** Foreground: the payload's exit status (128 + signal if killed); null in the background. */
   exitStatus: number | null
-  /** Container-side start time measured by the monitor: its exec until init's exec, in µs. */
+  /** Container-side start time measured by the monitor: from having read the spec until init's exec, in µs. */
   startupUs: number | null
 }
 
@@ -99,7 +99,9 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
   if (spec.rootfsMount?.fstype === 'overlay') prepareOverlay(config.rootfs.parts)
 
   for (let attempt = 0; ; attempt++) {
-    const launched = launchMonitor(encodeMonitorSpec(spec), {foreground: spec.foreground, name: ref.name, lxcpath: ref.lxcpath})
+    const reportMs = START_REPORT_TIMEOUT_MS + hookAllowanceMs(spec, START_HOOKS)
+    const teardownMs = TEARDOWN_TIMEOUT_MS + hookAllowanceMs(spec, ['stop', 'post-stop'])
+    const launched = launchMonitor(encodeMonitorSpec(spec), {foreground: spec.foreground, name: ref.name, lxcpath: ref.lxcpath, syncTimeoutMs: reportMs + teardownMs})
     const unforward = spec.foreground ? forwardSignals(launched) : () => undefined
     const report = await withinReportTimeout(launched, ref.name, hookAllowanceMs(spec, START_HOOKS)).catch((error: unknown) => {
       unforward()
@@ -138,7 +140,6 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
       // Whatever else holds the sync fd (a wrapper named by $CTR_MONITOR,
       // say) must not keep ctr start from returning.
       launched.release()
-      launched.child.unref()
       return {exitCode: 0, result: {name: ref.name, state: 'RUNNING', pid: report.initPid, monitorPid: report.monitorPid, daemon: true, alreadyRunning: false, exitStatus: null, startupUs: report.startupUs}, notices}
     }
     const exitStatus = await launched.exit
@@ -179,21 +180,7 @@ async function withinReportTimeout(launched: LaunchedMonitor, name: string, extr
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
       const pid = launched.monitorPid()
-      let killed = false
-      if (pid !== undefined && pid > 0) {
-        try {
-          // Ours (it named itself on our sync fd) and still a ctr-monitor.
-          if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ctr-monitor')) {
-            process.kill(pid, 'SIGKILL')
-            killed = true
-          }
-        } catch {
-          // gone meanwhile
-        }
-      }
-      reject(new CtrError('CTR_START_TIMEOUT', `${name}: the monitor${pid ? ` (pid ${pid})` : ''} did not report the start within ${(START_REPORT_TIMEOUT_MS + extraMs) / 1000} s${killed ? '; it was killed, and its container with it' : ''}`, {
-        hints: ['Run it in the foreground (-F) with -l DEBUG -o FILE to see where it stopped'],
-      }))
+      reject(startTimeoutError(name, pid, START_REPORT_TIMEOUT_MS + extraMs, killReportedMonitor(pid)))
     }, START_REPORT_TIMEOUT_MS + extraMs)
   })
   try {
@@ -244,7 +231,7 @@ async function waitGone(ref: ContainerRef): Promise<void> {
 function forwardSignals(launched: LaunchedMonitor): () => void {
   const handlers = FORWARDED_SIGNALS.map((signal) => {
     const handler = (): void => {
-      launched.child.kill(signal)
+      launched.kill(signal)
     }
     process.on(signal, handler)
     return [signal, handler] as const

@@ -6,7 +6,7 @@
 // <step> <signal> <detail>` (init died during setup, before its exec),
 // `busy`; in foreground mode a final `exit <status>` (docs/monitor-protocol.md).
 
-import type {ChildProcess} from 'node:child_process'
+import {readFileSync} from 'node:fs'
 import {constants} from 'node:os'
 import type {Socket} from 'node:net'
 
@@ -27,10 +27,11 @@ export interface LaunchedMonitor {
   exit: Promise<number>
   /** The sync socket closed: the monitor exited (after a failed start, its teardown is done). */
   closed: Promise<void>
-  child: ChildProcess
+  /** Foreground: sends `signal` to the monitor (which forwards it to init). */
+  kill(signal: NodeJS.Signals): void
   /** The monitor's pid once it said `monitor <pid>` (daemon mode: the grandchild). */
   monitorPid(): number | undefined
-  /** Daemon mode, once reported: let go of the sync socket (ctr exits without waiting for its EOF). */
+  /** Daemon mode, once reported: let go of the sync socket and the spawned process (ctr exits without waiting for their end). */
   release(): void
 }
 
@@ -40,8 +41,10 @@ export interface LaunchedMonitor {
  * foreground mode the monitor runs in its own session (so a terminal's
  * Ctrl-C reaches ctr once, and ctr forwards it) with ctr's stdio.
  */
-export function launchMonitor(spec: Buffer, opts: {foreground: boolean; name: string; lxcpath: string}): LaunchedMonitor {
+export function launchMonitor(spec: Buffer, opts: LaunchOptions): LaunchedMonitor {
   const binary = monitorBinary()
+  const fast = opts.foreground ? undefined : spawnSyncBinding()
+  if (fast) return launchDaemonSync(fast, binary, spec, opts)
   const child = childProcess().spawn(binary, ['start', '--name', opts.name, '--lxcpath', opts.lxcpath], {
     stdio: opts.foreground ? ['inherit', 'inherit', 'inherit', 'pipe'] : ['ignore', 'ignore', 'inherit', 'pipe'],
     detached: opts.foreground,
@@ -85,24 +88,21 @@ export function launchMonitor(spec: Buffer, opts: {foreground: boolean; name: st
     resolveExit(127)
     resolveClosed()
   })
-  if (!sync) return {report, exit, closed, child, monitorPid: () => monitorPid, release: () => undefined}
+  const kill = (signal: NodeJS.Signals): void => {
+    child.kill(signal)
+  }
+  if (!sync) return {report, exit, closed, kill, monitorPid: () => monitorPid, release: () => child.unref()}
   sync.setEncoding('utf8')
   sync.on('data', (chunk: string) => {
     buffered += chunk
-    let nl: number
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl)
-      buffered = buffered.slice(nl + 1)
-      const [kind, a, b, ...rest] = line.split(' ')
-      if (kind === 'monitor') monitorPid = Number(a)
-      else if (kind === 'running') settle({kind: 'running', monitorPid: monitorPid ?? 0, initPid: Number(a), initStartTime: Number(b), startupUs: Number(rest[0] ?? 0)})
-      else if (kind === 'busy') settle({kind: 'busy'})
-      else if (kind === 'error') {
-        settle({kind: 'error', step: a ?? 'unknown', errno: Number(b), detail: rest.join(' '), ...(monitorPid ? {monitorPid} : {})})
-      } else if (kind === 'killed') {
-        settle({kind: 'error', step: a ?? 'unknown', errno: 0, signal: Number(b), detail: rest.join(' '), ...(monitorPid ? {monitorPid} : {})})
-      } else if (kind === 'exit') exitStatus = Number(a)
-    }
+    const nl = buffered.lastIndexOf('\n')
+    if (nl < 0) return
+    const lines = buffered.slice(0, nl)
+    buffered = buffered.slice(nl + 1)
+    const parsed = parseReport(lines, monitorPid)
+    monitorPid = parsed.monitorPid
+    if (parsed.exitStatus !== undefined) exitStatus = parsed.exitStatus
+    if (parsed.report) settle(parsed.report)
   })
   sync.on('error', () => undefined)
   sync.on('close', () => {
@@ -110,9 +110,7 @@ export function launchMonitor(spec: Buffer, opts: {foreground: boolean; name: st
     if (!reported) {
       const broken = diagnoseMonitor(binary)
       if (broken) rejectReport(broken)
-      else rejectReport(new CtrError('CTR_MONITOR_LOST', 'The monitor exited before reporting the start', {
-        hints: ['Run with -F to see the monitor\'s own errors, or set -o FILE -l DEBUG for its log'],
-      }))
+      else rejectReport(monitorLost())
     }
     if (exitStatus !== undefined) resolveExit(exitStatus)
   })
@@ -124,7 +122,153 @@ export function launchMonitor(spec: Buffer, opts: {foreground: boolean; name: st
   // Not end(): in foreground mode the monitor takes a hang-up of this
   // socket to mean ctr died, and kills the container.
   sync.write(spec)
-  return {report, exit, closed, child, monitorPid: () => monitorPid, release: () => sync.destroy()}
+  return {
+    report, exit, closed, kill, monitorPid: () => monitorPid, release: () => {
+      sync.destroy()
+      child.unref()
+    },
+  }
+}
+
+/** The report lines (§3 of docs/monitor-protocol.md) read so far: the first report wins. */
+function parseReport(text: string, knownPid: number | undefined): {report?: StartReport; monitorPid?: number; exitStatus?: number} {
+  let monitorPid = knownPid
+  let report: StartReport | undefined
+  let exitStatus: number | undefined
+  for (const line of text.split('\n')) {
+    const [kind, a, b, ...rest] = line.split(' ')
+    let now: StartReport | undefined
+    if (kind === 'monitor') monitorPid = Number(a)
+    else if (kind === 'running') now = {kind: 'running', monitorPid: monitorPid ?? 0, initPid: Number(a), initStartTime: Number(b), startupUs: Number(rest[0] ?? 0)}
+    else if (kind === 'busy') now = {kind: 'busy'}
+    else if (kind === 'error') now = {kind: 'error', step: a ?? 'unknown', errno: Number(b), detail: rest.join(' '), ...(monitorPid ? {monitorPid} : {})}
+    else if (kind === 'killed') now = {kind: 'error', step: a ?? 'unknown', errno: 0, signal: Number(b), detail: rest.join(' '), ...(monitorPid ? {monitorPid} : {})}
+    else if (kind === 'exit') exitStatus = Number(a)
+    report ??= now
+  }
+  return {...(report ? {report} : {}), ...(monitorPid === undefined ? {} : {monitorPid}), ...(exitStatus === undefined ? {} : {exitStatus})}
+}
+
+// ---- The CLI's daemon start without node:child_process (docs/architecture.md §6)
+//
+// `ctr start -d` only waits for the monitor's report, and ends. Node 20's
+// public ways to spawn (node:child_process) load net and the stream stack,
+// ~5–15 ms of every start, and its async spawn adds a socket, streams and
+// their events on top. The same libuv spawn is reachable through the
+// `spawn_sync` binding behind child_process.spawnSync, which loads nothing:
+// one call that writes the spec on fd 3 (a socketpair, as with 'pipe'),
+// reads until the monitor closes it (after `running`, or when it exits),
+// and returns. It blocks the event loop, which the CLI's daemon start can
+// afford and a program cannot: only the fast path opts in (src/hot/start.ts),
+// the library keeps the async spawn. process.binding is deprecated
+// (DEP0111, documentation-only in Node 20) but allowlisted for spawn_sync;
+// it is used only when it is there and has the shape checked here, not
+// when --pending-deprecation would print a warning for it, and not for a
+// $CTR_MONITOR; otherwise the public child_process path runs.
+
+interface SpawnSyncResult {
+  error?: number
+  status: number | null
+  signal: string | null
+  output: Array<Buffer | null> | null
+  pid: number
+}
+interface SpawnSyncBinding {
+  spawn(options: object): SpawnSyncResult
+}
+
+let syncDaemonLaunch = false
+
+/** The CLI's fast path: start daemons with the blocking spawn (see above). */
+export function useSyncDaemonLaunch(): void {
+  syncDaemonLaunch = true
+}
+
+function spawnSyncBinding(): SpawnSyncBinding | undefined {
+  // Only our own monitor is known to close fd 3 once it reported: a
+  // $CTR_MONITOR wrapper (strace -f, valgrind) may hold it as long as the
+  // container runs, which the async path lets go of and this one would wait for.
+  if (!syncDaemonLaunch || process.env.CTR_MONITOR) return undefined
+  const pending = process.execArgv.includes('--pending-deprecation') || (process.env.NODE_OPTIONS ?? '').includes('--pending-deprecation') || process.env.NODE_PENDING_DEPRECATION === '1'
+  if (pending) return undefined
+  try {
+    const binding = (process as unknown as {binding?: (name: string) => unknown}).binding?.('spawn_sync') as Partial<SpawnSyncBinding> | undefined
+    return typeof binding?.spawn === 'function' ? (binding as SpawnSyncBinding) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export interface LaunchOptions {
+  foreground: boolean
+  name: string
+  lxcpath: string
+  /** The blocking spawn's bound: the report, and after a failure the teardown (the caller's timeouts, added up). */
+  syncTimeoutMs: number
+}
+
+function launchDaemonSync(binding: SpawnSyncBinding, binary: string, spec: Buffer, opts: LaunchOptions): LaunchedMonitor {
+  const args = [binary, 'start', '--name', opts.name, '--lxcpath', opts.lxcpath]
+  const envPairs: string[] = []
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) envPairs.push(`${key}=${value}`)
+  const result = binding.spawn({
+    file: binary,
+    args,
+    envPairs,
+    stdio: [{type: 'ignore'}, {type: 'ignore'}, {type: 'inherit', fd: 2}, {type: 'pipe', readable: true, writable: true, input: spec}],
+    // Bounds the wait for the report: the spawned process is killed and fd 3 closed.
+    timeout: opts.syncTimeoutMs,
+    killSignal: constants.signals.SIGKILL,
+    maxBuffer: 1 << 20,
+    detached: false,
+    windowsHide: false,
+    windowsVerbatimArguments: false,
+  })
+  const out = result.output?.[3]?.toString('utf8') ?? ''
+  const parsed = parseReport(out, undefined)
+  // fd 3 is closed once the call returns: the monitor reported and let go, or exited.
+  const pending = {monitorPid: () => parsed.monitorPid, kill: () => undefined, release: () => undefined, exit: Promise.resolve(0), closed: Promise.resolve()}
+  if (parsed.report) return {...pending, report: Promise.resolve(parsed.report)}
+  if (result.error !== undefined && result.error !== -constants.errno.ETIMEDOUT && result.output === null) {
+    const code = errnoName(-result.error)
+    const error = Object.assign(new Error(`spawn ${binary} ${code}`), {code, errno: result.error, syscall: `spawn ${binary}`}) as NodeJS.ErrnoException
+    return {...pending, report: Promise.reject(spawnError(binary, error))}
+  }
+  if (result.error === -constants.errno.ETIMEDOUT) {
+    const killed = killReportedMonitor(parsed.monitorPid)
+    return {...pending, report: Promise.reject(startTimeoutError(opts.name, parsed.monitorPid, opts.syncTimeoutMs, killed))}
+  }
+  const broken = diagnoseMonitor(binary)
+  return {...pending, report: Promise.reject(broken ?? monitorLost())}
+}
+
+function errnoName(errno: number): string {
+  for (const [name, value] of Object.entries(constants.errno)) if (value === errno) return name
+  return 'EIO'
+}
+
+function monitorLost(): CtrError {
+  return new CtrError('CTR_MONITOR_LOST', 'The monitor exited before reporting the start', {
+    hints: ['Run with -F to see the monitor\'s own errors, or set -o FILE -l DEBUG for its log'],
+  })
+}
+
+/** SIGKILLs the monitor that named itself on the sync fd, if it is still a ctr-monitor (its container goes with it). */
+export function killReportedMonitor(pid: number | undefined): boolean {
+  if (pid === undefined || pid <= 0) return false
+  try {
+    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ctr-monitor')) return false
+    process.kill(pid, 'SIGKILL')
+    return true
+  } catch {
+    return false
+  }
+}
+
+export function startTimeoutError(name: string, pid: number | undefined, timeoutMs: number, killed: boolean): CtrError {
+  return new CtrError('CTR_START_TIMEOUT', `${name}: the monitor${pid ? ` (pid ${pid})` : ''} did not report the start within ${timeoutMs / 1000} s${killed ? '; it was killed, and its container with it' : ''}`, {
+    hints: ['Run it in the foreground (-F) with -l DEBUG -o FILE to see where it stopped'],
+  })
 }
 
 function spawnError(binary: string, error: NodeJS.ErrnoException): CtrError {
