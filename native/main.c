@@ -29,7 +29,7 @@
 
 static int cmd_start(char **argv)
 {
-	long long exec_us = ctr_monotonic_us();
+	long long spec_us;
 	struct ctr_spec spec;
 	sigset_t all;
 	int ret;
@@ -49,6 +49,9 @@ static int cmd_start(char **argv)
 	sigfillset(&all);
 	(void)sigprocmask(SIG_BLOCK, &all, NULL);
 	ret = ctr_spec_read(SPEC_FD, &spec);
+	/* startupUs counts from here: the monitor has the spec (whenever ctr
+	 * wrote it), so ctr's own delays are not counted in it. */
+	spec_us = ctr_monotonic_us();
 	if (ret < 0) {
 		char line[128];
 		int n = snprintf(line, sizeof(line), "error spec %d invalid spec\n", -ret);
@@ -66,7 +69,7 @@ static int cmd_start(char **argv)
 		ctr_spec_free(&spec);
 		return 1;
 	}
-	ret = ctr_monitor_run(&spec, SPEC_FD, exec_us);
+	ret = ctr_monitor_run(&spec, SPEC_FD, spec_us);
 	ctr_spec_free(&spec);
 	ctr_log_close();
 	return ret;

@@ -271,9 +271,9 @@ static void init_running(struct ctr_monitor *m)
 {
 	m->started_at = ctr_now_ms();
 	ctr_hooks_pin_namespaces(m, true);
-	/* The container-side start time: from our exec to init's exec. */
+	/* The container-side start time: from having the spec to init's exec. */
 	if (!m->startup_us)
-		m->startup_us = ctr_monotonic_us() - m->exec_us;
+		m->startup_us = ctr_monotonic_us() - m->spec_us;
 	ctr_monitor_set_state(m, CTR_RUNNING);
 	sync_send(m, "running %d %llu %lld\n", (int)m->init_pid, m->init_starttime, m->startup_us);
 	if (!m->spec->foreground) {
@@ -703,13 +703,13 @@ static int fail_early(struct ctr_monitor *m, int step, int err)
 	return 1;
 }
 
-int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long exec_us)
+int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long spec_us)
 {
 	struct ctr_monitor mon, *m = &mon;
 	int ret;
 
 	init_monitor(m, spec, syncfd);
-	m->exec_us = exec_us;
+	m->spec_us = spec_us;
 	if (!spec->foreground) {
 		ret = daemonize(m);
 		if (ret < 0)

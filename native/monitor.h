@@ -97,8 +97,8 @@ struct ctr_monitor {
 	int init_pidfd;
 	unsigned long long init_starttime;
 	long long started_at, updated_at;
-	/* Monotonic µs when ctr-monitor was exec'd, and how long until RUNNING. */
-	long long exec_us, startup_us;
+	/* Monotonic µs when ctr-monitor had read the spec, and how long from there until RUNNING. */
+	long long spec_us, startup_us;
 	bool reboot_requested;
 	bool stop_requested; /* a hard stop is under way: do not restart */
 	bool have_status;
@@ -143,7 +143,7 @@ void ctr_close_shares(struct ctr_monitor *m);
 
 /* monitor.c: the whole daemon/foreground lifecycle after the spec was read.
  * Returns the process exit status. */
-int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long exec_us);
+int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long spec_us);
 
 /* Broadcasts a state change to clients and rewrites state.json. */
 void ctr_monitor_set_state(struct ctr_monitor *m, int state);
