@@ -18,8 +18,9 @@ import {
   rmdirSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync,
 } from 'node:fs'
 import {cpus, loadavg, release} from 'node:os'
+import type {Duplex} from 'node:stream'
 import {delimiter, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {runtimeDir} from '../src/core/paths.js'
 
@@ -37,6 +38,8 @@ interface Options {
   lxcSettleMs: number
   /** Figure 9: start and stop with one veth on a bridge, in a network namespace of the bench's own. */
   veth: boolean
+  /** The per-call loop runs this many times, each a separate set of medians, to show the spread. */
+  passes: number
 }
 
 const USAGE = `Usage: node --import tsx bench/run.ts [options]
@@ -50,6 +53,7 @@ const USAGE = `Usage: node --import tsx bench/run.ts [options]
                        same  LXC's busybox config exactly (fails while ctr refuses a key)
                        FILE  this config file (its lxc.rootfs.path is replaced)
       --settle MS    settle time after a background wait is seen connected (default 100, env BENCH_SETTLE_MS)
+      --passes N     the per-call loop this many times, medians each (default 2, env BENCH_PASSES)
   -h, --help         this text
 `
 
@@ -62,6 +66,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     settleMs: intOption('BENCH_SETTLE_MS', env.BENCH_SETTLE_MS ?? '100', 0),
     lxcSettleMs: 300,
     veth: !(env.BENCH_NO_VETH && env.BENCH_NO_VETH !== '0'),
+    passes: intOption('BENCH_PASSES', env.BENCH_PASSES ?? '2', 1),
   }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
@@ -77,6 +82,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     else if (arg === '--no-veth') opts.veth = false
     else if (arg === '--config') opts.config = value()
     else if (arg === '--settle') opts.settleMs = intOption(arg, value(), 0)
+    else if (arg === '--passes') opts.passes = intOption(arg, value(), 1)
     else if (arg === '-h' || arg === '--help') {
       process.stdout.write(USAGE)
       process.exit(0)
@@ -377,6 +383,12 @@ interface Run {
   misses: Map<string, {count: number; runs: number; message: string}>
   /** Why figure 9 was not measured, if it was not. */
   vethSkipped?: string
+  /** The samples of every pass of the per-call loop (the last one is `samples`). */
+  passes: Samples[]
+  /** An lxcpath of LS_COUNT defined containers, for `ls -f` / `lxc-ls -f`. */
+  lsPath: string
+  /** The library, imported in this (live) process: dist/index.js. */
+  library?: typeof import('../src/index.js')
 }
 
 interface Observation {
@@ -702,6 +714,7 @@ async function measureCycles(r: Run): Promise<void> {
     if (pss) r.samples.add('pss.node', Number(pss))
   })
   for (const tool of r.tools) jobs.push((measured, first, got) => cycle(r, tool, measured, first, got))
+  jobs.push(...extraJobs(r))
 
   for (let i = 0; i < r.opts.warmup + r.opts.runs; i++) {
     const measured = i >= r.opts.warmup
@@ -721,6 +734,107 @@ async function measureCycles(r: Run): Promise<void> {
     diff('d.start', 'start.ctr', 'floor.node')
     diff('d.stop', 'stop.ctr', 'floor.node')
     diff('d.info', 'info.ctr', 'floor.node')
+    diff('d.ls', 'ls.ctr', 'floor.node')
+    diff('d.seal', 'seal.on', 'seal.off')
+  }
+}
+
+type CycleJob = (measured: boolean, first: boolean, got: Map<string, number>) => Promise<void>
+
+/**
+ * Issue 13's other per-call figures, in the same rotation: `ls -f` over
+ * LS_COUNT defined containers (both tools), the library's start / info /
+ * stop in this live Node process (no boot), and what the monitor's sealed
+ * re-exec costs (docs/architecture.md §11.1): `ctr-monitor start` fed a
+ * spec it refuses at once, with the re-exec and with it skipped.
+ */
+function extraJobs(r: Run): CycleJob[] {
+  const jobs: CycleJob[] = []
+  const timed = (key: string, cmd: [string, string[]], check?: (out: string) => void): CycleJob => async (measured, _first, got) => {
+    const res = await run(...cmd)
+    check?.(res.stdout)
+    got.set(key, res.ms)
+    if (measured) r.samples.add(key, res.ms)
+  }
+  const rows = (tool: string) => (out: string): void => {
+    const n = out.trim().split('\n').length
+    if (n !== LS_COUNT + 1) throw new Error(`${tool} -f printed ${n} lines for ${LS_COUNT} containers and a header`)
+  }
+  jobs.push(timed('ls.ctr', [NODE, [CTR_ENTRY, 'ls', '-f', '-P', r.lsPath]], rows('ctr ls')))
+  if (r.lxc) {
+    jobs.push(timed('ls.lxc', [need('lxc-ls'), ['-f', '-P', r.lsPath]], rows('lxc-ls')))
+    jobs.push(timed('infofull.lxc', lxcCmd(r, 'lxc-info')))
+  }
+  const monitor = join(REPO, 'build/ctr-monitor')
+  jobs.push(async (measured, _first, got) => {
+    for (const [key, sealed] of [['seal.on', false], ['seal.off', true]] as const) {
+      const ms = await refusedSpec(monitor, sealed)
+      got.set(key, ms)
+      if (measured) r.samples.add(key, ms)
+    }
+  })
+  const lib = r.library
+  if (lib) {
+    jobs.push(async (measured) => {
+      const c = new lib.Container(NAME, {lxcpath: r.paths.ctrpath})
+      const t0 = process.hrtime.bigint()
+      const started = await c.start()
+      const t1 = process.hrtime.bigint()
+      track(started.monitorPid ?? undefined)
+      track(started.pid ?? undefined)
+      const info = await c.info()
+      const t2 = process.hrtime.bigint()
+      if (info.state !== 'RUNNING') throw new Error(`library info said ${info.state} on a running container`)
+      await c.stop({kill: true})
+      const t3 = process.hrtime.bigint()
+      if (!measured) return
+      r.samples.add('lib.start', Number(t1 - t0) / 1e6)
+      r.samples.add('lib.info', Number(t2 - t1) / 1e6)
+      r.samples.add('lib.stop', Number(t3 - t2) / 1e6)
+    })
+  }
+  return jobs
+}
+
+/** `ctr-monitor start` given "x" as its spec (refused: `error spec`), whole process, ms. */
+function refusedSpec(monitor: string, skipSeal: boolean): Promise<number> {
+  const env = {...childEnv}
+  if (skipSeal) env.CTR_MONITOR_SEALED = '1'
+  const start = process.hrtime.bigint()
+  const child = spawn(monitor, ['start', '--name', NAME, '--lxcpath', '/nonexistent'], {stdio: ['ignore', 'ignore', 'ignore', 'pipe'], env})
+  const sync = child.stdio[3] as Duplex
+  let said = ''
+  sync.on('data', (chunk: Buffer) => {
+    said += chunk.toString()
+  })
+  sync.on('error', () => undefined)
+  sync.write('1\nx')
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('exit', () => {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6
+      setImmediate(() => {
+        sync.end()
+        if (!said.startsWith('error spec')) reject(new Error(`ctr-monitor start with a bad spec said "${said.trim()}"`))
+        else resolve(ms)
+      })
+    })
+  })
+}
+
+/** How many defined containers `ls -f` lists in the per-call loop (issue 13). */
+const LS_COUNT = 100
+
+/** LS_COUNT small LXC-valid configs (as bench/ls.ts writes them): defined, not running. */
+function defineLsContainers(lxcpath: string): void {
+  for (let i = 0; i < LS_COUNT; i++) {
+    const name = `c${String(i).padStart(3, '0')}`
+    const dir = join(lxcpath, name)
+    mkdirSync(dir, {recursive: true})
+    const lines = [`lxc.uts.name = ${name}`, `lxc.rootfs.path = dir:${dir}/rootfs`, 'lxc.net.0.type = empty']
+    if (i % 10 === 0) lines.push('lxc.start.auto = 1')
+    if (i % 3 === 0) lines.push('lxc.group = web')
+    writeFileSync(join(dir, 'config'), `${lines.join('\n')}\n`)
   }
 }
 
@@ -1031,7 +1145,52 @@ function report(r: Run): string {
   target('monitor RSS', m('rss.ctr'), 1536, 'KiB', '≤ 1.5 MiB')
 
   out.push('')
+  out.push(issue13(r))
+  out.push('')
   out.push(configNote(r))
+  return out.join('\n')
+}
+
+/**
+ * Issue 13's targets, per pass (each pass its own medians, to show the
+ * spread): what ctr adds beyond `node -e 0` against LXC's whole call, the
+ * library in a live process against LXC's whole call, the monitor's memory.
+ */
+function issue13(r: Run): string {
+  const out: string[] = []
+  const head = ['issue 13 target', 'ctr figure (median ms)', 'LXC figure', ...r.passes.map((_p, i) => `pass ${i + 1}: ctr / LXC = ratio`), 'target']
+  const body: string[][] = []
+  const row = (what: string, ctr: string, lxcWhat: string, ctrKey: string, lxcKey: string, limit: number, unit = 'ms'): void => {
+    const cells = r.passes.map((samples) => {
+      const a = samples.get(ctrKey)?.median
+      const b = r.lxc ? samples.get(lxcKey)?.median : undefined
+      if (a === undefined) return '—'
+      if (b === undefined) return `${fmt(a, unit)} / —`
+      const x = a / b
+      return `${fmt(a, unit)} / ${fmt(b, unit)} = ${x.toFixed(2)}× ${x <= limit ? 'met' : 'MISSED'}`
+    })
+    body.push([what, ctr, lxcWhat, ...cells, `≤ ${limit}×`])
+  }
+  row('1 start', 'ctr start − node -e 0', 'lxc-start -d', 'd.start', 'start.lxc', 0.5)
+  row('1 stop -k', 'ctr stop -k − node -e 0', 'lxc-stop -k', 'd.stop', 'stop.lxc', 0.5)
+  row('1 info -sH', 'ctr info -sH − node -e 0', 'lxc-info -sH', 'd.info', 'info.lxc', 0.5)
+  row(`1 ls -f (${LS_COUNT})`, 'ctr ls -f − node -e 0', 'lxc-ls -f', 'd.ls', 'ls.lxc', 0.5)
+  if (r.library) {
+    row('2 library start', 'Container.start() in-process', 'lxc-start -d', 'lib.start', 'start.lxc', 0.5)
+    row('2 library info', 'Container.info() in-process', 'lxc-info', 'lib.info', 'infofull.lxc', 0.2)
+    row('  library stop', 'Container.stop({kill}) in-process', 'lxc-stop -k', 'lib.stop', 'stop.lxc', 0.5)
+  }
+  const widths = head.map((h, c) => Math.max(h.length, ...body.map((line) => (line[c] ?? '').length)))
+  const render = (cells: string[]): string => cells.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd()
+  out.push('Issue 13 (each pass: medians of its own runs; ctr − node -e 0 are medians of the paired differences):')
+  out.push(render(head), render(widths.map((w) => '-'.repeat(w))), ...body.map(render))
+  const per = (key: string): string => r.passes.map((samples) => {
+    const m = samples.get(key)?.median
+    return m === undefined ? '—' : fmt(m, key.startsWith('rss') || key.startsWith('pss') ? 'KiB' : 'ms')
+  }).join(' / ')
+  out.push(`  node -e 0 per pass: ${per('floor.node')} ms;  startupUs (spec read → init exec): ${per('startup.ctr')} ms`)
+  out.push(`  sealed re-exec (ctr-monitor start refusing a spec, with − without the re-exec): ${per('d.seal')} ms`)
+  out.push(`  monitor memory (one idle container): RSS ${per('rss.ctr')} KiB, PSS ${per('pss.ctr')} KiB (target RSS < 1024 KiB)`)
   return out.join('\n')
 }
 
@@ -1132,6 +1291,8 @@ async function main(): Promise<void> {
     observations: {},
     tools: [],
     misses: new Map(),
+    passes: [],
+    lsPath: join(tmp, 'ls'),
   }
   const progress = (text: string): void => {
     process.stderr.write(`bench: ${text}\n`)
@@ -1140,9 +1301,19 @@ async function main(): Promise<void> {
   progress(`setting up in ${tmp}`)
   const lxcConfig = r.lxc ? setupLxc(r) : ''
   await setupCtr(r, lxcConfig)
+  defineLsContainers(r.lsPath)
+  // The library runs in this process: it needs the private run dir and global config too.
+  process.env.CTR_RUNTIME_DIR = paths.runtime
+  process.env.CTR_GLOBAL_CONFIG = join(tmp, 'ctr.conf')
+  delete process.env.CTR_PATH
+  r.library = (await import(pathToFileURL(join(REPO, 'dist/index.js')).href)) as typeof import('../src/index.js')
   r.tools = tools(r)
-  progress('floors and start / info / stop cycles')
-  await measureCycles(r)
+  for (let pass = 0; pass < opts.passes; pass++) {
+    progress(`pass ${pass + 1} of ${opts.passes}: floors and start / info / stop cycles, ls -f, the library`)
+    r.samples = new Samples()
+    r.passes.push(r.samples)
+    await measureCycles(r)
+  }
   progress('wait reactions')
   await measureWaits(r)
   if (opts.veth) {
@@ -1152,7 +1323,7 @@ async function main(): Promise<void> {
 
   const loadAfter = loadavg()[0] ?? 0
   const header = [
-    `ctr ${gitDescribe()} vs ${r.lxc ? `LXC ${r.lxcVersion}` : 'nothing'} — ${opts.runs} runs per figure (+${opts.warmup} warm-up), tools alternating`,
+    `ctr ${gitDescribe()} vs ${r.lxc ? `LXC ${r.lxcVersion}` : 'nothing'} — ${opts.runs} runs per figure (+${opts.warmup} warm-up) in each of ${opts.passes} passes, tools alternating; the table is the last pass`,
     `${cpus().length} CPUs, Linux ${release()}, Node ${process.version}; private lxcpath and CTR_RUNTIME_DIR under ${tmp}`,
     `load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${loadAfter.toFixed(2)}`,
   ]
