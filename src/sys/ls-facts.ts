@@ -9,6 +9,7 @@ import {readFileSync} from 'node:fs'
 import {CtrError} from '../core/errors.js'
 import {childProcess} from './builtins.js'
 import {monitorBinary, monitorBroken} from './monitor-binary.js'
+import {isSameProcessAlive} from './proc.js'
 
 /**
  * The network interfaces of pid's network namespace, in the kernel's order,
@@ -28,6 +29,19 @@ export function readInterfaces(pid: number): string[] {
     .slice(2)
     .map((line) => line.slice(0, line.indexOf(':')).trim())
     .filter((name) => name !== '')
+}
+
+/**
+ * Whether pid's network namespace has no interface but `lo` (lxc.net.N.type
+ * = empty): then there is no address to list and no helper to run, a file
+ * read instead of a process. The start time, checked after the read, makes
+ * sure the interfaces were that process's; any doubt says false, and the
+ * helper answers.
+ */
+export function onlyLoopback(pid: number, starttime: number): boolean {
+  const names = readInterfaces(pid)
+  if (names.length === 0 || names.some((name) => name !== 'lo')) return false
+  return isSameProcessAlive(pid, starttime)
 }
 
 /**
@@ -57,6 +71,7 @@ export interface Addresses {
  * process is gone; rejects with CtrError CTR_IFADDRS when the helper fails.
  */
 export function listAddressesAsync(pid: number, starttime: number): Promise<Addresses> {
+  if (onlyLoopback(pid, starttime)) return Promise.resolve({ipv4: [], ipv6: []})
   const args = ['ifaddrs', '--pid', String(pid), '--starttime', String(starttime)]
   const binary = monitorBinary()
   return new Promise((resolve, reject) => {

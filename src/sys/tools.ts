@@ -5,6 +5,7 @@
 import {CtrError} from '../core/errors.js'
 import {childProcess} from './builtins.js'
 import {monitorBinary, monitorBroken} from './monitor-binary.js'
+import {onlyLoopback} from './ls-facts.js'
 
 /** How long a one-shot helper may run beyond what it was asked to wait. */
 const HELPER_TIMEOUT_MS = 10_000
@@ -43,6 +44,7 @@ export function pidfdKill(pid: number, starttime: number, signal: number, waitMs
 
 /** Addresses in pid's network namespace except loopback: [{ifname, family, address}]. */
 export function listAddresses(pid: number, starttime: number): Array<{ifname: string; family: 'inet' | 'inet6'; address: string}> {
+  if (onlyLoopback(pid, starttime)) return []
   const {status, stdout, stderr} = runTool(['ifaddrs', '--pid', String(pid), '--starttime', String(starttime)])
   if (status === 3) return []
   if (status !== 0) throw new CtrError('CTR_IFADDRS', stderr.trim() || 'Failed to list addresses')
