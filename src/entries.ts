@@ -4,10 +4,10 @@
 
 import {lxcCommand, moduleCommand} from './dispatch.js'
 
-export const start = /* @__PURE__ */ lxcCommand('start', async () => (await import('./runners/start.js')).runStart)
+export const start = /* @__PURE__ */ lxcCommand('start', async () => (await import('./runners/start.js')).runStartCommand)
 export const wait = /* @__PURE__ */ lxcCommand('wait', async () => (await import('./runners/wait.js')).runWait)
 export const info = /* @__PURE__ */ lxcCommand('info', async () => (await import('./runners/info.js')).runInfo)
-export const stop = /* @__PURE__ */ lxcCommand('stop', async () => (await import('./runners/stop.js')).runStop)
+export const stop = /* @__PURE__ */ lxcCommand('stop', async () => (await import('./runners/stop.js')).runStopCommand)
 export const ls = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/ls.js'), import('./runners/ls.js')]))
 export const monitor = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/monitor.js'), import('./runners/monitor.js')]))
 export const create = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/create.js'), import('./runners/create.js')]))

@@ -40,6 +40,18 @@ export interface StartOptions extends CommonOptions {
   share: Partial<Record<NamespaceShareKind, string>>
   /** The command after `--` (or the positionals after the name); empty = config/default init. */
   command: string[]
+  /** --many / --all-matching: the containers to start (then `name` is the first or ''). */
+  fleet?: FleetOptions
+}
+
+/** Many containers in one call (README "Many containers at once"). */
+export interface FleetOptions {
+  /** The operands, in order, duplicates removed. */
+  names: string[]
+  /** --all-matching: a POSIX ERE that must match a whole name. */
+  allMatching: string | undefined
+  /** --at-once N: how many at a time. */
+  atOnce: number
 }
 
 export interface WaitOptions extends CommonOptions {
@@ -70,6 +82,8 @@ export interface StopOptions extends CommonOptions {
   kill: boolean
   nokill: boolean
   nolock: boolean
+  /** --many / --all-matching: the containers to stop (then `name` is the first or ''). */
+  fleet?: FleetOptions
 }
 
 /** What the argv layer returns: options to run, or an informational action. */

@@ -17,10 +17,11 @@ import {needsInterfaceList} from '../core/net-plan.js'
 import {startFailureError} from '../core/start-errors.js'
 import {hookTimeout} from '../core/hook-plan.js'
 import type {CommandOutcome} from '../output.js'
+import {runFleet, type FleetResult} from './fleet.js'
 import {readCgroupLayout} from '../sys/cgroup.js'
 import {DEFAULT_SECCOMP_POLICY, formatWarnings, loadConfigForStart} from '../sys/config.js'
 import {queryStatus, resolveContainer, resolveFromOptions, type ContainerRef} from '../sys/container.js'
-import {killReportedMonitor, launchMonitor, startTimeoutError, type LaunchedMonitor, type StartReport} from '../sys/monitor.js'
+import {killReportedMonitor, launchMonitor, startTimeoutError, useAsyncDaemonLaunch, type LaunchedMonitor, type StartReport} from '../sys/monitor.js'
 import {ownInterfaces} from '../sys/network.js'
 import {readProcStat} from '../sys/proc.js'
 import {packagePath} from '../sys/package-files.js'
@@ -45,6 +46,13 @@ export interface StartResult {
 }
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGPWR', 'SIGCONT']
+
+/** `ctr start`: one container, or with --many / --all-matching many at once (src/runners/fleet.ts). */
+export async function runStartCommand(opts: StartOptions): Promise<CommandOutcome<StartResult | FleetResult<StartResult>>> {
+  if (!opts.fleet) return runStart(opts)
+  useAsyncDaemonLaunch()
+  return runFleet(opts, opts.fleet, false, runStart)
+}
 
 export async function runStart(opts: StartOptions): Promise<CommandOutcome<StartResult>> {
   const ref = resolveFromOptions(opts)

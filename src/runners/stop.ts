@@ -7,6 +7,7 @@ import {CtrError} from '../core/errors.js'
 import type {StopOptions} from '../core/options.js'
 import {signalName} from '../core/signals.js'
 import type {CommandOutcome} from '../output.js'
+import {runFleet, type FleetResult} from './fleet.js'
 import {loadConfigForCommand} from '../sys/config.js'
 import {queryStatus, resolveFromOptions, type ContainerRef, type RuntimeStatus} from '../sys/container.js'
 import {connectMonitor, isGone, REQUEST_TIMEOUT_MS, type MonitorConnection} from '../sys/monitor-client.js'
@@ -38,6 +39,11 @@ export const KILL_WAIT_MS = 30_000
 const SIGKILL = 9
 const SIGPWR = 30
 const SIGRTMIN_PLUS_3 = 37
+
+/** `ctr stop`: one container, or with --many / --all-matching many at once (src/runners/fleet.ts). */
+export async function runStopCommand(opts: StopOptions): Promise<CommandOutcome<StopResult | FleetResult<StopResult>>> {
+  return opts.fleet ? runFleet(opts, opts.fleet, true, runStop) : runStop(opts)
+}
 
 export async function runStop(opts: StopOptions): Promise<CommandOutcome<StopResult>> {
   const started = Date.now()

@@ -184,6 +184,11 @@ export function useSyncDaemonLaunch(): void {
   syncDaemonLaunch = true
 }
 
+/** Many starts in one process (--many) wait for their reports concurrently: the async spawn. */
+export function useAsyncDaemonLaunch(): void {
+  syncDaemonLaunch = false
+}
+
 function spawnSyncBinding(): SpawnSyncBinding | undefined {
   // Only our own monitor is known to close fd 3 once it reported: a
   // $CTR_MONITOR wrapper (strace -f, valgrind) may hold it as long as the

@@ -124,7 +124,7 @@ describe('parseArgv: glibc error messages', () => {
       table: STOP_SPEC.options,
       message:
         "option '--=x' is ambiguous; possibilities: '--reboot' '--nowait' '--timeout' '--kill' '--nokill' '--nolock' " +
-        "'--name' '--help' '--usage' '--version' '--quiet' '--logfile' '--logpriority' '--lxcpath' '--rcfile' '--json'",
+        "'--many' '--all-matching' '--at-once' '--name' '--help' '--usage' '--version' '--quiet' '--logfile' '--logpriority' '--lxcpath' '--rcfile' '--json'",
     },
   ]
   for (const c of cases) {
@@ -225,10 +225,10 @@ describe('specs', () => {
     assert.equal(
       formatUsage(STOP_SPEC, 'ctr stop'),
       'Usage: ctr stop [-r|--reboot] [-W|--nowait] [-t|--timeout=SECONDS] [-k|--kill]\n' +
-        '\t[--nokill] [--nolock] [-n|--name=NAME] [-h|--help]\n' +
-        '\t[-?] [--usage] [--version] [-q|--quiet]\n' +
-        '\t[-o|--logfile=FILE] [-l|--logpriority=LEVEL] [-P|--lxcpath=PATH] [--rcfile=FILE]\n' +
-        '\t[--json]\n',
+        '\t[--nokill] [--nolock] [--many] [--all-matching=REGEX]\n' +
+        '\t[--at-once=N] [-n|--name=NAME] [-h|--help] [-?]\n' +
+        '\t[--usage] [--version] [-q|--quiet] [-o|--logfile=FILE]\n' +
+        '\t[-l|--logpriority=LEVEL] [-P|--lxcpath=PATH] [--rcfile=FILE] [--json]\n',
     )
   })
 })

@@ -24,7 +24,8 @@ import {CtrError, UsageError} from '../errors.js'
 import type {CtrErrorOptions} from '../errors.js'
 import {scanArgv} from '../argv.js'
 import {validateName} from '../names.js'
-import type {CommonOptions, InfoOptions, Parsed, StartOptions, StopOptions, WaitOptions} from '../options.js'
+import type {CommonOptions, FleetOptions, InfoOptions, Parsed, StartOptions, StopOptions, WaitOptions} from '../options.js'
+import {compileNameRegex} from '../posix-regex.js'
 import {looksLikeStates, parseStates} from '../state.js'
 import {INFO_SPEC, START_SPEC, STOP_SPEC, WAIT_SPEC} from './specs.js'
 import type {CommandSpec, CommonOptionKey, InfoOptionKey, StartOptionKey, StopOptionKey, WaitOptionKey} from './specs.js'
@@ -49,7 +50,9 @@ export function parseStartArgv(argv: string[], env: Env): Parsed<StartOptions> {
   let closeAllFds = false
   const defines: StartOptions['defines'] = []
   const share: StartOptions['share'] = {}
+  const fleetFlags = newFleetFlags()
   const scan = scanCommon<StartOptionKey>(START_SPEC, argv, {
+    ...fleetHandlers(fleetFlags),
     daemon: () => (daemon = true),
     foreground: () => (daemon = false),
     define: (value) => defines.push(parseDefine(value)),
@@ -63,6 +66,17 @@ export function parseStartArgv(argv: string[], env: Env): Parsed<StartOptions> {
     sharePid: (value) => (share.pid = value),
   })
   if ('action' in scan) return scan
+  const fleet = fleetFrom(scan, fleetFlags, 'start')
+  if (fleet) {
+    const refused = [
+      [!daemon, '-F'], [pidfile !== undefined, '-p'], [consolePath !== undefined, '-c'], [consoleLog !== undefined, '-L'],
+    ].find(([given]) => given)
+    if (refused) throw conflict(`${refused[1] as string} starts one container; it cannot be used with --many or --all-matching`, 'Start that container on its own')
+    const options: StartOptions = {
+      ...scan.common, name: fleet.names[0] ?? '', daemon, defines, console: undefined, consoleLog: undefined, closeAllFds, pidfile: undefined, share, command: [], fleet,
+    }
+    return {action: 'run', options}
+  }
   // lxc_arguments_parse hands everything left after the name to lxc-start
   // as the command, operands before `--` first: `ctr start web -F -- sh`
   // and `ctr start -n web sh` both run sh.
@@ -144,7 +158,9 @@ export function parseInfoArgv(argv: string[], env: Env): Parsed<InfoOptions> {
 export function parseStopArgv(argv: string[], env: Env): Parsed<StopOptions> {
   const flags = {reboot: false, nowait: false, kill: false, nokill: false, nolock: false}
   let timeout: number | undefined
+  const fleetFlags = newFleetFlags()
   const scan = scanCommon<StopOptionKey>(STOP_SPEC, argv, {
+    ...fleetHandlers(fleetFlags),
     reboot: () => (flags.reboot = true),
     nowait: () => (flags.nowait = true),
     timeout: (value, flag) => (timeout = parseStopTimeout(value, flag)),
@@ -153,8 +169,10 @@ export function parseStopArgv(argv: string[], env: Env): Parsed<StopOptions> {
     nolock: () => (flags.nolock = true),
   })
   if ('action' in scan) return scan
+  const fleet = fleetFrom(scan, fleetFlags, 'stop')
+  if (fleet) return {action: 'run', options: {...validateStopOptions({...scan.common, name: fleet.names[0] ?? '', ...flags, timeout}), fleet}}
   const {name, rest} = resolveName(scan, env)
-  rejectLeftovers(rest, 'ctr stop stops one container; run it once per name')
+  rejectLeftovers(rest, 'ctr stop stops one container; run it once per name (or name them all with --many)')
   return {action: 'run', options: validateStopOptions({...scan.common, name, ...flags, timeout})}
 }
 
@@ -434,6 +452,58 @@ export function rejectLeftovers(rest: Leftover, why: string): void {
     hints: [why],
     details: {arguments: extra},
   })
+}
+
+interface FleetFlags {
+  many: boolean
+  allMatching: string | undefined
+  atOnce: number | undefined
+}
+
+function newFleetFlags(): FleetFlags {
+  return {many: false, allMatching: undefined, atOnce: undefined}
+}
+
+function fleetHandlers(flags: FleetFlags): Record<'many' | 'allMatching' | 'atOnce', (value: string, flag: string) => unknown> {
+  return {
+    many: () => (flags.many = true),
+    allMatching: (value) => (flags.allMatching = value),
+    atOnce: (value, flag) => (flags.atOnce = parseAtOnce(value, flag)),
+  }
+}
+
+/** The default of --at-once: enough to keep two cores busy while monitors wait for their containers. */
+export const DEFAULT_AT_ONCE = 16
+
+/**
+ * --many / --all-matching (README "Many containers at once"): every operand
+ * is a name, none is a command; -n is refused (it names one container).
+ * Returns undefined without either flag: the command line means what it
+ * means to LXC.
+ */
+function fleetFrom(scan: Scanned, flags: FleetFlags, verb: string): FleetOptions | undefined {
+  if (!flags.many && flags.allMatching === undefined) {
+    if (flags.atOnce !== undefined) throw conflict('--at-once needs --many or --all-matching', `Name the containers: ctr ${verb} --many NAME...`)
+    return undefined
+  }
+  if (scan.nameFlag !== undefined) throw conflict(`-n names one container; with --many, give the names as operands`, `ctr ${verb} --many ${scan.nameFlag} OTHER...`)
+  if (scan.afterDashDash.length > 0) throw conflict('With --many every operand is a container name; there is no command after --', 'Start containers that need a command one at a time')
+  const names: string[] = []
+  for (const name of scan.operands) {
+    validateName(name)
+    if (!names.includes(name)) names.push(name)
+  }
+  if (flags.allMatching !== undefined) compileNameRegex(flags.allMatching, true, '--all-matching')
+  else if (names.length === 0) throw usageError('CTR_NO_NAME', 'No container name specified', {hints: [`Give the names as operands: ctr ${verb} --many NAME...`]})
+  return {names, allMatching: flags.allMatching, atOnce: flags.atOnce ?? DEFAULT_AT_ONCE}
+}
+
+function parseAtOnce(text: string, flag: string): number {
+  const n = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw usageError('CTR_INVALID_AT_ONCE', `Invalid ${flag} "${text}": expected a whole number ≥ 1`, {hints: ['For example --at-once 8']})
+  }
+  return n
 }
 
 function conflict(message: string, hint: string): CtrError {

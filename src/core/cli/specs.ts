@@ -47,12 +47,31 @@ export type StartOptionKey =
   | 'shareIpc'
   | 'shareUts'
   | 'sharePid'
+  | FleetOptionKey
+
+/** `--many`, `--all-matching`, `--at-once`: many containers in one call (start and stop; README "Many containers at once"). */
+export type FleetOptionKey = 'many' | 'allMatching' | 'atOnce'
 
 export type WaitOptionKey = CommonOptionKey | 'state' | 'timeout'
 
 export type InfoOptionKey = CommonOptionKey | 'state' | 'pid' | 'ips' | 'stats' | 'noHumanize' | 'config'
 
-export type StopOptionKey = CommonOptionKey | 'reboot' | 'nowait' | 'timeout' | 'kill' | 'nokill' | 'nolock'
+export type StopOptionKey = CommonOptionKey | 'reboot' | 'nowait' | 'timeout' | 'kill' | 'nokill' | 'nolock' | FleetOptionKey
+
+// Long options only, none a prefix-sharer of an LXC option of start or stop
+// (getopt's abbreviations of those keep their meaning), and operands stay
+// the name and the command unless --many says otherwise: no LXC command
+// line changes meaning.
+function fleetOptions(verb: string): Array<OptionSpec<FleetOptionKey>> {
+  return [
+    {key: 'many', long: 'many', hasArg: false, description: `Every operand is a container name: ${verb} them all, concurrently`},
+    {
+      key: 'allMatching', long: 'all-matching', hasArg: true, argName: 'REGEX',
+      description: `Also ${verb} every container whose whole name matches the POSIX extended REGEX (implies --many)`,
+    },
+    {key: 'atOnce', long: 'at-once', hasArg: true, argName: 'N', description: `With --many: at most N ${verb}s under way at a time (default 16)`},
+  ]
+}
 
 /** A table row plus what help, completion and `--usage` need. */
 export interface OptionSpec<K extends string = string> extends OptionDef<K> {
@@ -131,7 +150,9 @@ export const START_SPEC: CommandSpec<StartOptionKey> = {
     'returns once it is RUNNING, leaving a small monitor process in the background. With -F the monitor ' +
     'stays in the foreground with the console on this terminal. A COMMAND after -- replaces the ' +
     "container's init (lxc.init.cmd, else /sbin/init). Starting a container that is already running " +
-    'prints an error but exits 0, like lxc-start.',
+    'prints an error but exits 0, like lxc-start. With --many every operand is a container name and ' +
+    "they are started concurrently (--all-matching 'db[0-9]+' adds the defined containers whose whole name " +
+    'matches); each failure is reported with its name, and the exit status is 0 only if all started.',
   synopsis:
     'ctr start -n NAME [-f FILE] [-s KEY=VAL]... [-d|-F] [-p FILE] [-c PATH] [-L FILE] [-C] ' +
     '[--share-net|--share-ipc|--share-uts|--share-pid NAME|PID|PATH] [-- COMMAND [ARG...]]',
@@ -195,6 +216,7 @@ export const START_SPEC: CommandSpec<StartOptionKey> = {
       key: 'sharePid', long: 'share-pid', hasArg: true, argName: 'NAME|PID|PATH',
       description: 'Join the PID namespace of a container, a PID or a namespace file',
     },
+    ...fleetOptions('start'),
     ...commonOptions(false),
   ],
 }
@@ -279,7 +301,9 @@ export const STOP_SPEC: CommandSpec<StopOptionKey> = {
     'Asks the container NAME to shut down (lxc.signal.halt, SIGPWR by default), waits up to the ' +
     'timeout (60 s) for it to stop, then kills it (lxc.signal.stop, SIGKILL) unless --nokill is ' +
     'given. -k kills at once, -r reboots, -W only sends the signal. Exits 0 when the container is ' +
-    'stopped, even if it had to be killed, and 2 if it was not running.',
+    'stopped, even if it had to be killed, and 2 if it was not running. With --many every operand is a ' +
+    'container name and they are stopped concurrently (--all-matching REGEX adds the running containers ' +
+    'whose whole name matches); the exit status is the worst of theirs.',
   synopsis: 'ctr stop -n NAME [-r] [-W] [-t SECONDS] [-k] [--nokill] [--nolock]',
   examples: [
     {description: 'Clean shutdown, killing it after 60 s if needed', command: 'ctr stop -n web'},
@@ -302,6 +326,7 @@ export const STOP_SPEC: CommandSpec<StopOptionKey> = {
     {key: 'kill', short: 'k', long: 'kill', hasArg: false, description: 'Kill the container instead of asking it to shut down'},
     {key: 'nokill', long: 'nokill', hasArg: false, description: "Only ask for a clean shutdown; don't kill after the timeout"},
     {key: 'nolock', long: 'nolock', hasArg: false, description: 'Accepted with -k for LXC compatibility; has no effect'},
+    ...fleetOptions('stop'),
     ...commonOptions(true),
   ],
 }
