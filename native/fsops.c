@@ -47,6 +47,8 @@ static int sys_openat2(int dirfd, const char *path, struct open_how *how)
 	return (int)syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
 }
 
+static int mkdir_in(int rootfd, const char *path, unsigned int mode, unsigned long long resolve);
+
 static const char *skip_slashes(const char *p)
 {
 	while (*p == '/')
@@ -54,11 +56,13 @@ static const char *skip_slashes(const char *p)
 	return p;
 }
 
-int ctr_open_in_root(int rootfd, const char *path, int flags)
+/* resolve: extra RESOLVE_* flags; RESOLVE_NO_SYMLINKS for the automounts
+ * (CTR_MNT_NO_SYMLINKS), which LXC never mounts through a symlink. */
+static int open_in(int rootfd, const char *path, int flags, unsigned long long resolve)
 {
 	struct open_how how = {
 		.flags = (unsigned long long)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve,
 	};
 	const char *rel = skip_slashes(path);
 	int fd;
@@ -67,7 +71,22 @@ int ctr_open_in_root(int rootfd, const char *path, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
+static unsigned long long resolve_of(unsigned int opts)
+{
+	return (opts & CTR_MNT_NO_SYMLINKS) ? RESOLVE_NO_SYMLINKS : 0;
+}
+
+int ctr_open_in_root(int rootfd, const char *path, int flags)
+{
+	return open_in(rootfd, path, flags, 0);
+}
+
 int ctr_mkdir_in_root(int rootfd, const char *path, unsigned int mode)
+{
+	return mkdir_in(rootfd, path, mode, 0);
+}
+
+static int mkdir_in(int rootfd, const char *path, unsigned int mode, unsigned long long resolve)
 {
 	char buf[PATH_MAX];
 	const char *rel = skip_slashes(path);
@@ -85,7 +104,7 @@ int ctr_mkdir_in_root(int rootfd, const char *path, unsigned int mode)
 		char saved = *p;
 		*p = '\0';
 		if (*buf) {
-			_cleanup_close_ int fd = ctr_open_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
+			_cleanup_close_ int fd = open_in(rootfd, buf, O_PATH | O_DIRECTORY, resolve);
 			if (fd == -ENOENT) {
 				/* Create the last component under its parent, both resolved in the root. */
 				char *slash = strrchr(buf, '/');
@@ -93,11 +112,11 @@ int ctr_mkdir_in_root(int rootfd, const char *path, unsigned int mode)
 				const char *leaf = buf;
 				if (slash) {
 					*slash = '\0';
-					parent = ctr_open_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
+					parent = open_in(rootfd, buf, O_PATH | O_DIRECTORY, resolve);
 					*slash = '/';
 					leaf = slash + 1;
 				} else {
-					parent = ctr_open_in_root(rootfd, ".", O_PATH | O_DIRECTORY);
+					parent = open_in(rootfd, ".", O_PATH | O_DIRECTORY, resolve);
 				}
 				if (parent < 0)
 					return parent;
@@ -118,7 +137,8 @@ int ctr_mkdir_in_root(int rootfd, const char *path, unsigned int mode)
 /* Opens the parent directory of path inside the root (creating it first
  * when mkdir_mode is not 0) and points *leaf at path's last component.
  * Returns the O_PATH fd or -errno. */
-static int open_parent_in_root(int rootfd, const char *path, unsigned int mkdir_mode, const char **leaf)
+static int open_parent_in_root(int rootfd, const char *path, unsigned int mkdir_mode, const char **leaf,
+			       unsigned long long resolve)
 {
 	char parent[PATH_MAX];
 	const char *rel = skip_slashes(path), *slash = strrchr(rel, '/');
@@ -127,7 +147,7 @@ static int open_parent_in_root(int rootfd, const char *path, unsigned int mkdir_
 
 	if (!slash) {
 		*leaf = rel;
-		return ctr_open_in_root(rootfd, ".", O_PATH | O_DIRECTORY);
+		return open_in(rootfd, ".", O_PATH | O_DIRECTORY, resolve);
 	}
 	n = (size_t)(slash - rel);
 	if (n >= sizeof(parent))
@@ -135,21 +155,21 @@ static int open_parent_in_root(int rootfd, const char *path, unsigned int mkdir_
 	memcpy(parent, rel, n);
 	parent[n] = '\0';
 	if (mkdir_mode) {
-		ret = ctr_mkdir_in_root(rootfd, parent, mkdir_mode);
+		ret = mkdir_in(rootfd, parent, mkdir_mode, resolve);
 		if (ret < 0)
 			return ret;
 	}
 	*leaf = slash + 1;
-	return ctr_open_in_root(rootfd, parent, O_PATH | O_DIRECTORY);
+	return open_in(rootfd, parent, O_PATH | O_DIRECTORY, resolve);
 }
 
 /* Creates an empty file at path inside the root (the parent is created too). */
-static int create_file_in_root(int rootfd, const char *path)
+static int create_file_in_root(int rootfd, const char *path, unsigned long long resolve)
 {
 	_cleanup_close_ int pfd = -EBADF, fd = -EBADF;
 	const char *leaf;
 
-	pfd = open_parent_in_root(rootfd, path, 0755, &leaf);
+	pfd = open_parent_in_root(rootfd, path, 0755, &leaf, resolve);
 	if (pfd < 0)
 		return pfd;
 	/* O_NOFOLLOW|O_EXCL-free: an existing file is fine, a symlink is not followed. */
@@ -299,24 +319,25 @@ static int apply_mount(int rootfd, const struct ctr_mount *m)
 	char tpath[64], spath[64];
 	const char *source = m->source;
 	unsigned long flags = m->flags;
+	unsigned long long resolve = resolve_of(m->opts);
 	int ret;
 
 	if (m->opts & CTR_MNT_CREATE_DIR) {
-		ret = ctr_mkdir_in_root(rootfd, m->target, 0755);
+		ret = mkdir_in(rootfd, m->target, 0755, resolve);
 		if (ret < 0)
 			return ret;
 	}
 	if (m->opts & CTR_MNT_CREATE_FILE) {
-		ret = create_file_in_root(rootfd, m->target);
+		ret = create_file_in_root(rootfd, m->target, resolve);
 		if (ret < 0)
 			return ret;
 	}
-	tfd = ctr_open_in_root(rootfd, m->target, O_PATH);
+	tfd = open_in(rootfd, m->target, O_PATH, resolve);
 	if (tfd < 0)
 		return tfd;
 	fd_path(tpath, sizeof(tpath), tfd);
 	if (source && (m->opts & CTR_MNT_SRC_IN_ROOT)) {
-		sfd = ctr_open_in_root(rootfd, source, O_PATH);
+		sfd = open_in(rootfd, source, O_PATH, resolve);
 		if (sfd < 0)
 			return sfd;
 		fd_path(spath, sizeof(spath), sfd);
@@ -340,7 +361,7 @@ static int apply_mount(int rootfd, const struct ctr_mount *m)
 			if (m->opts & CTR_MNT_RO_REMOUNT)
 				rflags |= MS_RDONLY;
 			/* Reopen: the O_PATH fd still points at the covered directory. */
-			_cleanup_close_ int nfd = ctr_open_in_root(rootfd, m->target, O_PATH);
+			_cleanup_close_ int nfd = open_in(rootfd, m->target, O_PATH, resolve);
 			if (nfd < 0)
 				return nfd;
 			fd_path(tpath, sizeof(tpath), nfd);
@@ -360,7 +381,7 @@ static int apply_mknod(int rootfd, const struct ctr_fsop *op)
 	_cleanup_close_ int pfd = -EBADF;
 	int ret;
 
-	pfd = open_parent_in_root(rootfd, rel, 0, &leaf);
+	pfd = open_parent_in_root(rootfd, rel, 0, &leaf, resolve_of(op->m.opts));
 	if (pfd < 0)
 		return pfd;
 	ret = mknodat(pfd, leaf, op->mode, (dev_t)op->dev);
@@ -375,7 +396,7 @@ static int apply_mknod(int rootfd, const struct ctr_fsop *op)
 			.source = op->m.target,
 			.target = op->m.target,
 			.flags = MS_BIND,
-			.opts = CTR_MNT_CREATE_FILE,
+			.opts = CTR_MNT_CREATE_FILE | (op->m.opts & CTR_MNT_NO_SYMLINKS),
 		};
 		char host[PATH_MAX];
 		size_t n = strlen(rel);
@@ -393,7 +414,7 @@ static int apply_symlink(int rootfd, const struct ctr_fsop *op)
 	_cleanup_close_ int pfd = -EBADF;
 	const char *leaf;
 
-	pfd = open_parent_in_root(rootfd, op->m.target, 0, &leaf);
+	pfd = open_parent_in_root(rootfd, op->m.target, 0, &leaf, resolve_of(op->m.opts));
 	if (pfd < 0)
 		return pfd;
 	if (symlinkat(op->m.source, pfd, leaf) < 0 && errno != EEXIST)
@@ -403,7 +424,7 @@ static int apply_symlink(int rootfd, const struct ctr_fsop *op)
 
 static int apply_umount(int rootfd, const struct ctr_fsop *op)
 {
-	_cleanup_close_ int fd = ctr_open_in_root(rootfd, op->m.target, O_PATH);
+	_cleanup_close_ int fd = open_in(rootfd, op->m.target, O_PATH, resolve_of(op->m.opts));
 	char path[64];
 
 	if (fd < 0)
@@ -433,7 +454,7 @@ int ctr_fsop_apply_one(int rootfd, const struct ctr_fsop *op)
 	case CTR_FSOP_SYMLINK:
 		return apply_symlink(rootfd, op);
 	case CTR_FSOP_MKDIR:
-		return ctr_mkdir_in_root(rootfd, op->m.target, op->mode);
+		return mkdir_in(rootfd, op->m.target, op->mode, resolve_of(op->m.opts));
 	}
 	return -EINVAL;
 }

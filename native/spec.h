@@ -24,6 +24,7 @@
 #define CTR_MNT_RO_REMOUNT (1u << 4)  /* bind mounts: remount read-only afterwards */
 #define CTR_MNT_AFTER_PIVOT (1u << 5) /* run after pivot_root (paths in the new root) */
 #define CTR_MNT_SKIP_ENOENT (1u << 6) /* a missing source or target skips the op (lxc.mount.auto) */
+#define CTR_MNT_NO_SYMLINKS (1u << 7) /* no symlink on the way (ELOOP): proc, sys and dev automounts, as LXC */
 
 struct ctr_mount {
 	const char *source;

@@ -42,6 +42,8 @@ export const MNT = {
   RO_REMOUNT: 1 << 4,
   AFTER_PIVOT: 1 << 5,
   SKIP_ENOENT: 1 << 6,
+  /** Resolve without following any symlink (ELOOP): the proc, sys and dev automounts, as LXC. */
+  NO_SYMLINKS: 1 << 7,
 } as const
 
 /** CLONE_NEW* flags, by /proc/PID/ns name. */

@@ -37,7 +37,13 @@ export interface FailureContext {
   uid?: number
   /** lxc.net.N -> its type, to name what a missing link is. */
   netTypes?: Readonly<Record<number, string>>
+  /** The failed mount was a proc, sys or dev automount (MNT.NO_SYMLINKS). */
+  automount?: boolean
+  /** The symlink of the rootfs that such a mount met (ELOOP), found by the caller. */
+  symlink?: {path: string; target: string}
 }
+
+const ELOOP = 40
 
 const STEPS: Record<string, StepText> = {
   exec: {
@@ -122,6 +128,7 @@ export function startFailureError(f: StartFailure, err: ErrnoInfo, ctx: FailureC
   if (f.signal !== undefined) return killedDuringSetup(f, ctx)
   if (f.step === 'hook') return hookFailureError(ctx.name, parseHookDetail(f.detail), err)
   if (f.step === 'network') return networkFailure(f, err, ctx)
+  if (f.step === 'mount' && f.errno === ELOOP && ctx.automount) return automountThroughSymlink(f, ctx)
   const step = STEPS[f.step]
   const what = step ? step.what(f.detail) : `Failed at step "${f.step}"${f.detail ? ` (${f.detail})` : ''}`
   const hints = [...(step?.hints?.(f, ctx) ?? [])]
@@ -129,6 +136,28 @@ export function startFailureError(f: StartFailure, err: ErrnoInfo, ctx: FailureC
   return new CtrError('CTR_START_FAILED', `${ctx.name}: ${what}: ${err.message} (${err.name})`, {
     hints,
     details: {step: f.step, errno: err.name, detail: f.detail},
+  })
+}
+
+/**
+ * A proc, sys or dev automount met a symlink of the rootfs: LXC refuses it
+ * too ("proc in ROOTFS/proc was a symbolic link!"), since the mount would
+ * land wherever the link points.
+ */
+function automountThroughSymlink(f: StartFailure, ctx: FailureContext): CtrError {
+  const target = `/${f.detail.replace(/^\d+ /, '')}`
+  const link = ctx.symlink
+  const what = link
+    ? `Refusing to mount on "${target}": "${link.path}" in the root filesystem is a symbolic link (to "${link.target}")`
+    : `Refusing to mount on "${target}": a directory on the way is a symbolic link in the root filesystem`
+  const where = `${ctx.rootfs ?? ''}${link?.path ?? target}`
+  const hints = [
+    'ctr, like LXC, never mounts proc, sys or dev through a symlink: the mount would land wherever the link points',
+    `Make it a directory: rm ${where} && mkdir ${where}`,
+  ]
+  return new CtrError('CTR_START_FAILED', `${ctx.name}: ${what}`, {
+    hints,
+    details: {step: f.step, errno: 'ELOOP', detail: f.detail, ...(link ? {symlink: link.path, symlinkTarget: link.target} : {})},
   })
 }
 

@@ -219,23 +219,33 @@ export function filesystemOps(config: ContainerConfig, ctx: FsContext): FsPlan {
   const ops: FsOp[] = []
   if (config.autodev) {
     const size = config.autodevTmpfsSize ?? 500000
-    ops.push({kind: 'mkdir', path: 'dev', mode: 0o755, opts: 0})
-    ops.push({kind: 'mount', source: 'none', target: 'dev', fstype: 'tmpfs', flags: MS.NOSUID | MS.NOEXEC, data: `size=${size},mode=755`, opts: 0})
-    ops.push({kind: 'mkdir', path: 'dev/pts', mode: 0o755, opts: 0})
+    ops.push(...automount([
+      {kind: 'mkdir', path: 'dev', mode: 0o755, opts: 0},
+      {kind: 'mount', source: 'none', target: 'dev', fstype: 'tmpfs', flags: MS.NOSUID | MS.NOEXEC, data: `size=${size},mode=755`, opts: 0},
+      {kind: 'mkdir', path: 'dev/pts', mode: 0o755, opts: 0},
+    ]))
   }
-  ops.push(...procSysMounts(config.mountAuto, ctx))
+  ops.push(...automount(procSysMounts(config.mountAuto, ctx)))
   const entries = mountEntryOps([...ctx.fstab, ...config.mountEntries], ctx.entries)
   ops.push(...entries.ops)
   // After the entries, as LXC does: /sys may come from one of them. With
   // hooks before pivot_root the child is in its cgroup namespace by then,
   // and the cgroup mounts come before the mount hooks, as in LXC.
-  const cgroupOps = cgroupMounts(config.mountAuto, ctx.cgroups)
+  const cgroupOps = automount(cgroupMounts(config.mountAuto, ctx.cgroups))
   ops.push(...(ctx.earlyHooks ? cgroupOps.map((op) => ({...op, opts: op.opts & ~MNT.AFTER_PIVOT})) : cgroupOps))
   // LXC: mount hooks, then autodev hooks, then /dev's nodes.
   const mountHookIndex = ops.length
-  if (config.autodev) ops.push(...autodevNodes())
-  if (config.ptyMax > 0) ops.push(...devptsOps(config.ptyMax, ctx.gid5Mapped))
+  if (config.autodev) ops.push(...automount(autodevNodes()))
+  if (config.ptyMax > 0) ops.push(...automount(devptsOps(config.ptyMax, ctx.gid5Mapped)))
   return {ops, warnings: entries.warnings, mountHookIndex}
+}
+
+// LXC never mounts proc, sys or dev (or anything in them) through a
+// symlink of the rootfs (open_without_symlink: "proc in ROOTFS/proc was a
+// symbolic link!"): the mount would land wherever the link points. Mount
+// entries keep resolving links inside the root (docs/lxc-contract.md).
+function automount(ops: FsOp[]): FsOp[] {
+  return ops.map((op) => ({...op, opts: op.opts | MNT.NO_SYMLINKS}))
 }
 
 // lxc_setup_devpts_child: a private devpts instance limited to lxc.pty.max

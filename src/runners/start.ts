@@ -3,18 +3,18 @@
 // docs/architecture.md §2).
 
 import {randomBytes} from 'node:crypto'
-import {accessSync, closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, readFileSync, statSync} from 'node:fs'
+import {accessSync, closeSync, constants as fsConstants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, statSync} from 'node:fs'
 import {dirname, resolve as resolvePath} from 'node:path'
 import {getSystemErrorMap} from 'node:util'
 
 import {CtrError} from '../core/errors.js'
-import {encodeMonitorSpec, type MonitorSpec, type NamespaceName, type ShareSpec} from '../core/monitor-spec.js'
+import {encodeMonitorSpec, MNT, type MonitorSpec, type NamespaceName, type ShareSpec} from '../core/monitor-spec.js'
 import type {StartOptions} from '../core/options.js'
 import {defaultLogFile, lastExitPath} from '../core/paths.js'
 import {overlayWorkdir, planStart, type KernelFacts} from '../core/start-plan.js'
 import {parseFstab, type ContainerConfig, type MountEntry} from '../core/config/index.js'
 import {needsInterfaceList} from '../core/net-plan.js'
-import {startFailureError} from '../core/start-errors.js'
+import {startFailureError, type FailureContext} from '../core/start-errors.js'
 import {hookTimeout} from '../core/hook-plan.js'
 import type {CommandOutcome} from '../output.js'
 import {runFleet, type FleetResult} from './fleet.js'
@@ -142,7 +142,7 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
       if (spec.foreground) await launched.exit
       // Without -p the only pidfile is the run dir's monitor.pid.
       if (report.step === 'pidfile' && pidfile === undefined) report.detail = `${ref.rundir}/monitor.pid`
-      throw failure(report, ref.name, config, spec.pathSearch, spec.foreground)
+      throw failure(report, ref.name, config, spec)
     }
     if (!spec.foreground) {
       // Whatever else holds the sync fd (a wrapper named by $CTR_MONITOR,
@@ -249,11 +249,35 @@ function forwardSignals(launched: LaunchedMonitor): () => void {
   }
 }
 
-function failure(report: Extract<StartReport, {kind: 'error'}>, name: string, config: ContainerConfig, path: string | undefined, foreground: boolean): CtrError {
+function failure(report: Extract<StartReport, {kind: 'error'}>, name: string, config: ContainerConfig, spec: MonitorSpec): CtrError {
+  const rootfs = config.rootfs.path
   const entry = getSystemErrorMap().get(-report.errno)
   const err = entry ? {name: entry[0], message: capitalize(entry[1])} : {name: `errno ${report.errno}`, message: 'Unknown error'}
-  const netTypes = Object.fromEntries(config.nets.map((n) => [n.index, n.type ?? '']))
-  return startFailureError({step: report.step, errno: report.errno, detail: report.detail, ...(report.signal ? {signal: report.signal} : {})}, err, {name, rootfs: config.rootfs.path, path, foreground, uid: process.geteuid?.() ?? 0, netTypes})
+  const ctx: FailureContext = {name, rootfs, path: spec.pathSearch, foreground: spec.foreground, uid: process.geteuid?.() ?? 0, netTypes: Object.fromEntries(config.nets.map((n) => [n.index, n.type ?? '']))}
+  if (report.step === 'mount') {
+    // "INDEX TARGET": the spec's operation that failed.
+    const op = spec.fsops[Number(report.detail.split(' ', 1)[0])]
+    if (op && op.opts & MNT.NO_SYMLINKS) {
+      ctx.automount = true
+      const link = rootfs === undefined || spec.rootfsMount?.fstype === 'overlay' ? undefined : findSymlink(rootfs, op.kind === 'mount' ? op.target : op.path)
+      if (link) ctx.symlink = link
+    }
+  }
+  return startFailureError({step: report.step, errno: report.errno, detail: report.detail, ...(report.signal ? {signal: report.signal} : {})}, err, ctx)
+}
+
+// The first component of `rel` (inside the rootfs directory) that is a symlink.
+function findSymlink(rootfs: string, rel: string): {path: string; target: string} | undefined {
+  const parts = rel.split('/').filter((p) => p !== '')
+  for (let i = 1; i <= parts.length; i++) {
+    const inside = `/${parts.slice(0, i).join('/')}`
+    try {
+      if (lstatSync(`${rootfs}${inside}`).isSymbolicLink()) return {path: inside, target: readlinkSync(`${rootfs}${inside}`)}
+    } catch {
+      return undefined
+    }
+  }
+  return undefined
 }
 
 function capitalize(text: string): string {

@@ -80,7 +80,7 @@ describe('planStart', () => {
     const dev = ops.findIndex((o) => o.kind === 'mount' && o.target === 'dev')
     const nul = ops.findIndex((o) => o.kind === 'mknod' && o.path === 'dev/null')
     assert.ok(dev >= 0 && nul > dev)
-    assert.deepEqual(ops.find((o) => o.kind === 'mknod' && o.path === 'dev/null'), {kind: 'mknod', path: 'dev/null', mode: 0o20666, dev: makedev(1, 3), opts: 0})
+    assert.deepEqual(ops.find((o) => o.kind === 'mknod' && o.path === 'dev/null'), {kind: 'mknod', path: 'dev/null', mode: 0o20666, dev: makedev(1, 3), opts: MNT.NO_SYMLINKS})
     assert.ok(ops.some((o) => o.kind === 'symlink' && o.path === 'dev/fd' && o.target === '/proc/self/fd'))
   })
   it('proc:mixed is LXC\'s table: proc, /proc/sys read-only with /proc/sys/net kept writable, sysrq read-only', () => {
@@ -98,7 +98,15 @@ describe('planStart', () => {
   })
   it('sys:mixed stages a writable sysfs for /sys/devices/virtual/net and unmounts it', () => {
     const ops = plan('lxc.autodev = 0\nlxc.mount.auto = sys:mixed').fsops
-    assert.deepEqual(ops.at(-1), {kind: 'umount', path: 'proc/sys', opts: 0})
+    assert.deepEqual(ops.at(-1), {kind: 'umount', path: 'proc/sys', opts: MNT.NO_SYMLINKS})
+  })
+  it('never resolves the proc, sys, dev and cgroup automounts through a symlink; mount entries still may', () => {
+    const ops = plan('lxc.rootfs.path = /srv/root\nlxc.pty.max = 4\nlxc.mount.auto = proc:mixed sys:mixed\nlxc.mount.entry = /srv/data srv/data none bind,create=dir 0 0').fsops
+    const entry = ops.find((o) => o.kind === 'mount' && o.target === 'srv/data')
+    assert.ok(entry && !(entry.opts & MNT.NO_SYMLINKS), 'an lxc.mount.entry target resolves links inside the root')
+    const auto = ops.filter((o) => o !== entry)
+    assert.ok(auto.some((o) => o.kind === 'mount' && o.fstype === 'devpts'))
+    for (const op of auto) assert.ok(op.opts & MNT.NO_SYMLINKS, `${JSON.stringify(op)} has NO_SYMLINKS`)
   })
   it('refuses mounts without a mount namespace of their own', () => {
     assert.throws(() => plan('lxc.namespace.keep = mnt\nlxc.mount.auto = proc'), {code: 'CTR_CONFIG_INVALID'})
