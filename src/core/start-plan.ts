@@ -35,6 +35,19 @@ export interface KernelFacts {
   cgroups?: CgroupLayout
   /** Interface names of ctr's network namespace (the monitor's): read only for a phys `link+`. */
   interfaces?: string[]
+  /** Which LSMs LXC would use here (undefined: assume both, refuse what ctr cannot apply). */
+  lsm?: LsmFacts
+}
+
+/**
+ * The LSMs LXC 5.0's lsm_init_static would pick: AppArmor when
+ * /sys/module/apparmor/parameters/enabled says Y, SELinux when
+ * is_selinux_enabled(); with neither, its "nop" driver ignores every
+ * lxc.apparmor.* and lxc.selinux.* key.
+ */
+export interface LsmFacts {
+  apparmor: boolean
+  selinux: boolean
 }
 
 export interface StartPlanInput {
@@ -84,7 +97,7 @@ export interface Unsupported {
  * start with any of them fails: silently ignoring a key would run a
  * container with less isolation than its config asks for.
  */
-export function unsupportedFeatures(config: ContainerConfig): Unsupported[] {
+export function unsupportedFeatures(config: ContainerConfig, lsm: LsmFacts = {apparmor: true, selinux: true}): Unsupported[] {
   const out: Unsupported[] = []
   const at = (key: string): string => {
     const used: UsedKey | undefined = config.used.get(key)
@@ -104,14 +117,53 @@ export function unsupportedFeatures(config: ContainerConfig): Unsupported[] {
   if (config.tty.max > 0) notYet('lxc.tty.max', 'container ttys')
   if (config.schedCore) notYet('lxc.sched.core', 'core scheduling domains')
   if (config.monitorUnshare) notYet('lxc.monitor.unshare', 'unshared monitor mount namespaces')
-  // No LSM is applied: only the values that mean "no profile" can be honoured.
-  const profile = config.apparmor.profile
-  if (profile !== undefined && profile !== 'unconfined' && profile !== 'unchanged') {
-    out.push({key: 'lxc.apparmor.profile', where: at('lxc.apparmor.profile'), message: `ctr does not apply AppArmor profiles (and this host may have no AppArmor); "${profile}" cannot be honoured, use unconfined`})
+  // No LSM is applied: where LXC would apply one, only the values that
+  // mean "no profile" can be honoured. Without that LSM LXC skips the keys
+  // (lsmSkipped says so instead).
+  if (lsm.apparmor) {
+    const profile = config.apparmor.profile
+    if (profile !== undefined && profile !== 'unconfined' && profile !== 'unchanged') {
+      out.push({key: 'lxc.apparmor.profile', where: at('lxc.apparmor.profile'), message: `ctr does not apply AppArmor profiles; "${profile}" cannot be honoured on this host, which has AppArmor: use unconfined`})
+    }
+    if (config.apparmor.raw.length > 0) out.push({key: 'lxc.apparmor.raw', where: at('lxc.apparmor.raw'), message: 'raw AppArmor rules are not supported yet (this host has AppArmor)'})
   }
-  const context = config.selinux.context
-  if (context !== undefined && context !== 'unconfined_t') {
-    out.push({key: 'lxc.selinux.context', where: at('lxc.selinux.context'), message: `ctr does not apply SELinux contexts; "${context}" cannot be honoured, use unconfined_t`})
+  if (lsm.selinux) {
+    const context = config.selinux.context
+    if (context !== undefined && context !== 'unconfined_t') {
+      out.push({key: 'lxc.selinux.context', where: at('lxc.selinux.context'), message: `ctr does not apply SELinux contexts; "${context}" cannot be honoured on this host, which has SELinux: use unconfined_t`})
+    }
+    const keyring = config.selinux.keyring
+    if (keyring !== undefined && keyring !== 'unconfined_t') {
+      out.push({key: 'lxc.selinux.context.keyring', where: at('lxc.selinux.context.keyring'), message: `ctr does not label keyrings; "${keyring}" cannot be honoured on this host, which has SELinux`})
+    }
+  }
+  return out
+}
+
+/**
+ * The lxc.apparmor.* and lxc.selinux.* lines that ask for confinement on a
+ * host without that LSM: LXC 5.0.2 skips them without a word (its "nop"
+ * driver); ctr skips them too and says so, `file:line: key: ...`.
+ */
+export function lsmSkipped(config: ContainerConfig, lsm: LsmFacts): string[] {
+  const out: string[] = []
+  const skip = (key: string, what: string, lsmName: string): void => {
+    const used: UsedKey | undefined = config.used.get(key)
+    const where = used ? formatLocation(used) : '<config>'
+    out.push(`${where}: ${key}: this host has no ${lsmName}, so ${what} is not applied (LXC skips it too)`)
+  }
+  if (!lsm.apparmor) {
+    const profile = config.apparmor.profile
+    if (profile !== undefined && profile !== 'unconfined' && profile !== 'unchanged') skip('lxc.apparmor.profile', `the profile "${profile}"`, 'AppArmor')
+    if (config.apparmor.allowNesting) skip('lxc.apparmor.allow_nesting', 'nesting', 'AppArmor')
+    if (config.apparmor.allowIncomplete) skip('lxc.apparmor.allow_incomplete', 'allow_incomplete', 'AppArmor')
+    if (config.apparmor.raw.length > 0) skip('lxc.apparmor.raw', `${config.apparmor.raw.length === 1 ? 'the raw rule' : `${config.apparmor.raw.length} raw rules`}`, 'AppArmor')
+  }
+  if (!lsm.selinux) {
+    const context = config.selinux.context
+    if (context !== undefined && context !== 'unconfined_t') skip('lxc.selinux.context', `the context "${context}"`, 'SELinux')
+    const keyring = config.selinux.keyring
+    if (keyring !== undefined && keyring !== 'unconfined_t') skip('lxc.selinux.context.keyring', `the keyring context "${keyring}"`, 'SELinux')
   }
   return out
 }
@@ -125,13 +177,12 @@ const NOT_YET: Array<[string, string]> = [
   ['lxc.tty.dir', 'container ttys'],
   ['lxc.log.syslog', 'logs to syslog'],
   ['lxc.time.offset', 'time namespace offsets'],
-  ['lxc.apparmor.raw', 'raw AppArmor rules'],
   ['lxc.seccomp.notify', 'seccomp notifications'],
 ]
 
 /** Throws CTR_NOT_SUPPORTED naming every key that cannot be honoured, with its file:line. */
-export function assertSupported(config: ContainerConfig): void {
-  const missing = unsupportedFeatures(config)
+export function assertSupported(config: ContainerConfig, lsm?: LsmFacts): void {
+  const missing = unsupportedFeatures(config, lsm)
   const first = missing[0]
   if (!first) return
   throw new CtrError('CTR_NOT_SUPPORTED', `${first.where}: ${first.key}: ${first.message}`, {
@@ -325,7 +376,7 @@ export function makedev(major: number, minor: number): number {
  */
 export function planStart(input: StartPlanInput): StartPlan {
   const {config, options} = input
-  assertSupported(config)
+  assertSupported(config, input.kernel.lsm)
   const shared = new Set(input.shares.map((s) => s.ns))
   const namespaces = resolveNamespaces(config, input.kernel, shared)
   const hasRootfs = config.rootfs.path !== undefined
@@ -425,7 +476,7 @@ export function planStart(input: StartPlanInput): StartPlan {
     mountHookIndex: fs.mountHookIndex,
   })
   if (hooks) spec.hooks = hooks
-  const warnings = [...fs.warnings]
+  const warnings = [...(input.kernel.lsm ? lsmSkipped(config, input.kernel.lsm) : []), ...fs.warnings]
   if (input.seccomp) {
     spec.seccompFilter = input.seccomp.filter
     warnings.push(...input.seccomp.warnings)

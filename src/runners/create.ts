@@ -38,6 +38,7 @@ import {
   writeFileAtomic,
 } from '../sys/create-fs.js'
 import {lockContainer, type ContainerLock} from '../sys/create-lock.js'
+import {readLsmFacts} from '../sys/lsm.js'
 import {currentSubidOwner, readSubidFiles} from '../sys/subid.js'
 import {templateRootfs} from '../sys/templates.js'
 
@@ -241,7 +242,7 @@ class Creation {
       else if (rootfs !== undefined) checkOwner(rootfs.path, shiftedTo, ref.name, notices)
     }
     if (rootfs === undefined) notices.push(`${ref.name} has no lxc.rootfs.path: it will run on the host's root filesystem`)
-    for (const m of unsupportedFeatures(loaded.config)) {
+    for (const m of unsupportedFeatures(loaded.config, readLsmFacts())) {
       notices.push(`${ref.name} cannot be started yet: ${m.where}: ${m.key}: ${m.message}`)
     }
     this.lock.assertHeld()

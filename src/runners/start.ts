@@ -21,6 +21,7 @@ import {runFleet, type FleetResult} from './fleet.js'
 import {readCgroupLayout} from '../sys/cgroup.js'
 import {DEFAULT_SECCOMP_POLICY, formatWarnings, loadConfigForStart} from '../sys/config.js'
 import {queryStatus, resolveContainer, resolveFromOptions, type ContainerRef} from '../sys/container.js'
+import {readLsmFacts} from '../sys/lsm.js'
 import {killReportedMonitor, launchMonitor, startTimeoutError, useAsyncDaemonLaunch, type LaunchedMonitor, type StartReport} from '../sys/monitor.js'
 import {ownInterfaces} from '../sys/network.js'
 import {readProcStat} from '../sys/proc.js'
@@ -304,7 +305,7 @@ function prepareOverlay(parts: string[]): void {
 
 function kernelFacts(config: ContainerConfig): KernelFacts {
   const cgroups = readCgroupLayout()
-  const facts: KernelFacts = {cgroupNs: existsSync('/proc/self/ns/cgroup'), capLastCap: readCapLastCap(), ...(cgroups ? {cgroups} : {})}
+  const facts: KernelFacts = {cgroupNs: existsSync('/proc/self/ns/cgroup'), capLastCap: readCapLastCap(), lsm: readLsmFacts(), ...(cgroups ? {cgroups} : {})}
   // The monitor runs in our network namespace: a phys `link+` matches its interfaces.
   if (needsInterfaceList(config)) facts.interfaces = ownInterfaces()
   return facts

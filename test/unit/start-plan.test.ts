@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import {buildContainerConfig, lexConfig, type ContainerConfig} from '../../src/core/config/index.js'
 import {CLONE_NS, MNT, MS, type FsOp} from '../../src/core/monitor-spec.js'
 import type {StartOptions} from '../../src/core/options.js'
-import {initArgv, initEnvironment, makedev, planStart, resolveNamespaces, unsupportedFeatures} from '../../src/core/start-plan.js'
+import {initArgv, initEnvironment, lsmSkipped, makedev, planStart, resolveNamespaces, unsupportedFeatures} from '../../src/core/start-plan.js'
 
 function config(text: string, env: Record<string, string> = {}): ContainerConfig {
   return buildContainerConfig(lexConfig(text, 'config').entries, {env}).config
@@ -125,6 +125,37 @@ describe('keys not supported yet', () => {
     assert.deepEqual(found.map((f) => [f.key, f.where]), [['lxc.seccomp.notify.proxy', 'config:2']])
     assert.throws(() => plan('lxc.seccomp.notify.proxy = unix:/run/p'), (e: {code: string; message: string}) =>
       e.code === 'CTR_NOT_SUPPORTED' && e.message === 'config:1: lxc.seccomp.notify.proxy: seccomp notifications are not supported yet')
+  })
+  const LSM_CONFIG = [
+    'lxc.apparmor.profile = generated', 'lxc.apparmor.allow_nesting = 1', 'lxc.apparmor.allow_incomplete = 1', 'lxc.apparmor.raw = mount,',
+    'lxc.selinux.context = system_u:system_r:lxc_t:s0:c22', 'lxc.selinux.context.keyring = system_u:system_r:lxc_t:s0',
+  ].join('\n')
+  it('skips AppArmor and SELinux keys on a host without them, as LXC\'s nop LSM does, naming file:line', () => {
+    const none = {apparmor: false, selinux: false}
+    assert.deepEqual(unsupportedFeatures(config(LSM_CONFIG), none), [])
+    assert.deepEqual(lsmSkipped(config(LSM_CONFIG), none), [
+      'config:1: lxc.apparmor.profile: this host has no AppArmor, so the profile "generated" is not applied (LXC skips it too)',
+      'config:2: lxc.apparmor.allow_nesting: this host has no AppArmor, so nesting is not applied (LXC skips it too)',
+      'config:3: lxc.apparmor.allow_incomplete: this host has no AppArmor, so allow_incomplete is not applied (LXC skips it too)',
+      'config:4: lxc.apparmor.raw: this host has no AppArmor, so the raw rule is not applied (LXC skips it too)',
+      'config:5: lxc.selinux.context: this host has no SELinux, so the context "system_u:system_r:lxc_t:s0:c22" is not applied (LXC skips it too)',
+      'config:6: lxc.selinux.context.keyring: this host has no SELinux, so the keyring context "system_u:system_r:lxc_t:s0" is not applied (LXC skips it too)',
+    ])
+    assert.deepEqual(lsmSkipped(config('lxc.apparmor.profile = unconfined\nlxc.apparmor.allow_nesting = 0\nlxc.selinux.context = unconfined_t'), none), [], 'nothing to say when nothing is asked for')
+    const p = planStart({
+      name: 'web', lxcpath: '/var/lib/ctr', rundir: '/run/ctr/x', config: config(LSM_CONFIG), configFile: 'config', options, exitfile: undefined,
+      logfile: undefined, shares: [], kernel: {cgroupNs: true, capLastCap: 40, lsm: none}, pidfile: undefined,
+    })
+    assert.equal(p.warnings.length, 6)
+  })
+  it('refuses what it cannot apply on a host that has the LSM', () => {
+    const found = unsupportedFeatures(config(LSM_CONFIG), {apparmor: true, selinux: true})
+    assert.deepEqual(found.map((f) => [f.key, f.where]), [
+      ['lxc.apparmor.profile', 'config:1'], ['lxc.apparmor.raw', 'config:4'], ['lxc.selinux.context', 'config:5'], ['lxc.selinux.context.keyring', 'config:6'],
+    ])
+    assert.deepEqual(unsupportedFeatures(config(LSM_CONFIG), {apparmor: true, selinux: false}).map((f) => f.key), ['lxc.apparmor.profile', 'lxc.apparmor.raw'])
+    assert.deepEqual(lsmSkipped(config(LSM_CONFIG), {apparmor: true, selinux: false}).length, 2, 'the SELinux lines are skipped with a word')
+    assert.throws(() => plan(LSM_CONFIG), {code: 'CTR_NOT_SUPPORTED'}, 'without facts: assume the LSMs are there and refuse')
   })
   it('accepts what it implements: NICs of every type, console none, unconfined AppArmor, hooks', () => {
     assert.deepEqual(unsupportedFeatures(config('lxc.hook.mount = /bin/true\nlxc.hook.version = 1\nlxc.net.0.type = veth\nlxc.net.0.link = br0\nlxc.net.1.type = empty\nlxc.console.path = none\nlxc.apparmor.profile = unconfined\nlxc.start.auto = 1\nlxc.group = onboot')), [])
