@@ -23,6 +23,7 @@
 
 #include "cgroup-priv.h"
 #include "cleanup.h"
+#include "devices.h"
 #include "log.h"
 #include "monitor.h"
 #include "util.h"
@@ -760,6 +761,23 @@ static int apply_limits(struct ctr_monitor *m)
 	return 0;
 }
 
+/* lxc.cgroup2.devices.*: the BPF program goes on the container cgroup
+ * (init's inner cgroup below it inherits it), before init exists. */
+static int attach_devices(struct ctr_monitor *m)
+{
+	const struct ctr_spec *s = m->spec;
+	const struct cg_dir *d;
+	int ret;
+
+	if (!s->cgdevices_len)
+		return 0;
+	d = &m->cg->dirs[m->cg->limit_of[s->cgdevices_hier]];
+	ret = ctr_devices_attach(d->path, s->cgdevices_prog, s->cgdevices_len);
+	if (ret < 0)
+		set_detail("the device program (lxc.cgroup2.devices) on %s", d->path);
+	return ret;
+}
+
 /* lxc.cgroup.dir.monitor: the monitor moves into its own cgroup. */
 static int move_monitor(struct ctr_monitor *m)
 {
@@ -825,6 +843,9 @@ static int create_all(struct ctr_monitor *m)
 	for (size_t i = 0; i < m->spec->ncghiers; i++)
 		enable_path(m, &m->spec->cghiers[i]);
 	ret = apply_limits(m);
+	if (ret < 0)
+		return ret;
+	ret = attach_devices(m);
 	if (ret < 0)
 		return ret;
 	for (size_t i = 0; i < cg->ndirs; i++) {

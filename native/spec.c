@@ -131,13 +131,13 @@ static int add_fsop(struct ctr_spec *spec, const char *rec, const char **f)
 	return ret;
 }
 
-/* The seccomp program arrives as hex: 8 bytes per BPF instruction. */
-static int decode_filter(struct ctr_spec *spec, const char *hex)
+/* BPF programs arrive as hex: 8 bytes per instruction, 1 to max_insns of them. */
+static int decode_hex_insns(const char *hex, size_t max_insns, unsigned char **prog, size_t *bytes)
 {
 	size_t len = strlen(hex);
 	unsigned char *out;
 
-	if (len == 0 || len % 16 != 0 || len / 16 > 4096)
+	if (len == 0 || len % 16 != 0 || len / 16 > max_insns)
 		return -EINVAL;
 	out = malloc(len / 2);
 	if (!out)
@@ -151,10 +151,28 @@ static int decode_filter(struct ctr_spec *spec, const char *hex)
 			return -EINVAL;
 		}
 	}
-	free(spec->seccomp_filter);
-	spec->seccomp_filter = out;
-	spec->seccomp_len = len / 2;
+	free(*prog);
+	*prog = out;
+	*bytes = len / 2;
 	return 0;
+}
+
+static int decode_filter(struct ctr_spec *spec, const char *hex)
+{
+	return decode_hex_insns(hex, 4096, &spec->seccomp_filter, &spec->seccomp_len);
+}
+
+/* "cgdevices INDEX HEX": the hierarchy must be a cgroup2 one listed before. */
+static int add_cgdevices(struct ctr_spec *spec, const char **f)
+{
+	int ret = num_int(f[0], &spec->cgdevices_hier);
+
+	if (ret == 0 && (spec->cgdevices_hier < 0 || (size_t)spec->cgdevices_hier >= spec->ncghiers ||
+			 spec->cghiers[spec->cgdevices_hier].version != 2))
+		ret = -EINVAL;
+	if (ret == 0)
+		ret = decode_hex_insns(f[1], 65536, &spec->cgdevices_prog, &spec->cgdevices_len);
+	return ret;
 }
 
 static int add_kv(struct ctr_kv **arr, size_t *n, const char **f)
@@ -286,6 +304,7 @@ static int apply_record(struct ctr_spec *spec, const char *rec, const char **f)
 	else if (strcmp(rec, "cgroup_pivot") == 0) spec->cgroup_pivot = f[0];
 	else if (strcmp(rec, "cghier") == 0) ret = add_cghier(spec, f);
 	else if (strcmp(rec, "cgset") == 0) ret = add_cgset(spec, f);
+	else if (strcmp(rec, "cgdevices") == 0) ret = add_cgdevices(spec, f);
 	else if (ctr_hookspec_arity(rec) >= 0)
 		return ctr_hookspec_record(&spec->hooks, rec, f);
 	else
@@ -300,7 +319,7 @@ static int record_arity(const char *rec)
 		int arity;
 	} table[] = {
 		{"mount", 6}, {"share", 4}, {"mknod", 4}, {"rootfs_fs", 4}, {"rlimit", 3}, {"symlink", 3}, {"mkdir", 3},
-		{"sysctl", 2}, {"proc", 2}, {"umount", 2}, {"cghier", 6}, {"cgset", 3}, {"end", 0},
+		{"sysctl", 2}, {"proc", 2}, {"umount", 2}, {"cghier", 6}, {"cgset", 3}, {"cgdevices", 2}, {"end", 0},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
@@ -409,6 +428,7 @@ void ctr_spec_free(struct ctr_spec *spec)
 	free(spec->seccomp_filter);
 	ctr_hookspec_free(&spec->hooks);
 	ctr_netspec_free(&spec->net);
+	free(spec->cgdevices_prog);
 	free(spec->buf);
 	memset(spec, 0, sizeof(*spec));
 }

@@ -160,6 +160,11 @@ struct ctr_spec {
 	size_t ncghiers;
 	struct ctr_cgset *cgsets; /* limits, in the order they are written */
 	size_t ncgsets;
+	/* "cgdevices INDEX HEX": the BPF device program (struct bpf_insn[])
+	 * for the container cgroup of the cgroup2 hierarchy INDEX. */
+	int cgdevices_hier;
+	unsigned char *cgdevices_prog;
+	size_t cgdevices_len; /* bytes; 0: none */
 
 	/* lxc.hook.* (native/hookspec.h), planned by src/core/hook-plan.ts. */
 	struct ctr_hookspec hooks;

@@ -199,6 +199,7 @@ export function encodeMonitorSpec(spec: MonitorSpec): Buffer {
     if (cg.monitorPivot !== undefined) rec('cgroup_pivot', cg.monitorPivot)
     for (const h of cg.hierarchies) rec('cghier', h.version, h.id, h.baseDir, h.basePath, h.selfDir, h.enable.join(','))
     for (const s of cg.settings) rec('cgset', s.hierarchy, s.file, s.value)
+    if (cg.devices) rec('cgdevices', cg.devices.hierarchy, cg.devices.program.toString('hex'))
   }
   if (spec.hooks) {
     const h = spec.hooks

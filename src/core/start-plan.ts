@@ -481,7 +481,7 @@ export function planStart(input: StartPlanInput): StartPlan {
     spec.seccompFilter = input.seccomp.filter
     warnings.push(...input.seccomp.warnings)
   }
-  const cgroup = planCgroup(config, input.name, input.kernel.cgroups, input.lxcpath)
+  const cgroup = planCgroup(config, input.name, input.kernel.cgroups, input.lxcpath, warnings)
   if (cgroup) spec.cgroup = cgroup
   // LXC makes the interfaces only in a network namespace of its own: with
   // the namespace shared or kept, lxc.net.* is ignored entirely.

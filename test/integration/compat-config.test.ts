@@ -7,11 +7,12 @@
 
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
-import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {readLsmFacts} from '../../src/sys/lsm.js'
-import {buildRootfs, describeResult, mountsUnder, rootOnly, useSandbox} from './helpers.js'
+import {PURE_LAYOUT, ctrInNewMountNs} from './cgroup-helpers.js'
+import {buildRootfs, describeResult, mountsUnder, rootOnly, useSandbox, type CtrResult} from './helpers.js'
 
 const T = {timeout: 60_000}
 
@@ -128,5 +129,91 @@ describe('AppArmor and SELinux keys as LXC 5.0.2 treats them on this host', {ski
     const r = await sb.ctr(['start', '-n', name])
     assert.equal(r.code, 1, describeResult(r))
     assert.match(r.stderr, new RegExp(`^ctr start: ${config}:\\d+: lxc\\.(apparmor\\.profile|selinux\\.context): ctr does not apply`, 'm'))
+  })
+})
+
+// common.conf's device rules: deny everything, allow mknod and the usual
+// nodes. /dev/kmsg (c 1:11) is not among them: opening it must fail with
+// EPERM, whichever mechanism enforces the rules.
+const DEVICE_RULES = (family: 'lxc.cgroup' | 'lxc.cgroup2'): string[] => [
+  `${family}.devices.deny = a`,
+  `${family}.devices.allow = c *:* m`,
+  `${family}.devices.allow = b *:* m`,
+  ...['1:3', '1:5', '1:7', '5:0', '5:1', '5:2', '1:8', '1:9', '136:*', '10:229'].map((n) => `${family}.devices.allow = c ${n} rwm`),
+]
+
+// Reads /dev/null, makes a /dev/kmsg node (mknod is allowed) and opens it.
+const PROBE = (node: string): string[] => ['--', '/bin/sh', '-c', `head -c 1 /dev/null && echo null-ok; mknod ${node} c 1 11 && echo mknod-ok; head -c 1 ${node} >/dev/null; echo "open=$?"`]
+
+describe('device rules as LXC applies them (lxc.cgroup.devices on v1, a BPF program on cgroup2)', {skip: rootOnly()}, () => {
+  const sandbox = useSandbox('devs')
+  const v1Devices = existsSync('/sys/fs/cgroup/devices/devices.allow')
+  const unified = existsSync('/sys/fs/cgroup/unified/cgroup.procs') ? '/sys/fs/cgroup/unified' : existsSync('/sys/fs/cgroup/cgroup.procs') && !v1Devices ? '/sys/fs/cgroup' : undefined
+
+  function check(r: CtrResult): void {
+    assert.equal(r.code, 0, describeResult(r))
+    assert.match(r.stdout, /^null-ok\nmknod-ok\nopen=1\n$/, describeResult(r))
+    assert.match(r.stderr, /kmsg.*Operation not permitted/, describeResult(r))
+  }
+
+  it(`hybrid: applies the v1 rules and skips the cgroup2 ones with file:line, as LXC${v1Devices && unified ? '' : ' (skipped)'}`, {...T, skip: v1Devices && unified ? false : 'needs a hybrid host: the devices controller on v1 and cgroup2 mounted'}, async () => {
+    const sb = sandbox()
+    const name = sb.name('hybrid')
+    const config = sb.defineRootfs(name, {extra: [...DEVICE_RULES('lxc.cgroup'), ...DEVICE_RULES('lxc.cgroup2')]})
+    const node = `/tmp/${name}.kmsg`
+    try {
+      const r = await sb.ctr(['start', '-n', name, '-F', ...PROBE(node)])
+      check(r)
+      const lines = readFileSync(config, 'utf8').split('\n')
+      const first = lines.findIndex((l) => l.startsWith('lxc.cgroup2.devices')) + 1
+      assert.ok(r.stderr.includes(`ctr start: ${config}:${first}: lxc.cgroup2.devices.deny: skipped: the devices controller is cgroup v1 here, where the lxc.cgroup.devices rules apply (LXC ignores cgroup2 keys on such a host too)\n`), describeResult(r))
+      assert.equal(r.stderr.split('\n').filter((l) => l.includes(': skipped: ')).length, 13)
+    } finally {
+      rmSync(join(sb.rootfs, node), {force: true})
+    }
+  })
+
+  it(`hybrid, cgroup2 rules only: enforces them with the BPF program on the container's cgroup2 directory (LXC would drop them)${unified ? '' : ' (skipped)'}`, {...T, skip: unified ? false : 'needs cgroup2 mounted'}, async () => {
+    const sb = sandbox()
+    const name = sb.name('v2only')
+    sb.defineRootfs(name, {extra: DEVICE_RULES('lxc.cgroup2')})
+    const node = `/tmp/${name}.kmsg`
+    try {
+      const r = await sb.ctr(['start', '-n', name, '-F', ...PROBE(node)])
+      check(r)
+      assert.doesNotMatch(r.stderr, /skipped/)
+    } finally {
+      rmSync(join(sb.rootfs, node), {force: true})
+    }
+  })
+
+  it(`pure cgroup2 (a private mount namespace with only cgroup2): the cgroup2 rules as a BPF program, the v1 ones skipped${unified ? '' : ' (skipped)'}`, {...T, skip: unified ? false : 'needs cgroup2 mounted'}, async () => {
+    const sb = sandbox()
+    const name = sb.name('purev2')
+    const config = sb.defineRootfs(name, {extra: ['lxc.namespace.clone = mnt uts ipc net', ...DEVICE_RULES('lxc.cgroup'), ...DEVICE_RULES('lxc.cgroup2')]})
+    const node = `/tmp/${name}.kmsg`
+    try {
+      const r = await ctrInNewMountNs(sb, PURE_LAYOUT.v2, ['start', '-n', name, '-F', ...PROBE(node)])
+      check(r)
+      assert.ok(r.stderr.includes(`ctr start: ${config}:`), describeResult(r))
+      assert.match(r.stderr, /lxc\.cgroup\.devices\.deny: skipped: this host has no cgroup v1 devices controller: the lxc\.cgroup2\.devices rules apply, as a BPF program/)
+      // Without rules nothing is denied: the same probe opens /dev/kmsg.
+      const open = sb.name('open')
+      sb.defineRootfs(open, {extra: ['lxc.namespace.clone = mnt uts ipc net']})
+      const free = await ctrInNewMountNs(sb, PURE_LAYOUT.v2, ['start', '-n', open, '-F', ...PROBE(`/tmp/${open}.kmsg`)])
+      rmSync(join(sb.rootfs, `/tmp/${open}.kmsg`), {force: true})
+      assert.match(free.stdout, /open=0\n$/, describeResult(free))
+    } finally {
+      rmSync(join(sb.rootfs, node), {force: true})
+    }
+  })
+
+  it('refuses a device rule LXC cannot parse, naming file:line', T, async () => {
+    const sb = sandbox()
+    const name = sb.name('badrule')
+    const config = sb.defineRootfs(name, {extra: ['lxc.cgroup2.devices.allow = c 1:3 rwx']})
+    const r = await sb.ctr(['start', '-n', name, '-F', '--', '/bin/true'])
+    assert.equal(r.code, 1, describeResult(r))
+    assert.match(r.stderr, new RegExp(`^ctr start: ${config}:\\d+: lxc\\.cgroup2\\.devices\\.allow: Invalid device rule "c 1:3 rwx"`, 'm'))
   })
 })

@@ -9,6 +9,7 @@ import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
 import {buildCgroupLayout, type CgroupLayout} from '../../src/core/cgroup/layout.js'
+import {buildDeviceList, devicesProgram, encodeInsns, parseDeviceRule} from '../../src/core/cgroup/devices.js'
 import {planCgroup, validateCgroupFile, type CgroupSpec} from '../../src/core/cgroup/plan.js'
 import {buildContainerConfig, lexConfig, type ContainerConfig} from '../../src/core/config/index.js'
 import {CtrError} from '../../src/core/errors.js'
@@ -32,6 +33,14 @@ function layout(kind: 'hybrid' | 'v1' | 'v2', euid = 0, v2Available: string[] = 
 const V2_ALL = ['cpuset', 'cpu', 'io', 'memory', 'hugetlb', 'pids', 'rdma', 'misc']
 const HASH = fnv1a64('/var/lib/ctr/web')
 const plan = (text: string, l: CgroupLayout | undefined): CgroupSpec | undefined => planCgroup(config(text), 'web', l, '/var/lib/ctr')
+
+function minimalSpec(): MonitorSpec {
+  return {
+    name: 'web', lxcpath: '/var/lib/ctr', rundir: '/run/ctr/x', loglevel: 5, foreground: false, stdioInherit: false, argv: ['/sbin/init'], env: [],
+    newKeyring: true, cloneFlags: 0, shares: [], rootfsReadonly: false, fsops: [], uid: 0, gid: 0, haltSignal: 0, rebootSignal: 2, stopSignal: 9,
+    pdeathSignal: 9, noNewPrivs: false, rlimits: [], sysctls: [], procs: [],
+  }
+}
 
 function throwsCode(fn: () => unknown, code: string, message: RegExp): void {
   assert.throws(fn, (error: unknown) => {
@@ -168,8 +177,47 @@ describe('cgroup limits', () => {
     throwsCode(() => plan('lxc.cgroup2.memory.max = 1G', layout('v2', 0, ['cpu', 'pids'])), 'CTR_CGROUP_UNAVAILABLE', /not available in the cgroup2 hierarchy here \(cgroup\.controllers: cpu pids\)/)
   })
 
-  it('v2 device rules are refused (a BPF program), never dropped', () => {
-    throwsCode(() => plan('\n\nlxc.cgroup2.devices.allow = c 1:3 rwm', layout('v2', 0, V2_ALL)), 'CTR_NOT_SUPPORTED', /^\/c\/config:3: lxc\.cgroup2\.devices\.allow: .*not supported yet/)
+  const BOTH = 'lxc.cgroup.devices.deny = a\nlxc.cgroup.devices.allow = c 1:3 rwm\nlxc.cgroup2.devices.deny = a\nlxc.cgroup2.devices.allow = c 1:3 rwm\n'
+  const planWarn = (text: string, l: CgroupLayout): {spec: CgroupSpec | undefined; warnings: string[]} => {
+    const warnings: string[] = []
+    return {spec: planCgroup(config(text), 'web', l, '/var/lib/ctr', warnings), warnings}
+  }
+
+  it('devices on v1 (hybrid): the v1 rules are written, the cgroup2 ones skipped with file:line, as LXC does', () => {
+    const {spec, warnings} = planWarn(BOTH, layout('hybrid'))
+    assert.deepEqual(spec?.settings.map((s) => [spec.hierarchies[s.hierarchy]?.id, s.file, s.value]), [['devices', 'devices.deny', 'a'], ['devices', 'devices.allow', 'c 1:3 rwm']])
+    assert.equal(spec?.devices, undefined)
+    assert.deepEqual(warnings, [
+      '/c/config:3: lxc.cgroup2.devices.deny: skipped: the devices controller is cgroup v1 here, where the lxc.cgroup.devices rules apply (LXC ignores cgroup2 keys on such a host too)',
+      '/c/config:4: lxc.cgroup2.devices.allow: skipped: the devices controller is cgroup v1 here, where the lxc.cgroup.devices rules apply (LXC ignores cgroup2 keys on such a host too)',
+    ])
+  })
+
+  it('pure v2: the cgroup2 rules become the BPF device program, the v1 ones are skipped with file:line', () => {
+    const {spec, warnings} = planWarn(BOTH, layout('v2', 0, V2_ALL))
+    assert.deepEqual(spec?.settings, [])
+    const expected = encodeInsns(devicesProgram(buildDeviceList([parseDeviceRule('a', false), parseDeviceRule('c 1:3 rwm', true)])))
+    assert.deepEqual(spec?.devices, {hierarchy: 0, program: expected})
+    assert.equal(warnings.length, 2)
+    assert.match(warnings[0] ?? '', /^\/c\/config:1: lxc\.cgroup\.devices\.deny: skipped: this host has no cgroup v1 devices controller: the lxc\.cgroup2\.devices rules apply, as a BPF program/)
+    assert.ok(spec)
+    assert.ok(encodeMonitorSpec({...minimalSpec(), cgroup: spec}).toString('latin1').includes(`\0cgdevices\x000\x00${expected.toString('hex')}\0`), 'the cgdevices record')
+  })
+
+  it('a config with one family gets it enforced wherever possible: v2 rules on hybrid, v1 rules on pure v2', () => {
+    const hybrid = planWarn('lxc.cgroup2.devices.deny = a\nlxc.cgroup2.devices.allow = c 1:3 rwm', layout('hybrid'))
+    assert.equal(hybrid.spec?.devices?.hierarchy, 9, 'the unified hierarchy of the hybrid layout')
+    assert.deepEqual(hybrid.warnings, [])
+    const v2 = planWarn('lxc.cgroup.devices.deny = a\nlxc.cgroup.devices.allow = c 1:3 rwm', layout('v2', 0, V2_ALL))
+    assert.deepEqual(v2.spec?.devices?.program, encodeInsns(devicesProgram(buildDeviceList([parseDeviceRule('a', false), parseDeviceRule('c 1:3 rwm', true)]))))
+    assert.deepEqual(v2.warnings, [])
+    throwsCode(() => plan('lxc.cgroup2.devices.deny = a', layout('v1')), 'CTR_CGROUP_UNAVAILABLE', /^\/c\/config:1: lxc\.cgroup2\.devices\.deny: this host has no cgroup2 hierarchy mounted/)
+  })
+
+  it('refuses a device rule LXC cannot parse, another devices file, and device paths, naming file:line', () => {
+    throwsCode(() => plan('\n\nlxc.cgroup2.devices.allow = c 1:3 rx', layout('v2', 0, V2_ALL)), 'CTR_CONFIG_INVALID', /^\/c\/config:3: lxc\.cgroup2\.devices\.allow: Invalid device rule "c 1:3 rx": the access may hold only r, w and m$/)
+    throwsCode(() => plan('lxc.cgroup2.devices.list = a', layout('v2', 0, V2_ALL)), 'CTR_CONFIG_INVALID', /devices\.list: a device rule is devices\.allow or devices\.deny/)
+    throwsCode(() => plan('lxc.cgroup2.devices.allow = /dev/null rwm', layout('v2', 0, V2_ALL)), 'CTR_NOT_SUPPORTED', /^\/c\/config:1: lxc\.cgroup2\.devices\.allow: device paths are not supported yet/)
     throwsCode(() => plan('lxc.cgroup.devices.allow = /dev/null rwm', layout('v1')), 'CTR_NOT_SUPPORTED', /device paths are not supported yet/)
   })
 })

@@ -25,13 +25,24 @@
 // LXC sorts them). Where the controller is not available a start fails
 // naming file:line, on every kind of host; LXC 5/6 silently ignore
 // lxc.cgroup.* on a pure cgroup2 host and lxc.cgroup2.* on a hybrid one,
-// which would run the container without its limits. v2 device rules need a
-// BPF program ctr does not build yet: refused, never dropped.
+// which would run the container without its limits.
+//
+// Device rules are the exception, handled as LXC 5.0 handles them where it
+// matters: where the devices controller is a v1 hierarchy (hybrid and v1
+// hosts) the lxc.cgroup.devices.* rules are written there and the
+// lxc.cgroup2.devices.* ones skipped with a warning (common.conf carries
+// both lists); elsewhere the cgroup2 rules are compiled into a BPF device
+// program (devices.ts) that the monitor attaches to the container's
+// cgroup2 directory, and the v1 ones skipped with a warning. A config with
+// only one family gets it enforced wherever it can be: v2 rules on a hybrid
+// host, or v1 rules on a cgroup2-only host, go into the BPF program (LXC
+// would drop them with a warning and leave every device open).
 
 import type {CgroupSetting, ContainerConfig} from '../config/index.js'
 import {formatLocation} from '../config/index.js'
 import {CtrError} from '../errors.js'
 import {fnv1a64} from '../paths.js'
+import {buildDeviceList, devicesProgram, DeviceRuleError, encodeInsns, parseDeviceRule} from './devices.js'
 import {hierarchyDir, pruneInitScope, type CgroupHierarchy, type CgroupLayout} from './layout.js'
 
 export type {CgroupHierarchy, CgroupLayout} from './layout.js'
@@ -64,6 +75,8 @@ export interface CgroupSpec {
   hierarchies: CgroupSpecHierarchy[]
   /** Files written into the container cgroup of hierarchy `hierarchy`, in order. */
   settings: Array<{hierarchy: number; file: string; value: string}>
+  /** The BPF device program (struct bpf_insn[]) for the container cgroup of the cgroup2 hierarchy `hierarchy`. */
+  devices?: {hierarchy: number; program: Buffer}
 }
 
 /** Controllers enabled on v2 when available, for `info` stats and pids.current. */
@@ -106,11 +119,13 @@ export function validateCgroupFile(setting: CgroupSetting, version: 1 | 2): stri
 /**
  * The cgroup part of the monitor spec for container `name` of `lxcpath`,
  * or undefined when no hierarchy is usable and the config asks for no
- * cgroup settings. Throws CTR_CONFIG_INVALID for a bad key or placement,
- * CTR_CGROUP_UNAVAILABLE for a controller the host lacks, CTR_NOT_SUPPORTED
- * for v2 device rules; each message names file:line. Pure.
+ * cgroup settings. Device rules that are skipped (see the top) are reported
+ * in `warnings` as `file:line: key: ...`. Throws CTR_CONFIG_INVALID for a
+ * bad key, rule or placement, CTR_CGROUP_UNAVAILABLE for a controller the
+ * host lacks, CTR_NOT_SUPPORTED for device paths; each message names
+ * file:line. Pure.
  */
-export function planCgroup(config: ContainerConfig, name: string, layout: CgroupLayout | undefined, lxcpath: string): CgroupSpec | undefined {
+export function planCgroup(config: ContainerConfig, name: string, layout: CgroupLayout | undefined, lxcpath: string, warnings: string[] = []): CgroupSpec | undefined {
   const placement = planPlacement(config, name, lxcpath)
   const settings = [...config.cgroup.v1, ...config.cgroup.v2]
   const bases = layout ? chooseBases(config, layout) : []
@@ -121,13 +136,11 @@ export function planCgroup(config: ContainerConfig, name: string, layout: Cgroup
   }
   const spec: CgroupSpec = {...placement, hierarchies: [], settings: []}
   const v2Index = bases.findIndex((b) => b.h.version === 2)
+  const devices = planDevices(config, bases, v2Index, warnings)
+  if (devices.program) spec.devices = devices.program
   for (const setting of sortV1(config.cgroup.v1)) {
     const controller = validateCgroupFile(setting, 1)
-    if (controller === 'devices' && setting.value.trimStart().startsWith('/')) {
-      throw new CtrError('CTR_NOT_SUPPORTED', `${formatLocation(setting.source)}: lxc.cgroup.${setting.file}: device paths are not supported yet`, {
-        hints: ['Give the rule as TYPE MAJOR:MINOR ACCESS, e.g. "c 1:3 rwm"'],
-      })
-    }
+    if (controller === 'devices' && !devices.v1Written) continue
     const index = bases.findIndex((b) => b.h.version === 1 && b.h.controllers.includes(controller))
     if (index < 0) throw unavailable(setting, 1, controllerMissing(controller, 1, layout, v2Index >= 0 ? bases[v2Index]?.available : undefined))
     spec.settings.push({hierarchy: index, file: setting.file, value: setting.value})
@@ -135,11 +148,7 @@ export function planCgroup(config: ContainerConfig, name: string, layout: Cgroup
   const needed = new Set<string>()
   for (const setting of config.cgroup.v2) {
     const controller = validateCgroupFile(setting, 2)
-    if (controller === 'devices') {
-      throw new CtrError('CTR_NOT_SUPPORTED', `${formatLocation(setting.source)}: lxc.cgroup2.${setting.file}: cgroup2 device rules (a BPF program) are not supported yet`, {
-        hints: ['Remove the line; ctr refuses to start rather than run the container without its device rules'],
-      })
-    }
+    if (controller === 'devices') continue
     const base = bases[v2Index]
     if (!base || (controller !== 'cgroup' && !base.available.includes(controller))) {
       throw unavailable(setting, 2, controllerMissing(controller, 2, layout, base?.available))
@@ -157,6 +166,59 @@ export function planCgroup(config: ContainerConfig, name: string, layout: Cgroup
   }))
   for (const h of spec.hierarchies) rejectControlCharacters([h.baseDir, h.basePath, h.selfDir])
   return spec
+}
+
+interface DevicePlan {
+  /** The lxc.cgroup.devices.* rules go to the v1 devices controller as files. */
+  v1Written: boolean
+  program?: {hierarchy: number; program: Buffer}
+}
+
+const devicesOf = (settings: readonly CgroupSetting[], version: 1 | 2): CgroupSetting[] => settings.filter((s) => validateCgroupFile(s, version) === 'devices')
+
+// Which device rules apply here, and how (see the top of this file).
+function planDevices(config: ContainerConfig, bases: readonly Base[], v2Index: number, warnings: string[]): DevicePlan {
+  const v1 = devicesOf(config.cgroup.v1, 1)
+  const v2 = devicesOf(config.cgroup.v2, 2)
+  for (const s of [...v1, ...v2]) {
+    if (s.value.trimStart().startsWith('/')) {
+      const key = `${config.cgroup.v1.includes(s) ? 'lxc.cgroup' : 'lxc.cgroup2'}.${s.file}`
+      throw new CtrError('CTR_NOT_SUPPORTED', `${formatLocation(s.source)}: ${key}: device paths are not supported yet`, {
+        hints: ['Give the rule as TYPE MAJOR:MINOR ACCESS, e.g. "c 1:3 rwm"'],
+      })
+    }
+  }
+  const skip = (settings: CgroupSetting[], version: 1 | 2, why: string): void => {
+    for (const s of settings) warnings.push(`${formatLocation(s.source)}: ${version === 2 ? 'lxc.cgroup2' : 'lxc.cgroup'}.${s.file}: skipped: ${why}`)
+  }
+  const v1Controller = bases.some((b) => b.h.version === 1 && b.h.controllers.includes('devices'))
+  if (v1Controller && v1.length > 0) {
+    skip(v2, 2, 'the devices controller is cgroup v1 here, where the lxc.cgroup.devices rules apply (LXC ignores cgroup2 keys on such a host too)')
+    return {v1Written: true}
+  }
+  const rules = v2.length > 0 ? v2 : v1
+  if (rules.length === 0) return {v1Written: false}
+  if (v2.length > 0) skip(v1, 1, 'this host has no cgroup v1 devices controller: the lxc.cgroup2.devices rules apply, as a BPF program (LXC ignores lxc.cgroup keys on such a host too)')
+  if (v2Index < 0) {
+    const first = rules[0] as CgroupSetting
+    throw unavailable(first, v2.length > 0 ? 2 : 1, v2.length > 0 ? 'this host has no cgroup2 hierarchy mounted (use lxc.cgroup.devices.* keys)' : 'the devices controller is not mounted as a cgroup v1 hierarchy here')
+  }
+  const version = v2.length > 0 ? 2 : 1
+  const parsed = rules.map((s) => {
+    const key = `${version === 2 ? 'lxc.cgroup2' : 'lxc.cgroup'}.${s.file}`
+    if (s.file !== 'devices.allow' && s.file !== 'devices.deny') {
+      throw new CtrError('CTR_CONFIG_INVALID', `${formatLocation(s.source)}: ${key}: a device rule is devices.allow or devices.deny`, {hints: ['cgroup2 has no other device files; ctr builds a BPF program from these two']})
+    }
+    try {
+      return parseDeviceRule(s.value, s.file === 'devices.allow')
+    } catch (error) {
+      if (!(error instanceof DeviceRuleError)) throw error
+      throw new CtrError('CTR_CONFIG_INVALID', `${formatLocation(s.source)}: ${key}: Invalid device rule ${error.message}`, {
+        hints: ['A rule is "a", or TYPE MAJOR:MINOR ACCESS: TYPE a, b or c; MAJOR and MINOR numbers or *; ACCESS some of r, w, m (e.g. "c 1:3 rwm")'],
+      })
+    }
+  })
+  return {v1Written: false, program: {hierarchy: v2Index, program: encodeInsns(devicesProgram(buildDeviceList(parsed)))}}
 }
 
 interface Base {
