@@ -8,24 +8,33 @@
 // the other commands) goes through dist/main.js, which loads oclif only for
 // help and the oclif command classes; those run the same code.
 // CTR_VIA_OCLIF=1 sends the hot commands through oclif too, which the tests
-// use to prove both ways behave the same.
+// use to prove both ways behave the same. Through a link named lxc-start,
+// lxc-info, ... (README "A drop-in for LXC's tools") both ways run the
+// matching command.
 // (CommonJS on purpose: bin/package.json says so.)
 'use strict'
 
 const HOT = new Set(['start', 'wait', 'info', 'stop', 'ls', 'monitor'])
+// Called through a link named after an LXC tool (lxc-start, ...: the table
+// in lxc-tools.json), ctr runs that command and names itself after the link.
+const script = process.argv[1] || ''
+const self = script.slice(script.lastIndexOf('/') + 1)
+const tool = self.startsWith('lxc-') ? require('./lxc-tools.json')[self] : undefined
+const invokedAs = typeof tool === 'string' ? self : undefined
+const argv = invokedAs ? [tool, ...process.argv.slice(2)] : process.argv.slice(2)
 // start carries the start planner and the seccomp compiler; the others do not need them.
-const command = process.argv[2]
+const command = argv[0]
 
 if (HOT.has(command) && !process.env.CTR_VIA_OCLIF) {
   const {join} = require('node:path')
   const {loadWithCache} = require('../scripts/hot-loader.cjs')
   const bundle = command === 'start' ? 'hot-start' : 'hot-query'
-  loadWithCache(join(__dirname, `../dist/${bundle}.cjs`), require).exports.dispatch(command, process.argv.slice(3))
+  loadWithCache(join(__dirname, `../dist/${bundle}.cjs`), require).exports.dispatch(command, argv.slice(1), invokedAs)
 } else {
   // A system error met while loading (EMFILE under a low `ulimit -n`)
   // would otherwise end in an unhandled rejection's stack trace.
   import('../dist/main.js')
-    .then(({main}) => main(process.argv.slice(2)))
+    .then(({main}) => main(argv, invokedAs))
     .catch((error) => loadFailure(error) || Promise.reject(error))
 }
 
@@ -33,7 +42,7 @@ if (HOT.has(command) && !process.env.CTR_VIA_OCLIF) {
 function loadFailure(error) {
   const code = error && typeof error.code === 'string' && /^E[A-Z0-9]+$/.test(error.code) ? error.code : undefined
   if (!code || typeof error.syscall !== 'string') return false
-  const prog = command && !command.startsWith('-') ? `ctr ${command}` : 'ctr'
+  const prog = invokedAs ?? (command && !command.startsWith('-') ? `ctr ${command}` : 'ctr')
   let text = `${prog}: Failed to load ctr (${error.syscall}): ${code}\n`
   if (code === 'EMFILE' || code === 'ENFILE') text += 'Too many open files: raise the limit (ulimit -n) and run the command again\n'
   process.stderr.write(text)

@@ -8,6 +8,7 @@ import type {CommandSpec} from './core/cli/specs.js'
 import {runCommand} from './dispatch.js'
 import {COMMANDS} from './registry.js'
 import {emitError} from './output.js'
+import {programName} from './program.js'
 
 type FlagDefinitions = Interfaces.FlagInput
 
@@ -49,7 +50,7 @@ export abstract class BaseCommand extends Command {
   }
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
-    emitError(error, {prog: `ctr ${this.id ?? ''}`.trim(), json: this.argv.includes('--json'), quiet: false})
+    emitError(error, {prog: programName(this.id ?? ''), json: this.argv.includes('--json'), quiet: false})
     // Our renderer printed it; oclif must not print it again or exit 2.
     ;(error as {skipOclifErrorHandling?: boolean}).skipOclifErrorHandling = true
     return undefined

@@ -8,6 +8,7 @@ import {readFileSync} from 'node:fs'
 import {formatUsage, type CommandSpec} from './core/cli/specs.js'
 import type {Parsed} from './core/options.js'
 import {emitError, emitOutcome, writeOut, type CommandOutcome, type OutputOptions} from './output.js'
+import {programName} from './program.js'
 import {PACKAGE_ROOT, packagePath} from './sys/package-files.js'
 
 /** What every parsed option set has: enough to render output. */
@@ -61,7 +62,7 @@ export async function runCommand(
   showHelp: (command: string) => Promise<void>,
   registry: Record<string, CommandEntry>,
 ): Promise<void> {
-  const prog = `ctr ${command}`
+  const prog = programName(command)
   const entry = registry[command]
   if (!entry) throw new Error(`unknown command ${command}`)
   const out: OutputOptions = {prog, json: jsonRequested(argv), quiet: false}

@@ -9,6 +9,7 @@ import type {ContainerCandidate} from './core/cli/completion.js'
 import {CtrError, UsageError} from './core/errors.js'
 import {packageVersion} from './dispatch.js'
 import {emitError, emitOutcome, writeOut, type OutputOptions} from './output.js'
+import {setInvokedAs} from './program.js'
 import {PACKAGE_ROOT} from './sys/package-files.js'
 
 // Loaded only on the paths that need them: a command that goes on to oclif
@@ -21,15 +22,23 @@ function commandNames(): readonly string[] {
   return COMMAND_NAMES
 }
 
-/** Runs `ctr ARGV` for everything bin/run.js does not send down the fast path. */
-export async function main(argv: string[]): Promise<void> {
+/**
+ * Runs `ctr ARGV` for everything bin/run.js does not send down the fast
+ * path; `invokedAs` is the lxc-* link ctr was called through, if any.
+ */
+export async function main(argv: string[], invokedAs?: string): Promise<void> {
+  setInvokedAs(invokedAs)
   const [first, ...rest] = argv
-  const out: OutputOptions = {prog: first && !first.startsWith('-') && commandNames().includes(first) ? `ctr ${first}` : 'ctr', json: jsonRequested(argv), quiet: false}
+  const out: OutputOptions = {prog: invokedAs ?? (first && !first.startsWith('-') && commandNames().includes(first) ? `ctr ${first}` : 'ctr'), json: jsonRequested(argv), quiet: false}
   try {
+    if (invokedAs !== undefined && first !== undefined && !commandNames().includes(first)) {
+      throw new CtrError('CTR_NOT_SUPPORTED', `ctr has no ${first} command yet: ${invokedAs} cannot run through it`, {hints: [`Remove the ${invokedAs} link to ctr (ctr install-links --remove DIR) to use LXC's own`]})
+    }
     if (first === '--version' || first === '-V') return printVersion(out)
     if (first === 'version') return printVersion(out, rest)
     if (first === '__complete') return await printCompletion(rest[0] ?? '')
     if (first === 'completion') return await printScript(rest)
+    if (first === 'install-links') return await installLinks(rest)
     if (first === 'help') return await showHelp(rest.filter((a) => a !== '--json'))
     if (first === undefined || first === '--help' || first === '-h') return await showHelp([])
     if (first.startsWith('-')) {
@@ -39,6 +48,19 @@ export async function main(argv: string[]): Promise<void> {
     await runOclif(argv)
   } catch (error) {
     emitError(fromOclif(error), out)
+  }
+}
+
+async function installLinks(args: string[]): Promise<void> {
+  const out: OutputOptions = {prog: 'ctr install-links', json: jsonRequested(args), quiet: false}
+  const {INSTALL_LINKS_USAGE, parseInstallLinks} = await import('./core/cli/install-links.js')
+  try {
+    const opts = parseInstallLinks(args)
+    if (opts.help) return writeOut(1, INSTALL_LINKS_USAGE)
+    const {runInstallLinks} = await import('./runners/install-links.js')
+    emitOutcome(runInstallLinks(opts), {...out, json: opts.json})
+  } catch (error) {
+    emitError(error, out, INSTALL_LINKS_USAGE.split('\n\n')[0])
   }
 }
 

@@ -6,7 +6,7 @@ import Destroy from './destroy.js'
 import Freeze from './freeze.js'
 import Info from './info.js'
 import Ls from './ls.js'
-import {CompletionCommand, HelpCommand, VersionCommand} from './meta.js'
+import {CompletionCommand, HelpCommand, InstallLinksCommand, VersionCommand} from './meta.js'
 import Monitor from './monitor.js'
 import Snapshot from './snapshot.js'
 import Start from './start.js'
@@ -14,4 +14,4 @@ import Stop from './stop.js'
 import Unfreeze from './unfreeze.js'
 import Wait from './wait.js'
 
-export const COMMANDS = {autostart: Autostart, completion: CompletionCommand, copy: Copy, create: Create, destroy: Destroy, freeze: Freeze, help: HelpCommand, info: Info, ls: Ls, monitor: Monitor, snapshot: Snapshot, start: Start, stop: Stop, unfreeze: Unfreeze, version: VersionCommand, wait: Wait}
+export const COMMANDS = {autostart: Autostart, completion: CompletionCommand, copy: Copy, create: Create, destroy: Destroy, freeze: Freeze, help: HelpCommand, info: Info, 'install-links': InstallLinksCommand, ls: Ls, monitor: Monitor, snapshot: Snapshot, start: Start, stop: Stop, unfreeze: Unfreeze, version: VersionCommand, wait: Wait}

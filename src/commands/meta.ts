@@ -1,4 +1,4 @@
-// help, version and completion as oclif commands, so that `ctr help` lists
+// help, version, completion and install-links as oclif commands, so that `ctr help` lists
 // them; src/main.ts runs them before oclif is loaded, and these classes
 // call the same code when oclif does (CTR_VIA_OCLIF).
 
@@ -27,4 +27,8 @@ export const CompletionCommand = metaCommand('completion', [
   'eval "$(<%= config.bin %> completion bash)"   # in ~/.bashrc',
   '<%= config.bin %> completion zsh > "${fpath[1]}/_ctr"',
   '<%= config.bin %> completion fish > ~/.config/fish/completions/ctr.fish',
+])
+export const InstallLinksCommand = metaCommand('install-links', [
+  '<%= config.bin %> install-links /usr/local/lib/ctr/lxc-bin && export PATH=/usr/local/lib/ctr/lxc-bin:$PATH',
+  '<%= config.bin %> install-links --remove /usr/local/lib/ctr/lxc-bin',
 ])

@@ -4,8 +4,10 @@
 
 import {oclifHelp, runCommand} from '../dispatch.js'
 import {info, ls, monitor, stop, wait} from '../entries.js'
+import {setInvokedAs} from '../program.js'
 
-/** Runs `ctr COMMAND ARGV`; help goes to oclif, loaded only when asked for. */
-export function dispatch(command: string, argv: string[]): Promise<void> {
+/** Runs `ctr COMMAND ARGV` (`invokedAs`: the lxc-* link ctr was called through); help goes to oclif, loaded only when asked for. */
+export function dispatch(command: string, argv: string[], invokedAs?: string): Promise<void> {
+  setInvokedAs(invokedAs)
   return runCommand(command, argv, oclifHelp, {wait, info, stop, ls, monitor})
 }

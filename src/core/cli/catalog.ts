@@ -22,6 +22,7 @@ export const META_COMMANDS = [
   {id: 'help', synopsis: 'ctr help [COMMAND]', summary: 'Show help for ctr or a command'},
   {id: 'version', synopsis: 'ctr version [--json]', summary: 'Print the version (the same as --version)'},
   {id: 'completion', synopsis: 'ctr completion bash|zsh|fish', summary: 'Print a shell completion script'},
+  {id: 'install-links', synopsis: 'ctr install-links [--remove] [--force] DIR', summary: 'Make lxc-start, lxc-info, ... links to ctr in DIR, to put first on PATH'},
 ] as const
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const
