@@ -1,7 +1,7 @@
 /* ctr-monitor: argv and dispatch only.
  *
  *   ctr-monitor start --name N --lxcpath P   read a spec on fd 3, run the container
- *   ctr-monitor kill|ifaddrs|cleanup|lock ... one-shot helpers (tools.c)
+ *   ctr-monitor kill|ifaddrs|cleanup|lock|lxc-state ...   one-shot helpers (tools.c)
  *   ctr-monitor version
  *
  * The name and lxcpath on the start command line are only there so that
@@ -78,7 +78,7 @@ static int cmd_start(char **argv)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: ctr-monitor start|kill|ifaddrs|cleanup|lock|version ...\n");
+		fprintf(stderr, "usage: ctr-monitor start|kill|ifaddrs|cleanup|lock|lxc-state|version ...\n");
 		return 1;
 	}
 	if (strcmp(argv[1], "start") == 0)
@@ -91,6 +91,8 @@ int main(int argc, char **argv)
 		return ctr_tool_cleanup(argc - 1, argv + 1);
 	if (strcmp(argv[1], "lock") == 0)
 		return ctr_tool_lock(argc - 1, argv + 1);
+	if (strcmp(argv[1], "lxc-state") == 0)
+		return ctr_tool_lxc_state(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0) {
 		printf("%s\n", CTR_VERSION);
 		return 0;

@@ -33,6 +33,7 @@
 #include "idmap.h"
 #include "log.h"
 #include "network.h"
+#include "lxcsock.h"
 #include "rundir.h"
 #include "util.h"
 
@@ -454,6 +455,7 @@ static void finish(struct ctr_monitor *m, const char *reason)
 	(void)ctr_hooks_post_stop(m, false);
 	/* Release the lock before watchers see EOF, so that a `ctr start` run
 	 * right after `ctr stop` returns never finds the lock still held. */
+	ctr_lxcsock_close(m);
 	ctr_rundir_remove(m);
 	ctr_cmdsock_close_all(m);
 	/* A crash before this leaves at worst an empty record, which readers
@@ -602,6 +604,8 @@ static int run_loop(struct ctr_monitor *m)
 					return 0;
 			} else if (fd == m->listenfd) {
 				ctr_cmdsock_accept(m);
+			} else if (fd == m->lxcfd) {
+				ctr_lxcsock_accept(m);
 			} else if (fd == m->chanfd) {
 				chan_event(m);
 			} else if (fd == m->syncfd) {
@@ -689,7 +693,7 @@ static void init_monitor(struct ctr_monitor *m, struct ctr_spec *spec, int syncf
 {
 	memset(m, 0, sizeof(*m));
 	m->spec = spec;
-	m->epfd = m->sigfd = m->listenfd = m->lockfd = m->chanfd = -EBADF;
+	m->epfd = m->sigfd = m->listenfd = m->lockfd = m->chanfd = m->lxcfd = -EBADF;
 	m->init_pidfd = m->cg_v2_dirfd = m->oom_fd = m->cg_events_fd = -EBADF;
 	m->late_pidns_fd = -EBADF;
 	m->syncfd = syncfd;
@@ -741,6 +745,12 @@ int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long spec_us)
 	if (ret < 0) {
 		ctr_rundir_remove(m);
 		return fail_early(m, CTR_STEP_SOCKET, ret);
+	}
+	/* LXC's lock too: LXC's tools see the container and never start it twice. */
+	ret = ctr_lxcsock_listen(m);
+	if (ret < 0) {
+		ctr_rundir_remove(m);
+		return fail_early(m, CTR_STEP_LXC_LOCK, ret);
 	}
 	ctr_monitor_set_state(m, CTR_STARTING);
 

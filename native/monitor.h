@@ -59,6 +59,7 @@ enum ctr_step {
 	CTR_STEP_CLONE_INIT, /* shared pid namespace: the intermediate forks init */
 	CTR_STEP_HOOK,       /* an lxc.hook.* script failed (native/hooks.h) */
 	CTR_STEP_NETWORK,
+	CTR_STEP_LXC_LOCK,   /* LXC's command socket name (lxcsock.h): LXC runs the container */
 	CTR_STEP_NSTEPS,
 	/* Channel messages that are not errors (index carries the payload). */
 	CTR_MSG_HANDOVER = 1000, /* index: init's pid, forked into a shared pid namespace */
@@ -91,6 +92,7 @@ struct ctr_monitor {
 	struct ctr_spec *spec;
 	int state;
 	int epfd, sigfd, listenfd, syncfd, lockfd, chanfd;
+	int lxcfd; /* LXC's command socket (lxcsock.h), or -EBADF */
 	pid_t self_pid;
 	unsigned long long self_starttime;
 	pid_t init_pid;

@@ -7,6 +7,7 @@
 
 #include "cgroup.h"
 #include "hooks.h"
+#include "lxcsock.h"
 #include "monitor.h"
 #include "network.h"
 
@@ -53,6 +54,7 @@ static const char *const step_names[] = {
 	[CTR_STEP_CLONE_INIT] = "clone-init",
 	[CTR_STEP_HOOK] = "hook",
 	[CTR_STEP_NETWORK] = "network",
+	[CTR_STEP_LXC_LOCK] = "lxc-lock",
 };
 
 int ctr_step_by_name(const char *name)
@@ -118,6 +120,10 @@ const char *ctr_step_detail(struct ctr_monitor *m, const struct ctr_child_error 
 		return ctr_net_error_detail();
 	case CTR_STEP_PIDFILE:
 		return s->pidfile ? s->pidfile : s->rundir;
+	case CTR_STEP_LXC_LOCK:
+		if (ctr_lxc_sock_name(buf, sizeof(buf), s->lxcpath ? s->lxcpath : "", s->name ? s->name : "") < 0)
+			return "";
+		return buf;
 	case CTR_STEP_LOCK:
 	case CTR_STEP_RUNDIR:
 	case CTR_STEP_SOCKET:

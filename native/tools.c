@@ -18,6 +18,7 @@
 
 #include "cgroup.h"
 #include "cleanup.h"
+#include "lxcsock.h"
 #include "monitor.h"
 #include "network.h"
 #include "rundir.h"
@@ -29,6 +30,7 @@ struct tool_args {
 	int signal;
 	int wait_ms;
 	const char *rundir;
+	const char *lxcpath, *name;
 };
 
 static int parse_tool_args(int argc, char **argv, struct tool_args *a)
@@ -39,6 +41,8 @@ static int parse_tool_args(int argc, char **argv, struct tool_args *a)
 		{"signal", required_argument, NULL, 's'},
 		{"rundir", required_argument, NULL, 'r'},
 		{"wait", required_argument, NULL, 'w'},
+		{"lxcpath", required_argument, NULL, 'P'},
+		{"name", required_argument, NULL, 'n'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -65,6 +69,12 @@ static int parse_tool_args(int argc, char **argv, struct tool_args *a)
 		case 'w':
 			if (ctr_parse_int(optarg, &a->wait_ms) < 0 || a->wait_ms < -1)
 				return -EINVAL;
+			break;
+		case 'P':
+			a->lxcpath = optarg;
+			break;
+		case 'n':
+			a->name = optarg;
 			break;
 		default:
 			return -EINVAL;
@@ -230,4 +240,30 @@ int ctr_tool_lock(int argc, char **argv)
 	} while (n > 0 || (n < 0 && errno == EINTR));
 	lock_release(&m);
 	return 0;
+}
+
+int ctr_tool_lxc_state(int argc, char **argv)
+{
+	struct ctr_lxc_peer peer;
+	struct tool_args a;
+	int ret;
+
+	if (parse_tool_args(argc, argv, &a) < 0 || !a.lxcpath || !a.name) {
+		fprintf(stderr, "ctr-monitor lxc-state: --lxcpath and --name are required\n");
+		return 1;
+	}
+	ret = ctr_lxcsock_query(a.lxcpath, a.name, 2000, &peer);
+	if (ret == -ECONNREFUSED)
+		return 3;
+	if (ret == -EPERM) {
+		printf("holder=%d uid=%d comm=%s\n", (int)peer.pid, (int)peer.uid, peer.comm);
+		return fflush(stdout) == 0 ? 5 : 1;
+	}
+	if (ret < 0) {
+		fprintf(stderr, "ctr-monitor lxc-state: %s/%s: %s\n", a.lxcpath, a.name, strerror(-ret));
+		return 1;
+	}
+	printf("state=%s pid=%d holder=%d uid=%d comm=%s\n", ctr_state_name(peer.state), (int)peer.init_pid, (int)peer.pid,
+	       (int)peer.uid, peer.comm);
+	return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -21,5 +21,11 @@ int ctr_tool_cleanup(int argc, char **argv);
  * remove the lock file and D if empty. Exit 0; 2 ("busy") when another
  * holder has it; 1 on errors. */
 int ctr_tool_lock(int argc, char **argv);
+/* lxc-state --lxcpath P --name N: asks whatever holds LXC's command socket
+ * of that container (lxcsock.h) for its state and init's pid, and prints
+ * `state=S pid=P holder=PID uid=U comm=NAME`. Exit 0; 3 = nothing holds it
+ * (not running under LXC); 5 = a holder that is neither root nor us, which
+ * is not asked (printed `holder=PID uid=U comm=NAME`); 1 = error. */
+int ctr_tool_lxc_state(int argc, char **argv);
 
 #endif

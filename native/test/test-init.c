@@ -20,6 +20,9 @@
  *       first of all write what the network namespace holds to FILE
  *       ("link NAME up|down MAC", "addr NAME ADDRESS/PREFIX", "gw4 NAME
  *       GATEWAY" for an IPv4 default route), then run COMMAND (pause)
+ *   test-init bind-abstract NAME [--ready FILE]
+ *                                       bind and listen on the abstract unix socket @NAME
+ *                                       (LXC's exact address length), then pause
  *   test-init syscall OP ARG...         make system calls, print "OP ok" or "OP errno N" for
  *       each: mkdir PATH, unshare FLAGS, and mkdir-i386 PATH (int 0x80) and
  *       mkdir-x32 PATH (the x32 ABI), which reach seccomp as other ABIs
@@ -27,6 +30,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
@@ -41,7 +45,9 @@
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -285,6 +291,22 @@ int main(int argc, char **argv)
 		for (int i = 2; i < argc; i++)
 			print_fact(argv[i]);
 		return 0;
+	}
+	if (strcmp(cmd, "bind-abstract") == 0) {
+		struct sockaddr_un addr = {.sun_family = AF_UNIX};
+		size_t n = argc > 2 ? strlen(argv[2]) : 0;
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (n == 0 || n + 1 > sizeof(addr.sun_path) || fd < 0)
+			return 2;
+		memcpy(addr.sun_path + 1, argv[2], n);
+		if (bind(fd, (struct sockaddr *)&addr, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) < 0 ||
+		    listen(fd, 1) < 0) {
+			printf("bind errno %d\n", errno);
+			return 1;
+		}
+		parse_flags(argc, argv, 3);
+		signal_ready();
+		wait_forever();
 	}
 	parse_flags(argc, argv, 2);
 	if (strcmp(cmd, "pause") == 0 || strcmp(cmd, "ignore") == 0) {

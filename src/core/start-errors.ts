@@ -121,6 +121,10 @@ const STEPS: Record<string, StepText> = {
   },
   'clone-init': {what: () => 'Failed to fork init into the shared pid namespace'},
   log: {what: (d) => `Failed to open the log file "${d}"`, hints: () => ['Check -o/--logfile and lxc.log.file']},
+  'lxc-lock': {
+    what: (d) => `LXC's command socket "@${d}" is taken: the container is running under LXC`,
+    hints: () => ['LXC and ctr both take that name as their "already running" lock; see lxc-info'],
+  },
 }
 
 /** The CtrError for a failed start (exit 1). `errno` names come from the caller (sys has the table). */

@@ -10,9 +10,11 @@ import type {State} from '../core/state.js'
 import type {CommandOutcome} from '../output.js'
 import {readContainerStats, type ContainerStats} from '../sys/cgroup-stats.js'
 import {loadConfigForCommand} from '../sys/config.js'
-import {queryStatus, readLastExit, resolveFromOptions, type LastExit} from '../sys/container.js'
+import {queryStatus, readLastExit, resolveFromOptions, type LastExit, type RuntimeStatus} from '../sys/container.js'
 import {nameSuggestions} from '../sys/discover.js'
 import {readNetDev, readNetworkRecord} from '../sys/network.js'
+import {heldByCtr, queryLxc, type LxcHolder} from '../sys/lxc.js'
+import {readProcStat} from '../sys/proc.js'
 import {listAddresses} from '../sys/tools.js'
 
 /**
@@ -42,6 +44,8 @@ export interface InfoResult {
   orphan: boolean
   /** How the container stopped last time (defined containers that ran before). */
   lastExit: LastExit | null
+  /** Who runs it: ctr, or LXC (its command socket answered; sys/lxc.ts); null when stopped. */
+  runBy: 'ctr' | 'lxc' | null
   /** The interfaces the monitor made for lxc.net.* while running ([] otherwise, or for an empty or shared network). */
   network: InterfaceInfo[]
 }
@@ -87,7 +91,9 @@ function statsJson(stats: ContainerStats): InfoStatsJson {
 export async function runInfo(opts: InfoOptions): Promise<CommandOutcome<InfoResult>> {
   const ref = resolveFromOptions(opts)
   const loaded = loadConfigForCommand(ref, opts)
-  const status = await queryStatus(ref)
+  let status = await queryStatus(ref)
+  const lxc = status.running ? undefined : queryLxc(ref.lxcpath, ref.name)
+  if (lxc && !heldByCtr(lxc)) status = lxcStatus(lxc)
   const defined = loaded.file !== undefined
   if (!status.running && !defined) {
     // lxc-info prints this bare (no program prefix), exit 1.
@@ -105,7 +111,8 @@ export async function runInfo(opts: InfoOptions): Promise<CommandOutcome<InfoRes
 
   // Stats only while running (a stopped container has no cgroup), and only
   // when something will show them: -sH stays a few file reads cheaper.
-  const wantStats = status.running && (opts.json || opts.showStats || defaultMode)
+  const byLxc = lxc !== undefined && !heldByCtr(lxc)
+  const wantStats = status.running && !byLxc && (opts.json || opts.showStats || defaultMode)
   const stats = wantStats ? readContainerStats(ref.rundir) : undefined
   // The link lines come from the monitor's record and its namespace's counters.
   const nics = wantStats ? readNetworkRecord(ref.rundir) : []
@@ -122,6 +129,7 @@ export async function runInfo(opts: InfoOptions): Promise<CommandOutcome<InfoRes
     config: Object.fromEntries(items.map((i) => [i.key, i.value ?? null])),
     orphan: status.orphan === true,
     lastExit: status.running ? null : (readLastExit(ref) ?? null),
+    runBy: status.running ? (byLxc ? 'lxc' : 'ctr') : null,
     network: interfaceInfo(nics, links, addresses),
   }
   const shown = stats || links.length > 0 ? {...stats, links} : undefined
@@ -149,4 +157,16 @@ function interfaceInfo(nics: readonly RecordedNic[], links: readonly InfoLink[],
       rxBytes: link?.rxBytes === undefined ? null : Number(link.rxBytes),
     }
   })
+}
+
+// A container LXC runs: its state and init (whose start time pins it for
+// the address helper). ctr knows none of its cgroups: no stats.
+function lxcStatus(lxc: LxcHolder): RuntimeStatus {
+  const status: RuntimeStatus = {state: lxc.state, running: lxc.state !== 'STOPPED'}
+  if (lxc.initPid !== undefined) {
+    status.initPid = lxc.initPid
+    const stat = readProcStat(lxc.initPid)
+    if (stat) status.initStartTime = stat.starttime
+  }
+  return status
 }

@@ -18,6 +18,8 @@ import {canonicalLxcpath, pathContext, readGlobalValue} from '../sys/container.j
 import {readContainerStats} from '../sys/cgroup-stats.js'
 import {listActive, listDefined, type ActiveContainer} from '../sys/discover.js'
 import {hasUserNamespace, listAddressesAsync, readInterfaces} from '../sys/ls-facts.js'
+import {heldByCtr, queryLxc, readAbstractSockets} from '../sys/lxc.js'
+import {readProcStat} from '../sys/proc.js'
 
 export type LsResult = LsEntry[]
 
@@ -38,7 +40,7 @@ export async function run(opts: LsOptions): Promise<CommandOutcome<LsResult>> {
 
   const defined = listDefined(lxcpath)
   for (const name of defined.invalid) notices.push(`Skipped ${JSON.stringify(name)}: not a valid container name`)
-  const active = await listActive(runtimeBase(ctx), lxcpath)
+  const active = withLxc(await listActive(runtimeBase(ctx), lxcpath), lxcpath, defined.names)
   const isDefined = new Set(defined.names)
   const regex = opts.filter === undefined ? undefined : compileNameRegex(opts.filter, false, '--filter')
   const names = [...new Set([...defined.names, ...active.keys()])]
@@ -65,15 +67,42 @@ function compareBytes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-function baseEntry(name: string, running: ActiveContainer | undefined, defined: boolean): LsEntry {
+function baseEntry(name: string, running: (ActiveContainer & {runBy?: 'lxc'}) | undefined, defined: boolean): LsEntry {
   const state = running?.state ?? 'STOPPED'
   const entry: LsEntry = {
     name, state, running: state !== 'STOPPED', defined,
     autostart: false, groups: [], interfaces: [], ipv4: [], ipv6: [], unprivileged: false,
     pid: running?.initPid ?? null, memory: null, memoryLimit: null, ram: null, swap: null,
-    orphan: running?.orphan === true, configError: null,
+    orphan: running?.orphan === true, runBy: state === 'STOPPED' ? null : (running?.runBy ?? 'ctr'), configError: null,
   }
   return entry
+}
+
+/**
+ * Adds the containers LXC runs on this lxcpath (sys/lxc.ts): defined ones
+ * whose LXC command socket is bound, and volatile ones found by that
+ * socket's name alone. What ctr runs wins; one read of /proc/net/unix, and
+ * one helper call per container LXC runs.
+ */
+function withLxc(active: Map<string, ActiveContainer & {runBy?: 'lxc'}>, lxcpath: string, defined: readonly string[]): Map<string, ActiveContainer & {runBy?: 'lxc'}> {
+  const bound = readAbstractSockets()
+  if (bound.size === 0) return active
+  const prefix = `${lxcpath}/`
+  const seen = [...bound].filter((n) => n.startsWith(prefix) && n.endsWith('/command')).map((n) => n.slice(prefix.length, -'/command'.length))
+  const candidates = new Set([...defined, ...seen.filter((n) => !n.includes('/'))])
+  for (const name of candidates) {
+    if (active.has(name)) continue
+    const holder = queryLxc(lxcpath, name, bound)
+    if (!holder || heldByCtr(holder) || holder.state === 'STOPPED') continue
+    const entry: ActiveContainer & {runBy?: 'lxc'} = {name, rundir: '', oomKills: 0, state: holder.state, running: true, runBy: 'lxc'}
+    if (holder.initPid !== undefined) {
+      entry.initPid = holder.initPid
+      const stat = readProcStat(holder.initPid)
+      if (stat) entry.initStartTime = stat.starttime
+    }
+    active.set(name, entry)
+  }
+  return active
 }
 
 // The parser is imported only here, when a column or -g needs it.
@@ -99,7 +128,7 @@ async function addRuntimeFacts(entry: LsEntry, running: ActiveContainer | undefi
   const pid = running?.initPid
   if (!entry.running || running === undefined || pid === undefined) return
   if (needs.interfaces) entry.interfaces = readInterfaces(pid)
-  if (needs.memory) {
+  if (needs.memory && running.rundir !== '') {
     const stats = readContainerStats(running.rundir)
     const bytes = (value: bigint | undefined): number | null => (value === undefined ? null : Number(value))
     entry.memory = entry.ram = bytes(stats?.memoryBytes)

@@ -21,6 +21,7 @@ import {runFleet, type FleetResult} from './fleet.js'
 import {readCgroupLayout} from '../sys/cgroup.js'
 import {DEFAULT_SECCOMP_POLICY, formatWarnings, loadConfigForStart} from '../sys/config.js'
 import {queryStatus, resolveContainer, resolveFromOptions, type ContainerRef} from '../sys/container.js'
+import {heldByCtr, queryLxc, type LxcHolder} from '../sys/lxc.js'
 import {readLsmFacts} from '../sys/lsm.js'
 import {killReportedMonitor, launchMonitor, startTimeoutError, useAsyncDaemonLaunch, type LaunchedMonitor, type StartReport} from '../sys/monitor.js'
 import {ownInterfaces} from '../sys/network.js'
@@ -40,6 +41,8 @@ export interface StartResult {
   daemon: boolean
   /** true when the container was already running (LXC exits 0 then too). */
   alreadyRunning: boolean
+  /** Who runs it: ctr, or LXC when it was already running under LXC (its command socket answered; sys/lxc.ts). */
+  runBy: 'ctr' | 'lxc'
   /** Foreground: the payload's exit status (128 + signal if killed); null in the background. */
   exitStatus: number | null
   /** Container-side start time measured by the monitor: from having read the spec until init's exec, in µs. */
@@ -71,6 +74,8 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
   const notices = formatWarnings(loaded.warnings)
   const status = await queryStatus(ref)
   if (status.running) return alreadyRunning(ref, opts, status.initPid, status.monitorPid, notices)
+  const lxc = queryLxc(ref.lxcpath, ref.name)
+  if (lxc) return runningUnderLxc(ref, opts, lxc, notices)
   if (loaded.config.ephemeral && existsSync(ref.rundir) && loaded.file === ref.configPath) {
     const {finishEphemeral} = await import('./ephemeral.js')
     if (await finishEphemeral(ref, loaded.config)) {
@@ -143,18 +148,21 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
       if (spec.foreground) await launched.exit
       // Without -p the only pidfile is the run dir's monitor.pid.
       if (report.step === 'pidfile' && pidfile === undefined) report.detail = `${ref.rundir}/monitor.pid`
+      // LXC started it meanwhile: its monitor holds LXC's lock (native/lxcsock.h).
+      const holder = report.step === 'lxc-lock' ? queryLxc(ref.lxcpath, ref.name) : undefined
+      if (holder) return runningUnderLxc(ref, opts, holder, notices)
       throw failure(report, ref.name, config, spec)
     }
     if (!spec.foreground) {
       // Whatever else holds the sync fd (a wrapper named by $CTR_MONITOR,
       // say) must not keep ctr start from returning.
       launched.release()
-      return {exitCode: 0, result: {name: ref.name, state: 'RUNNING', pid: report.initPid, monitorPid: report.monitorPid, daemon: true, alreadyRunning: false, exitStatus: null, startupUs: report.startupUs}, notices}
+      return {exitCode: 0, result: {name: ref.name, state: 'RUNNING', pid: report.initPid, monitorPid: report.monitorPid, daemon: true, alreadyRunning: false, runBy: 'ctr', exitStatus: null, startupUs: report.startupUs}, notices}
     }
     const exitStatus = await launched.exit
     unforward()
     // lxc-start -F always exits 0; ctr passes the payload's status on (README).
-    return {exitCode: exitStatus, result: {name: ref.name, state: 'STOPPED', pid: report.initPid, monitorPid: report.monitorPid, daemon: false, alreadyRunning: false, exitStatus, startupUs: report.startupUs}, notices}
+    return {exitCode: exitStatus, result: {name: ref.name, state: 'STOPPED', pid: report.initPid, monitorPid: report.monitorPid, daemon: false, alreadyRunning: false, runBy: 'ctr', exitStatus, startupUs: report.startupUs}, notices}
   }
 }
 
@@ -201,8 +209,19 @@ async function withinReportTimeout(launched: LaunchedMonitor, name: string, extr
 
 function alreadyRunning(ref: ContainerRef, opts: StartOptions, pid: number | undefined, monitorPid: number | undefined, notices: string[]): CommandOutcome<StartResult> {
   // LXC: "Container is already running", exit 0 (docs/lxc-contract.md §1.2 step 6).
-  const result: StartResult = {name: ref.name, state: 'RUNNING', pid: pid ?? null, monitorPid: monitorPid ?? null, daemon: opts.daemon, alreadyRunning: true, exitStatus: null, startupUs: null}
+  const result: StartResult = {name: ref.name, state: 'RUNNING', pid: pid ?? null, monitorPid: monitorPid ?? null, daemon: opts.daemon, alreadyRunning: true, runBy: 'ctr', exitStatus: null, startupUs: null}
   return {exitCode: 0, result, notices: [...notices, `${ref.name}: Container is already running`]}
+}
+
+// LXC runs it (or a ctr with another run-dir base does, holding LXC's lock):
+// LXC's "already running" answer, exit 0, saying who runs it.
+function runningUnderLxc(ref: ContainerRef, opts: StartOptions, holder: LxcHolder, notices: string[]): CommandOutcome<StartResult> {
+  const result: StartResult = {name: ref.name, state: 'RUNNING', pid: holder.initPid ?? null, monitorPid: heldByCtr(holder) ? holder.holderPid : null, daemon: opts.daemon, alreadyRunning: true, runBy: 'ctr', exitStatus: null, startupUs: null}
+  if (heldByCtr(holder)) {
+    return {exitCode: 0, result, notices: [...notices, `${ref.name}: Container is already running (ctr-monitor ${holder.holderPid}, with another run-dir base)`]}
+  }
+  result.runBy = 'lxc'
+  return {exitCode: 0, result, notices: [...notices, `${ref.name}: Container is already running under LXC`]}
 }
 
 // Until the run dir's monitor is gone (a previous run tearing down), for at

@@ -12,6 +12,7 @@ import {loadConfigForCommand} from '../sys/config.js'
 import {queryStatus, resolveFromOptions, type ContainerRef, type RuntimeStatus} from '../sys/container.js'
 import {connectMonitor, isGone, REQUEST_TIMEOUT_MS, type MonitorConnection} from '../sys/monitor-client.js'
 import {nameSuggestions} from '../sys/discover.js'
+import {heldByCtr, queryLxc} from '../sys/lxc.js'
 import {readSignalMasks} from '../sys/proc.js'
 import {readStateFile} from '../sys/state-file.js'
 import {cleanupRundir, pidfdKill} from '../sys/tools.js'
@@ -63,6 +64,15 @@ export async function runStop(opts: StopOptions): Promise<CommandOutcome<StopRes
       cleanupRundir(ref.rundir)
     } catch (error) {
       hints.push(`Could not clean up ${ref.name}: ${(error as Error).message}`)
+    }
+    // LXC runs it: ctr has no say over LXC's monitor (its halt, kill and
+    // state-client commands are not ctr's protocol).
+    const lxc = queryLxc(ref.lxcpath, ref.name)
+    if (lxc && !heldByCtr(lxc)) {
+      throw new CtrError('CTR_RUN_BY_LXC', `${ref.name} is running under LXC, not ctr`, {
+        hints: [`Stop it with LXC's tools: lxc-stop -P ${ref.lxcpath} -n ${ref.name}`],
+        details: {state: lxc.state, ...(lxc.initPid === undefined ? {} : {pid: lxc.initPid})},
+      })
     }
     // lxc-stop exits 2 for "not running", and also for a container that does not exist.
     throw new CtrError('CTR_NOT_RUNNING', `${ref.name} is not running`, {exitCode: 2, hints: [...nameSuggestions(ref.lxcpath, ref.name), ...hints]})

@@ -164,11 +164,11 @@ describe('ls', {skip: rootOnly()}, () => {
       const by = new Map(out.result.map((e) => [e.name, e]))
       assert.deepEqual(by.get(f.running), {
         ...by.get(f.running),
-        state: 'RUNNING', running: true, defined: true, autostart: false, groups: ['web'], interfaces: ['lo'], ipv4: [], ipv6: [], unprivileged: false, pid,
+        state: 'RUNNING', running: true, defined: true, autostart: false, groups: ['web'], interfaces: ['lo'], ipv4: [], ipv6: [], unprivileged: false, pid, runBy: 'ctr',
       })
       assert.deepEqual(by.get(f.stopped), {
         name: f.stopped, state: 'STOPPED', running: false, defined: true, autostart: true, groups: ['web', 'prod'], interfaces: [], ipv4: [], ipv6: [],
-        unprivileged: false, pid: null, memory: null, memoryLimit: null, ram: null, swap: null, orphan: false, configError: null,
+        unprivileged: false, pid: null, memory: null, memoryLimit: null, ram: null, swap: null, orphan: false, runBy: null, configError: null,
       })
       // Memory comes from the cgroup files the monitor recorded in the run dir.
       assert.ok(existsSync(join(sb.rundirOf(f.running), 'cgroups')), 'precondition: the monitor recorded its cgroups')

@@ -24,7 +24,7 @@ function entry(name: string, extra: Partial<LsEntry> = {}): LsEntry {
   const state: State = extra.state ?? 'STOPPED'
   return {
     name, state, running: state !== 'STOPPED', defined: true, autostart: false, groups: [], interfaces: [], ipv4: [], ipv6: [],
-    unprivileged: false, pid: null, memory: null, memoryLimit: null, ram: null, swap: null, orphan: false, configError: null, ...extra,
+    unprivileged: false, pid: null, memory: null, memoryLimit: null, ram: null, swap: null, orphan: false, runBy: state === 'STOPPED' ? null : 'ctr', configError: null, ...extra,
   }
 }
 

@@ -54,6 +54,8 @@ export interface LsEntry {
   swap: number | null
   /** The monitor is gone but init still runs (lxc.monitor.signal.pdeath = 0). */
   orphan: boolean
+  /** Who runs it: ctr, or LXC (its command socket answered); null when stopped. */
+  runBy: 'ctr' | 'lxc' | null
   /** Why the config could not be read (its columns then show their defaults); null when it was read or not needed. */
   configError: string | null
 }
