@@ -14,6 +14,7 @@
 
 #include "cgroup.h"
 #include "cleanup.h"
+#include "console.h"
 #include "log.h"
 #include "monitor.h"
 #include "util.h"
@@ -271,6 +272,47 @@ static int halt_signal(struct ctr_monitor *m)
 	return SIGPWR;
 }
 
+/* `resize N ROWS COLS`: a console client's window size changed. */
+static int resize_command(struct ctr_monitor *m, const char *args)
+{
+	int n, rows, cols, used = 0;
+
+	if (sscanf(args, "%d %d %d%n", &n, &rows, &cols, &used) != 3 || args[used])
+		return -EINVAL;
+	return ctr_console_resize(m, n, rows, cols);
+}
+
+/* `console N ROWS COLS`: from the `ok N` reply on, this connection is a
+ * byte stream to terminal N (console.h), which takes it over with whatever
+ * the client sent after the line. Returns false when the connection is no
+ * longer ours. */
+static bool console_command(struct ctr_monitor *m, struct ctr_client *c, const char *args, const char *rest, size_t nrest)
+{
+	struct ctr_client **pp = &m->clients;
+	char reply[64];
+	int n, rows = 0, cols = 0, used = 0, ret = -EINVAL;
+
+	if (sscanf(args, "%d %d %d%n", &n, &rows, &cols, &used) == 3 && !args[used] && !c->watch)
+		ret = ctr_console_resolve(m, n);
+	if (ret < 0)
+		(void)snprintf(reply, sizeof(reply), "err %s\n", strerrorname_np(-ret) ?: "EINVAL");
+	else
+		(void)snprintf(reply, sizeof(reply), "ok %d\n", ret);
+	if (!client_send(c, reply)) {
+		client_remove(m, c);
+		return false;
+	}
+	if (ret < 0)
+		return true;
+	while (*pp && *pp != c)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = c->next;
+	(void)ctr_console_attach(m, c->fd, ret, rows, cols, rest, nrest);
+	free(c);
+	return false;
+}
+
 static void handle_command(struct ctr_monitor *m, struct ctr_client *c, char *cmd)
 {
 	char reply[256];
@@ -321,6 +363,10 @@ static void handle_command(struct ctr_monitor *m, struct ctr_client *c, char *cm
 		ret = send_signal(m, sig);
 	} else if (strcmp(cmd, "freeze") == 0) {
 		ret = ctr_cgroup_freeze(m);
+	} else if (strncmp(cmd, "resize ", 7) == 0) {
+		ret = resize_command(m, cmd + 7);
+		if (ret == 0)
+			(void)snprintf(reply, sizeof(reply), "ok\n");
 	} else if (strcmp(cmd, "thaw") == 0) {
 		ret = ctr_cgroup_thaw(m);
 	} else {
@@ -373,6 +419,13 @@ void ctr_cmdsock_client_event(struct ctr_monitor *m, int fd, unsigned int events
 			while ((nl = memchr(c->buf, '\n', c->len))) {
 				size_t used = (size_t)(nl - c->buf) + 1;
 				*nl = '\0';
+				if (strncmp(c->buf, "console ", 8) == 0) {
+					if (!console_command(m, c, c->buf + 8, c->buf + used, c->len - used))
+						return;
+					memmove(c->buf, c->buf + used, c->len - used);
+					c->len -= used;
+					continue;
+				}
 				handle_command(m, c, c->buf);
 				/* The command may have dropped the client. */
 				if (find_client(m, fd) != c)

@@ -375,6 +375,69 @@ static int apply_mount(int rootfd, const struct ctr_mount *m)
 	return ret < 0 ? -errno : 0;
 }
 
+int ctr_bind_fd_in_root(int rootfd, int srcfd, const char *path)
+{
+	_cleanup_close_ int pfd = -EBADF, tfd = -EBADF;
+	char spath[64], tpath[64];
+	const char *leaf;
+	struct stat st;
+
+	pfd = open_parent_in_root(rootfd, path, 0755, &leaf, resolve_of(0));
+	if (pfd < 0)
+		return pfd;
+	/* Never opened: the target may be a device node of the rootfs (a real
+	 * /dev/tty1 without autodev), which must not be touched, only covered. */
+	if (fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT || (mknodat(pfd, leaf, S_IFREG | 0000, 0) < 0 && errno != EEXIST))
+			return -errno;
+	} else if (S_ISLNK(st.st_mode) || S_ISDIR(st.st_mode)) {
+		return S_ISLNK(st.st_mode) ? -ELOOP : -EISDIR;
+	}
+	tfd = openat(pfd, leaf, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (tfd < 0)
+		return -errno;
+	fd_path(spath, sizeof(spath), srcfd);
+	fd_path(tpath, sizeof(tpath), tfd);
+	return mount(spath, tpath, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
+}
+
+/* A user namespace's root cannot make device nodes (or only unusable ones
+ * on a filesystem it mounted): it gets the host's node bound instead, as
+ * LXC does. Such a node belongs to a uid it does not map, so it can neither
+ * chown nor chmod it. A privileged container never gets a host node: it
+ * could change the host's. */
+static bool in_userns;
+
+void ctr_fsops_set_userns(bool userns)
+{
+	in_userns = userns;
+}
+
+static int bind_host_node(int rootfd, const char *rel, unsigned int opts)
+{
+	struct ctr_mount bind = {.flags = MS_BIND, .opts = CTR_MNT_CREATE_FILE | (opts & CTR_MNT_NO_SYMLINKS)};
+	char host[PATH_MAX];
+	size_t n = strlen(rel);
+
+	/* The host path is the same as the container path. */
+	if (n + 2 > sizeof(host))
+		return -ENAMETOOLONG;
+	host[0] = '/';
+	memcpy(host + 1, rel, n + 1);
+	bind.source = host;
+	bind.target = rel;
+	return apply_mount(rootfd, &bind);
+}
+
+/* Whether a node we made can be opened: one in a user namespace's tmpfs
+ * exists but refuses every open (the mount is nodev for it). */
+static bool node_usable(int pfd, const char *leaf)
+{
+	_cleanup_close_ int fd = openat(pfd, leaf, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+
+	return fd >= 0 || (errno != EACCES && errno != EPERM);
+}
+
 static int apply_mknod(int rootfd, const struct ctr_fsop *op)
 {
 	const char *rel = skip_slashes(op->m.target), *leaf;
@@ -385,28 +448,11 @@ static int apply_mknod(int rootfd, const struct ctr_fsop *op)
 	if (pfd < 0)
 		return pfd;
 	ret = mknodat(pfd, leaf, op->mode, (dev_t)op->dev);
-	if (ret == 0 || errno == EEXIST)
-		return 0;
-	if (errno != EPERM && errno != EACCES)
+	if (ret < 0 && errno != EEXIST && (!in_userns || (errno != EPERM && errno != EACCES)))
 		return -errno;
-	/* No CAP_MKNOD (user namespace): bind the host's node over an empty file,
-	 * as LXC does. The host path is the same as the container path. */
-	{
-		struct ctr_mount bind = {
-			.source = op->m.target,
-			.target = op->m.target,
-			.flags = MS_BIND,
-			.opts = CTR_MNT_CREATE_FILE | (op->m.opts & CTR_MNT_NO_SYMLINKS),
-		};
-		char host[PATH_MAX];
-		size_t n = strlen(rel);
-		if (n + 2 > sizeof(host))
-			return -ENAMETOOLONG;
-		host[0] = '/';
-		memcpy(host + 1, rel, n + 1);
-		bind.source = host;
-		return apply_mount(rootfd, &bind);
-	}
+	if (!in_userns || (ret == 0 && node_usable(pfd, leaf)) || (ret < 0 && errno == EEXIST))
+		return 0;
+	return bind_host_node(rootfd, rel, op->m.opts);
 }
 
 static int apply_symlink(int rootfd, const struct ctr_fsop *op)

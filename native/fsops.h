@@ -6,6 +6,8 @@
 #ifndef CTR_FSOPS_H
 #define CTR_FSOPS_H
 
+#include <stdbool.h>
+
 #include "spec.h"
 
 /* Opens path (absolute or relative) inside rootfd as O_PATH. */
@@ -16,10 +18,16 @@ int ctr_mkdir_in_root(int rootfd, const char *path, unsigned int mode);
  * CTR_MNT_SKIP_ENOENT a missing source or target is not an error. */
 int ctr_fsop_apply(int rootfd, const struct ctr_fsop *op);
 int ctr_fsop_apply_one(int rootfd, const struct ctr_fsop *op);
+/* Binds the file open as srcfd (a pty slave) onto path inside rootfd, an
+ * empty file created there first if missing (its directory too). 0 or -errno. */
+int ctr_bind_fd_in_root(int rootfd, int srcfd, const char *path);
 /* The flags a bind remount of path must keep (nosuid, nodev, noexec, the
  * atime ones): a remount replaces them, and a user namespace may have them
  * locked. 0 if path cannot be statvfs'd. */
 unsigned long ctr_mount_flags_of(const char *path);
+/* Device nodes (mknod ops) in a user namespace are bound from the host,
+ * read-only to it; elsewhere they are made, and a failure fails the start. */
+void ctr_fsops_set_userns(bool userns);
 /* With a shared pid namespace, the child mounts proc before it joins it:
  * every proc mount then shows that namespace (proc's pidns= option) instead
  * of the child's own. -EBADF (the default) mounts proc as usual. */

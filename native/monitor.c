@@ -30,6 +30,7 @@
 #include "cleanup.h"
 #include "cmdsock.h"
 #include "hooks.h"
+#include "console.h"
 #include "idmap.h"
 #include "log.h"
 #include "network.h"
@@ -384,9 +385,57 @@ static void start_failed(struct ctr_monitor *m, const struct ctr_child_error *e)
 	report_start_error(m);
 }
 
-/* Reads what the child sent: errors, a handover, a failpoint; and at EOF,
- * whether it exec'd. A child that died before its exec is reported when its
- * exit status (the signal) is known, in init_exited. */
+/* One message of the setup channel, with the fds and the sender's pid that
+ * ride along (SO_PASSCRED is on). Returns recvmsg's result; *nfds fds are
+ * the caller's to close. */
+static ssize_t chan_recv(struct ctr_monitor *m, void *buf, size_t len, int fds[2], int *nfds, pid_t *sender)
+{
+	union {
+		char buf[CMSG_SPACE(2 * sizeof(int)) + CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof(control.buf)};
+	ssize_t n = recvmsg(m->chanfd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+	*nfds = 0;
+	*sender = 0;
+	for (struct cmsghdr *c = n < 0 ? NULL : CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET)
+			continue;
+		if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len == CMSG_LEN(sizeof(struct ucred))) {
+			struct ucred cred;
+			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+			*sender = cred.pid;
+		} else if (c->cmsg_type == SCM_RIGHTS) {
+			size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			int got[2];
+			memcpy(got, CMSG_DATA(c), (count < 2 ? count : 2) * sizeof(int));
+			for (size_t i = 0; i < count && i < 2; i++)
+				fds[(*nfds)++] = got[i];
+		}
+	}
+	return n;
+}
+
+/* A pty pair from the setup child (native/tty.c). Only the child cloned for
+ * this start sends them, before its exec: with a shared pid namespace, init
+ * could be made to forge messages once it exists (handover), never as that
+ * child. */
+static void tty_handover(struct ctr_monitor *m, const struct ctr_child_error *e, int fds[2], int nfds, pid_t sender)
+{
+	if (nfds == 2 && sender == m->setup_pid && m->state == CTR_STARTING && !m->handed_over) {
+		ctr_console_take(m, e->index, fds[0], fds[1]);
+		return;
+	}
+	log_warn("Ignoring a pty from pid %d", (int)sender);
+	for (int i = 0; i < nfds; i++)
+		(void)close(fds[i]);
+}
+
+/* Reads what the child sent: errors, a handover, a failpoint, its ptys;
+ * and at EOF, whether it exec'd. A child that died before its exec is
+ * reported when its exit status (the signal) is known, in init_exited. */
 static void chan_event(struct ctr_monitor *m)
 {
 	union {
@@ -396,8 +445,9 @@ static void chan_event(struct ctr_monitor *m)
 	struct ctr_child_error e;
 
 	for (;;) {
-		ssize_t n = recv(m->chanfd, &buf, sizeof(buf), MSG_DONTWAIT);
-		int ret;
+		int fds[2], nfds, ret;
+		pid_t sender;
+		ssize_t n = chan_recv(m, &buf, sizeof(buf), fds, &nfds, &sender);
 		/* A child that dies with our barrier byte unread makes the
 		 * socket report ECONNRESET once, before the messages it queued
 		 * (its error report among them): read on. */
@@ -405,6 +455,13 @@ static void chan_event(struct ctr_monitor *m)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			return;
+		if (n == (ssize_t)sizeof(e) && buf.e.step == CTR_MSG_TTY) {
+			e = buf.e;
+			tty_handover(m, &e, fds, nfds, sender);
+			continue;
+		}
+		for (int i = 0; i < nfds; i++)
+			(void)close(fds[i]);
 		ret = n > 0 ? ctr_hooks_chan_message(m, &buf, (size_t)n) : 0;
 		if (ret > 0)
 			continue;
@@ -448,8 +505,8 @@ static void finish(struct ctr_monitor *m, const char *reason)
 	ctr_state_write_exit(m, reason);
 	ctr_monitor_set_state(m, CTR_STOPPED);
 	if (m->have_status) {
-		char line[64];
-		(void)snprintf(line, sizeof(line), "exit %d %d\n", m->exit_status, m->exit_signal);
+		char line[96];
+		(void)snprintf(line, sizeof(line), "exit %d %d %s\n", m->exit_status, m->exit_signal, reason);
 		ctr_cmdsock_broadcast(m, line);
 	}
 	(void)ctr_hooks_post_stop(m, false);
@@ -457,6 +514,7 @@ static void finish(struct ctr_monitor *m, const char *reason)
 	 * right after `ctr stop` returns never finds the lock still held. */
 	ctr_lxcsock_close(m);
 	ctr_rundir_remove(m);
+	ctr_console_close(m);
 	ctr_cmdsock_close_all(m);
 	/* A crash before this leaves at worst an empty record, which readers
 	 * treat as no record; nobody waits on the fsync any more. */
@@ -481,6 +539,14 @@ static void exec_onexit(struct ctr_monitor *m)
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	execv(m->spec->onexit_argv[0], (char *const *)m->spec->onexit_argv);
 	log_syserr("Failed to run the exit command %s", m->spec->onexit_argv[0]);
+}
+
+/* reboot(2) in a pid namespace kills its init with SIGINT for a halt or a
+ * power-off (SIGHUP for a reboot): a clean stop, exit status 0, as LXC
+ * records it (its exit status is WEXITSTATUS of the wait status). */
+static bool halted(struct ctr_monitor *m, int status)
+{
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGINT && (m->spec->clone_flags & CLONE_NEWPID);
 }
 
 static bool wants_reboot(struct ctr_monitor *m, int status)
@@ -524,6 +590,8 @@ static bool init_exited(struct ctr_monitor *m, int status)
 		kill_children(m);
 		ctr_net_teardown(m);
 		ctr_hooks_stop(m, true);
+		/* Console clients stay attached: the next init's console is theirs. */
+		ctr_console_release(m);
 		/* LXC sends STOPPED as a message on reboot; the socket stays open. */
 		(void)snprintf(line, sizeof(line), "state STOPPED\n");
 		ctr_cmdsock_broadcast(m, line);
@@ -537,6 +605,12 @@ static bool init_exited(struct ctr_monitor *m, int status)
 			return false;
 		report_start_error(m);
 		finish(m, "start-failed");
+		return true;
+	}
+	if (m->state != CTR_ABORTING && halted(m, status)) {
+		m->exit_status = 0;
+		m->exit_signal = 0;
+		finish(m, "halted");
 		return true;
 	}
 	finish(m, m->state == CTR_ABORTING ? "start-failed" : (m->exit_signal ? "killed" : "exited"));
@@ -622,6 +696,8 @@ static int run_loop(struct ctr_monitor *m)
 					(void)ctr_pidfd_send_signal(m->init_pidfd, SIGKILL);
 			} else if (fd == m->oom_fd || fd == m->cg_events_fd) {
 				ctr_cgroup_event(m, fd);
+			} else if (ctr_console_event(m, fd, events[i].events)) {
+				/* a pty or a console client */
 			} else {
 				ctr_cmdsock_client_event(m, fd, events[i].events);
 			}
@@ -766,6 +842,8 @@ int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long spec_us)
 	ret = ctr_hooks_prepare(m);
 	if (ret == 0)
 		ret = ctr_hooks_run_host(m, CTR_HOOK_PRE_START);
+	if (ret == 0)
+		ret = ctr_console_prepare(m);
 	if (ret == 0)
 		ret = ctr_cgroup_setup(m);
 	if (ret == 0)

@@ -13,6 +13,7 @@ struct ctr_client;
 struct ctr_cgroups;
 struct ctr_hooks;
 struct ctr_net;
+struct ctr_console;
 
 /* Why the start failed: the child reports {step, errno, index} before exec. */
 enum ctr_step {
@@ -60,6 +61,7 @@ enum ctr_step {
 	CTR_STEP_HOOK,       /* an lxc.hook.* script failed (native/hooks.h) */
 	CTR_STEP_NETWORK,
 	CTR_STEP_LXC_LOCK,   /* LXC's command socket name (lxcsock.h): LXC runs the container */
+	CTR_STEP_TTY,        /* lxc.tty.max: allocating or binding a tty (index: its number) */
 	CTR_STEP_NSTEPS,
 	/* Channel messages that are not errors (index carries the payload). */
 	CTR_MSG_HANDOVER = 1000, /* index: init's pid, forked into a shared pid namespace */
@@ -67,6 +69,7 @@ enum ctr_step {
 	CTR_MSG_HOOK_OUTPUT,     /* struct ctr_hook_msg: a container-side hook's output */
 	CTR_MSG_HOOK_FAILED,     /* struct ctr_hook_msg: a container-side hook failed */
 	CTR_MSG_START_HOST,      /* the child waits while the monitor runs start-host hooks */
+	CTR_MSG_TTY,             /* index: a terminal (0 console, N ttyN); its master and slave ride along (SCM_RIGHTS) */
 };
 
 struct ctr_child_error {
@@ -129,6 +132,8 @@ struct ctr_monitor {
 	bool cg_v1_self_attach; /* init joins its v1 cgroups itself */
 	struct ctr_hooks *hooks; /* lxc.hook.* at run time (hooks.c), or NULL */
 	struct ctr_net *net;    /* the interfaces made for the container (network.h) */
+	struct ctr_console *console; /* the console and ttys (console.h), or NULL */
+	pid_t setup_pid;             /* the child cloned for this start: only it may hand over ptys */
 };
 
 const char *ctr_step_name(int step);

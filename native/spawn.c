@@ -27,6 +27,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "bootid.h"
 #include "cgroup.h"
 #include "cleanup.h"
 #include "fsops.h"
@@ -34,6 +35,7 @@
 #include "isolation.h"
 #include "log.h"
 #include "monitor.h"
+#include "tty.h"
 #include "util.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -170,23 +172,6 @@ static void mount_rootfs(const struct ctr_spec *spec, int chan)
 	}
 }
 
-/* /dev/console in a fresh /dev: the terminal init inherits in the
- * foreground, else /dev/null (there is no console device of its own). */
-static void bind_console(const struct ctr_spec *spec, int rootfd, int chan)
-{
-	struct ctr_fsop op = {
-		.kind = CTR_FSOP_MOUNT,
-		.m = {.source = "/dev/null", .target = "dev/console", .flags = MS_BIND, .opts = CTR_MNT_CREATE_FILE},
-	};
-	int ret;
-
-	if (spec->stdio_inherit && isatty(STDIN_FILENO))
-		op.m.source = "/proc/self/fd/0";
-	ret = ctr_fsop_apply(rootfd, &op);
-	if (ret < 0)
-		child_fail(chan, CTR_STEP_CONSOLE, ret, -1);
-}
-
 /* Container-side hooks (hooks.h): pre-mount, mount and autodev before
  * pivot_root, start just before the switch to init's ids. */
 static void run_hooks(struct ctr_monitor *m, int chan, int type)
@@ -254,9 +239,14 @@ static void setup_rootfs(struct ctr_monitor *m, int chan)
 	}
 	run_hooks_at(m, chan, spec->nfsops);
 
-	if (spec->console_bind) {
+	/* The console and ttys, as LXC sets them up after the mounts. */
+	if (spec->tty.console) {
 		step(chan, CTR_STEP_CONSOLE);
-		bind_console(spec, rootfd, chan);
+		ctr_tty_setup_console(spec, rootfd, chan, child_fail);
+	}
+	if (spec->tty.tty_max > 0) {
+		step(chan, CTR_STEP_TTY);
+		ctr_tty_setup_ttys(spec, rootfd, chan, child_fail);
 	}
 
 	if (spec->rootfs) {
@@ -269,6 +259,12 @@ static void setup_rootfs(struct ctr_monitor *m, int chan)
 			child_fail(chan, CTR_STEP_OLDROOT, errno, -1);
 		if (chdir("/") < 0)
 			child_fail(chan, CTR_STEP_OLDROOT, errno, -1);
+		/* LXC makes the new root a peer group of its own: systemd and
+		 * its services expect shared mounts. Still slaves of the host's,
+		 * so nothing propagates back. */
+		step(chan, CTR_STEP_PROPAGATION);
+		if (spec->root_shared && mount(NULL, "/", NULL, MS_SHARED | MS_REC, NULL) < 0)
+			child_fail(chan, CTR_STEP_PROPAGATION, errno, -1);
 		ctr_closep(&rootfd);
 		rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (rootfd < 0)
@@ -287,6 +283,8 @@ static void setup_rootfs(struct ctr_monitor *m, int chan)
 			child_fail(chan, CTR_STEP_FSOP, ret, (int)i);
 	}
 
+	if (spec->boot_id)
+		ctr_boot_id_setup(rootfd);
 	step(chan, CTR_STEP_ROOTFS_RO);
 	if (spec->rootfs && spec->rootfs_readonly &&
 	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | ctr_mount_flags_of("/"), NULL) < 0)
@@ -405,7 +403,11 @@ static void child_process(struct ctr_monitor *m, int chan, int devnull)
 		child_fail(chan, CTR_STEP_PERSONALITY, errno, -1);
 	step(chan, CTR_STEP_STDIO);
 	if (!spec->stdio_inherit) {
-		for (int fd = 0; fd < 3; fd++)
+		/* The console when there is one (LXC), else /dev/null. */
+		int ret = ctr_tty_console_stdio();
+		if (ret < 0 && ret != -EBADF)
+			child_fail(chan, CTR_STEP_STDIO, ret, -1);
+		for (int fd = 0; fd < 3 && ret == -EBADF; fd++)
 			if (dup2(devnull, fd) < 0)
 				child_fail(chan, CTR_STEP_STDIO, errno, -1);
 	}
@@ -487,6 +489,9 @@ static __attribute__((noreturn)) void child_main(struct ctr_monitor *m, int chan
 	 * never had it): arm it again. */
 	arm_pdeath(spec, chan);
 
+	/* A session of its own, as LXC's init has; no controlling terminal,
+	 * as a kernel-started init has none. */
+	(void)setsid();
 	sigemptyset(&empty);
 	(void)sigprocmask(SIG_SETMASK, &empty, NULL);
 	step(chan, CTR_STEP_EXEC);
@@ -598,6 +603,17 @@ int ctr_spawn_prepare(struct ctr_monitor *m)
 	return 0;
 }
 
+/* Whether init runs in a user namespace: its own, or a shared one. */
+static bool in_user_namespace(const struct ctr_spec *spec)
+{
+	if (spec->clone_flags & CLONE_NEWUSER)
+		return true;
+	for (size_t i = 0; i < spec->nshares; i++)
+		if (spec->shares[i].nstype == CLONE_NEWUSER)
+			return true;
+	return false;
+}
+
 /* The child's name until its exec: one the payload's own name cannot be. */
 static void pick_setup_comm(struct ctr_monitor *m)
 {
@@ -636,12 +652,16 @@ int ctr_spawn_init(struct ctr_monitor *m)
 		m->start_error = (struct ctr_child_error){CTR_STEP_CLONE, errno, -1};
 		return -m->start_error.err;
 	}
+	/* Every message then carries its sender's pid: ptys are taken only
+	 * from the child cloned here (monitor.c). */
+	(void)setsockopt(chan[0], SOL_SOCKET, SO_PASSCRED, &(int){1}, sizeof(int));
 	pick_setup_comm(m);
 	ctr_hooks_reset(m);
 	m->progress->step = CTR_STEP_NONE;
 	ctl.progress = m->progress;
 	ctl.fp_step = m->fp_mode == CTR_FP_NONE ? -1 : m->fp_step;
 	ctr_fsops_set_proc_pidns(m->late_pidns_fd);
+	ctr_fsops_set_userns(in_user_namespace(m->spec));
 	pid = do_clone(m, &pidfd);
 	if (pid < 0) {
 		m->start_error = (struct ctr_child_error){CTR_STEP_CLONE, errno, -1};
@@ -656,6 +676,7 @@ int ctr_spawn_init(struct ctr_monitor *m)
 	(void)close(chan[1]);
 	ctr_cgroup_close_self_attach(m);
 	m->init_pid = pid;
+	m->setup_pid = pid;
 	m->init_pidfd = pidfd;
 	m->chanfd = chan[0];
 	m->init_starttime = ctr_proc_starttime(pid, NULL);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "console.h"
 #include "log.h"
 #include "util.h"
 
@@ -262,7 +263,9 @@ static int apply_record(struct ctr_spec *spec, const char *rec, const char **f)
 		spec->rootfs_data = *f[2] ? f[2] : NULL;
 		ret = num_ull(f[3], &v);
 		spec->rootfs_flags = (unsigned long)v;
-	} else if (strcmp(rec, "console_bind") == 0) spec->console_bind = strcmp(f[0], "1") == 0;
+	} else if (strncmp(rec, "console", 7) == 0 || strncmp(rec, "tty_", 4) == 0) ret = ctr_ttyspec_record(&spec->tty, rec, f[0]);
+	else if (strcmp(rec, "boot_id") == 0) spec->boot_id = strcmp(f[0], "1") == 0;
+	else if (strcmp(rec, "root_shared") == 0) spec->root_shared = strcmp(f[0], "1") == 0;
 	else if (strcmp(rec, "mount") == 0 || strcmp(rec, "mknod") == 0 || strcmp(rec, "symlink") == 0 ||
 		 strcmp(rec, "mkdir") == 0 || strcmp(rec, "umount") == 0)
 		ret = add_fsop(spec, rec, f);

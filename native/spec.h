@@ -85,6 +85,23 @@ struct ctr_cgset {
 	const char *value;
 };
 
+/* The console and ttys (lxc.console.*, lxc.tty.*, docs/monitor-protocol.md
+ * §2.2): native/tty.c makes them in the child, native/console.c serves them
+ * in the monitor. */
+struct ctr_ttyspec {
+	bool console;               /* a console pty, bound on /dev/console, init's stdio unless inherited */
+	const char *console_devpts; /* mount data of a private devpts the console comes from; NULL: dev/pts */
+	bool hold;                  /* read nothing from the console until a client attaches (start -F on a terminal) */
+	const char *peer;           /* lxc.console.path: a host terminal the console is proxied to, or NULL */
+	const char *logfile;        /* lxc.console.logfile, or NULL */
+	unsigned long long log_size; /* lxc.console.size: 0 = unlimited */
+	bool log_rotate;            /* lxc.console.rotate: keep one old log (<logfile>.1) */
+	unsigned long long buffer_size; /* lxc.console.buffer.size: ring buffer bytes, 0 = none */
+	int tty_max;                /* lxc.tty.max: ttys from dev/pts, 1..tty_max */
+	const char *tty_dir;        /* lxc.tty.dir: bind under /dev/<dir> and link /dev/ttyN there; NULL: none */
+	bool bind_ttys;             /* bind the ttys on /dev/ttyN (a rootfs; LXC binds nothing on the host root) */
+};
+
 struct ctr_spec {
 	char *buf; /* owns every string below */
 	size_t buflen;
@@ -117,8 +134,9 @@ struct ctr_spec {
 	 * an overlay. rootfs_flags also apply to the bind (nosuid, nodev...). */
 	const char *rootfs_fstype, *rootfs_source, *rootfs_data;
 	unsigned long rootfs_flags;
-	/* autodev: bind init's terminal (foreground on a tty) or /dev/null on /dev/console. */
-	bool console_bind;
+	struct ctr_ttyspec tty;
+	bool boot_id;     /* autodev: a fresh /proc/sys/kernel/random/boot_id per start, as LXC gives */
+	bool root_shared; /* make the new root's mounts shared after pivot_root, as LXC does (systemd relies on it) */
 	struct ctr_fsop *fsops;
 	size_t nfsops;
 

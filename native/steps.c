@@ -8,6 +8,7 @@
 #include "cgroup.h"
 #include "hooks.h"
 #include "lxcsock.h"
+#include "console.h"
 #include "monitor.h"
 #include "network.h"
 
@@ -55,6 +56,7 @@ static const char *const step_names[] = {
 	[CTR_STEP_HOOK] = "hook",
 	[CTR_STEP_NETWORK] = "network",
 	[CTR_STEP_LXC_LOCK] = "lxc-lock",
+	[CTR_STEP_TTY] = "tty",
 };
 
 int ctr_step_by_name(const char *name)
@@ -118,6 +120,15 @@ const char *ctr_step_detail(struct ctr_monitor *m, const struct ctr_child_error 
 		return ctr_hooks_failure_detail(m);
 	case CTR_STEP_NETWORK:
 		return ctr_net_error_detail();
+	case CTR_STEP_CONSOLE:
+		if (e->index == CTR_CONSOLE_ERR_LOG)
+			return s->tty.logfile ? s->tty.logfile : "";
+		if (e->index == CTR_CONSOLE_ERR_PEER)
+			return s->tty.peer ? s->tty.peer : "";
+		return "/dev/console";
+	case CTR_STEP_TTY:
+		(void)snprintf(buf, sizeof(buf), "/dev/tty%d", e->index);
+		return buf;
 	case CTR_STEP_PIDFILE:
 		return s->pidfile ? s->pidfile : s->rundir;
 	case CTR_STEP_LXC_LOCK:

@@ -10,6 +10,7 @@ export const info = /* @__PURE__ */ lxcCommand('info', async () => (await import
 export const stop = /* @__PURE__ */ lxcCommand('stop', async () => (await import('./runners/stop.js')).runStopCommand)
 export const ls = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/ls.js'), import('./runners/ls.js')]))
 export const monitor = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/monitor.js'), import('./runners/monitor.js')]))
+export const console = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/console.js'), import('./runners/console.js')]))
 export const create = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/create.js'), import('./runners/create.js')]))
 export const destroy = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/destroy.js'), import('./runners/destroy.js')]))
 export const copy = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/copy.js'), import('./runners/copy.js')]))

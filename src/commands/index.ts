@@ -1,5 +1,6 @@
 // oclif's explicit command strategy: the command classes, loaded on demand.
 import Autostart from './autostart.js'
+import Console from './console.js'
 import Copy from './copy.js'
 import Create from './create.js'
 import Destroy from './destroy.js'
@@ -14,4 +15,4 @@ import Stop from './stop.js'
 import Unfreeze from './unfreeze.js'
 import Wait from './wait.js'
 
-export const COMMANDS = {autostart: Autostart, completion: CompletionCommand, copy: Copy, create: Create, destroy: Destroy, freeze: Freeze, help: HelpCommand, info: Info, 'install-links': InstallLinksCommand, ls: Ls, monitor: Monitor, snapshot: Snapshot, start: Start, stop: Stop, unfreeze: Unfreeze, version: VersionCommand, wait: Wait}
+export const COMMANDS = {autostart: Autostart, completion: CompletionCommand, console: Console, copy: Copy, create: Create, destroy: Destroy, freeze: Freeze, help: HelpCommand, info: Info, 'install-links': InstallLinksCommand, ls: Ls, monitor: Monitor, snapshot: Snapshot, start: Start, stop: Stop, unfreeze: Unfreeze, version: VersionCommand, wait: Wait}

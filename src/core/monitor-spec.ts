@@ -76,6 +76,30 @@ export interface ShareSpec {
   starttime: number
 }
 
+/** The console and ttys (native/console.h, native/tty.h; docs/monitor-protocol.md §2.2). */
+export interface TtySpec {
+  /** A console pty on /dev/console, init's stdio unless it inherits ctr's. */
+  console: boolean
+  /** Mount data of a private devpts instance the console comes from; undefined: the container's dev/pts. */
+  consoleDevpts?: string
+  /** Read nothing from the console until a client attaches (start -F on a terminal attaches at once). */
+  hold?: boolean
+  /** lxc.console.path: a host terminal the monitor proxies the console to. */
+  peer?: string
+  /** lxc.console.logfile, .size (bytes, 0 unlimited), .rotate. */
+  logfile?: string
+  logSize?: number
+  logRotate?: boolean
+  /** lxc.console.buffer.size in bytes. */
+  bufferSize?: number
+  /** lxc.tty.max: tty1..N from the container's dev/pts. */
+  ttyMax: number
+  /** lxc.tty.dir. */
+  ttyDir?: string
+  /** Bind the ttys on /dev/ttyN (a rootfs). */
+  bindTtys: boolean
+}
+
 export interface MonitorSpec {
   name: string
   lxcpath: string
@@ -107,8 +131,11 @@ export interface MonitorSpec {
   rootfsReadonly: boolean
   /** How the rootfs is mounted on `rootfs`: fstype '' binds the directory onto itself. */
   rootfsMount?: {fstype: string; source: string; data: string; flags: number}
-  /** autodev: /dev/console is init's terminal (foreground on a tty) or /dev/null. */
-  consoleBind?: boolean
+  tty?: TtySpec
+  /** autodev: a fresh boot id per start (/proc/sys/kernel/random/boot_id), as LXC gives. */
+  bootId?: boolean
+  /** A rootfs: its mounts become shared after pivot_root, as LXC makes them. */
+  rootShared?: boolean
   fsops: FsOp[]
   cwd?: string
   uid: number
@@ -134,6 +161,20 @@ export interface MonitorSpec {
   hooks?: HookSpec
   /** The interfaces to make in the new network namespace (core/net-plan.ts). */
   net?: NetPlan
+}
+
+function encodeTty(rec: (name: string, ...fields: Array<string | number>) => void, tty: TtySpec): void {
+  if (tty.console) rec('console', 1)
+  if (tty.consoleDevpts !== undefined) rec('console_devpts', tty.consoleDevpts)
+  if (tty.hold) rec('console_hold', 1)
+  if (tty.peer !== undefined) rec('console_peer', tty.peer)
+  if (tty.logfile !== undefined) rec('console_log', tty.logfile)
+  if (tty.logSize) rec('console_size', tty.logSize)
+  if (tty.logRotate) rec('console_rotate', 1)
+  if (tty.bufferSize) rec('console_buffer', tty.bufferSize)
+  if (tty.ttyMax > 0) rec('tty_max', tty.ttyMax)
+  if (tty.ttyDir) rec('tty_dir', tty.ttyDir)
+  if (tty.bindTtys) rec('tty_bind', 1)
 }
 
 /** Serializes a spec into the monitor's wire format. */
@@ -163,7 +204,9 @@ export function encodeMonitorSpec(spec: MonitorSpec): Buffer {
   if (spec.rootfs) rec('rootfs', spec.rootfs)
   if (spec.rootfsReadonly) rec('rootfs_ro', 1)
   if (spec.rootfsMount) rec('rootfs_fs', spec.rootfsMount.fstype, spec.rootfsMount.source, spec.rootfsMount.data, spec.rootfsMount.flags)
-  if (spec.consoleBind) rec('console_bind', 1)
+  if (spec.tty) encodeTty(rec, spec.tty)
+  if (spec.bootId) rec('boot_id', 1)
+  if (spec.rootShared) rec('root_shared', 1)
   for (const op of spec.fsops) {
     if (op.kind === 'mount') rec('mount', op.source, op.target, op.fstype, op.flags, op.data, op.opts)
     else if (op.kind === 'mknod') rec('mknod', op.path, op.mode, op.dev, op.opts)

@@ -101,6 +101,13 @@ const STEPS: Record<string, StepText> = {
       return ['The kernel refused the new namespaces: check user.max_*_namespaces (sysctl) and any seccomp or security policy around ctr (a container it runs in)']
     },
   },
+  console: {
+    what: (d) => (d === '/dev/console' || d === '' ? 'Failed to set up the console' : `Failed to use "${d}" for the console`),
+    hints: (f) => (f.detail === '/dev/console' || f.detail === ''
+      ? ['The console is a pty from a devpts instance of the container\'s own, bound on /dev/console; check lxc.pty.max and lxc.tty.dir']
+      : ['lxc.console.path must be a terminal device on the host; lxc.console.logfile (-L) a regular file, not a symlink, in an existing directory']),
+  },
+  tty: {what: (d) => `Failed to set up ${d}`, hints: () => ['Each of lxc.tty.max ttys is a pty of the container\'s devpts (lxc.pty.max + lxc.tty.max of them), bound on /dev/ttyN; check lxc.tty.dir']},
   cgroup: {what: (d) => `Failed to set up the container's cgroup${d ? ` (${d})` : ''}`},
   lock: {
     what: (d) => `Failed to lock the run directory "${d}"`,

@@ -9,6 +9,7 @@ import {formatLocation} from './config/index.js'
 import {CtrError} from './errors.js'
 import type {CgroupLayout} from './cgroup/plan.js'
 import {planCgroup} from './cgroup/plan.js'
+import {devptsMax, planConsole} from './console-plan.js'
 import {mountEntryOps, type EntryContext, type EntryOps} from './mount-entries.js'
 import {parseMountOptions} from './mount-options.js'
 import {planNetwork, type RandomBytes} from './net-plan.js'
@@ -76,6 +77,8 @@ export interface StartPlanInput {
   hookTimeoutS?: number
   /** Randomness for lxc.net.N.hwaddr's x's (crypto.randomBytes). */
   random?: RandomBytes
+  /** ctr's stdin and stdout are terminals: start -F proxies the console to them. */
+  terminal?: boolean
 }
 
 /** A start plan: the monitor spec and what to warn about. */
@@ -113,8 +116,6 @@ export function unsupportedFeatures(config: ContainerConfig, lsm: LsmFacts = {ap
   const rootType = config.rootfs.type
   if (config.rootfs.path !== undefined && !['dir', 'detected', 'overlay', 'overlayfs'].includes(rootType)) notYet('lxc.rootfs.path', `${rootType} root filesystems`)
   if (config.mountAuto.shmounts) notYet('lxc.mount.auto', 'shmounts')
-  if (config.console.path !== undefined && config.console.path !== 'none') notYet('lxc.console.path', 'console devices other than "none"')
-  if (config.tty.max > 0) notYet('lxc.tty.max', 'container ttys')
   if (config.schedCore) notYet('lxc.sched.core', 'core scheduling domains')
   if (config.monitorUnshare) notYet('lxc.monitor.unshare', 'unshared monitor mount namespaces')
   // No LSM is applied: where LXC would apply one, only the values that
@@ -170,11 +171,6 @@ export function lsmSkipped(config: ContainerConfig, lsm: LsmFacts): string[] {
 
 // Key families with no implementation yet, by key prefix.
 const NOT_YET: Array<[string, string]> = [
-  ['lxc.console.logfile', 'console logs'],
-  ['lxc.console.size', 'console logs'],
-  ['lxc.console.buffer.size', 'console ring buffers'],
-  ['lxc.console.rotate', 'console logs'],
-  ['lxc.tty.dir', 'container ttys'],
   ['lxc.log.syslog', 'logs to syslog'],
   ['lxc.time.offset', 'time namespace offsets'],
   ['lxc.seccomp.notify', 'seccomp notifications'],
@@ -230,12 +226,18 @@ export function initArgv(config: ContainerConfig, command: string[]): string[] {
 /**
  * init's environment: cleared, then container=lxc, then lxc.environment and
  * lxc.environment.runtime in order; a later NAME replaces an earlier one.
+ * With ttys, container_ttys names them last, as LXC sets it for systemd's
+ * getty generator (LXC 5.0.2 means to and fails: README).
  */
-export function initEnvironment(config: ContainerConfig): string[] {
+export function initEnvironment(config: ContainerConfig, containerTtys?: string): string[] {
   const env = new Map<string, string>([['container', 'lxc']])
   for (const [name, value] of [...config.environment, ...config.environmentRuntime]) {
     env.delete(name)
     env.set(name, value)
+  }
+  if (containerTtys !== undefined) {
+    env.delete('container_ttys')
+    env.set('container_ttys', containerTtys)
   }
   return [...env].map(([name, value]) => `${name}=${value}`)
 }
@@ -287,7 +289,8 @@ export function filesystemOps(config: ContainerConfig, ctx: FsContext): FsPlan {
   // LXC: mount hooks, then autodev hooks, then /dev's nodes.
   const mountHookIndex = ops.length
   if (config.autodev) ops.push(...automount(autodevNodes()))
-  if (config.ptyMax > 0) ops.push(...automount(devptsOps(config.ptyMax, ctx.gid5Mapped)))
+  // LXC mounts one for the ttys too, with room for both (lxc_setup_devpts_child).
+  if (devptsMax(config) > 0) ops.push(...automount(devptsOps(devptsMax(config), ctx.gid5Mapped)))
   return {ops, warnings: entries.warnings, mountHookIndex}
 }
 
@@ -397,11 +400,12 @@ export function planStart(input: StartPlanInput): StartPlan {
   const keeps = (cap: number): boolean => capKeep === undefined || (capKeep & (1n << BigInt(cap))) !== 0n
   const CAP_NET_ADMIN = 12
   const CAP_SYS_ADMIN = 21
+  const gid5Mapped = !namespaces.has('user') || config.idmaps.some((m) => m.kind === 'g' && m.nsid <= 5 && 5 < m.nsid + m.range)
   const fs = namespaces.has('mnt')
     ? filesystemOps(config, {
       hasRootfs,
       netAdmin: keeps(CAP_NET_ADMIN),
-      gid5Mapped: !namespaces.has('user') || config.idmaps.some((m) => m.kind === 'g' && m.nsid <= 5 && 5 < m.nsid + m.range),
+      gid5Mapped,
       fstab: input.fstab ?? [],
       entries: {rootfsPath: config.rootfs.path, defaultRootfs: `${input.lxcpath}/${input.name}/rootfs`},
       cgroups: {layout: input.kernel.cgroups, cgroupNs: namespaces.has('cgroup'), sysAdmin: keeps(CAP_SYS_ADMIN)},
@@ -409,17 +413,19 @@ export function planStart(input: StartPlanInput): StartPlan {
     })
     : {ops: [], warnings: [], mountHookIndex: 0}
   const fsops = fs.ops
-  if (!namespaces.has('mnt') && (config.mountAuto.proc || config.mountAuto.sys || config.mountEntries.length > 0 || (input.fstab ?? []).length > 0 || config.ptyMax > 0 || (config.autodev && hasRootfs))) {
-    throw new CtrError('CTR_CONFIG_INVALID', 'lxc.mount.*, lxc.autodev and lxc.pty.max need a mount namespace of its own', {
+  if (!namespaces.has('mnt') && (config.mountAuto.proc || config.mountAuto.sys || config.mountEntries.length > 0 || (input.fstab ?? []).length > 0 || config.ptyMax > 0 || config.tty.max > 0 || (config.autodev && hasRootfs))) {
+    throw new CtrError('CTR_CONFIG_INVALID', 'lxc.mount.*, lxc.autodev, lxc.pty.max and lxc.tty.max need a mount namespace of its own', {
       hints: ['Without one, the mounts would land on the host'],
     })
   }
   let cloneFlags = 0
   for (const ns of namespaces) cloneFlags |= CLONE_NS[ns]
   const argv = initArgv(config, options.command)
-  const env = initEnvironment(config)
+  const consolePlan = planConsole(config, {
+    mountNs: namespaces.has('mnt'), hasRootfs, foreground: !options.daemon, terminal: input.terminal === true, gid5Mapped,
+  })
+  const env = initEnvironment(config, consolePlan.containerTtys)
   const pathEntry = env.find((e) => e.startsWith('PATH='))
-  const consoleNone = config.console.path === undefined || config.console.path === 'none'
   const logLevel = options.logpriority ?? config.log.level ?? 'ERROR'
 
   const spec: MonitorSpec = {
@@ -428,7 +434,7 @@ export function planStart(input: StartPlanInput): StartPlan {
     rundir: input.rundir,
     loglevel: LOG_LEVEL_NUMBERS[logLevel] ?? 5,
     foreground: !options.daemon,
-    stdioInherit: !options.daemon && consoleNone,
+    stdioInherit: consolePlan.stdioInherit,
     argv,
     env,
     pathSearch: pathEntry ? pathEntry.slice(5) : DEFAULT_PATH,
@@ -454,7 +460,9 @@ export function planStart(input: StartPlanInput): StartPlan {
   if (input.configFile) spec.configPath = input.configFile
   if (config.utsName !== undefined && namespaces.has('uts')) spec.hostname = config.utsName
   if (config.rootfs.path !== undefined) Object.assign(spec, rootfsSpec(config, input.rundir))
-  if (config.autodev && namespaces.has('mnt')) spec.consoleBind = true
+  if (consolePlan.tty) spec.tty = consolePlan.tty
+  if (config.autodev && namespaces.has('mnt')) spec.bootId = true
+  if (hasRootfs) spec.rootShared = true
   if (config.initCwd !== undefined) spec.cwd = config.initCwd
   if (config.initGroups.length > 0) spec.groups = config.initGroups
   if (config.arch) spec.personality = config.arch.personality === 'linux32' ? 0x0008 : 0
@@ -476,7 +484,7 @@ export function planStart(input: StartPlanInput): StartPlan {
     mountHookIndex: fs.mountHookIndex,
   })
   if (hooks) spec.hooks = hooks
-  const warnings = [...(input.kernel.lsm ? lsmSkipped(config, input.kernel.lsm) : []), ...fs.warnings]
+  const warnings = [...(input.kernel.lsm ? lsmSkipped(config, input.kernel.lsm) : []), ...fs.warnings, ...consolePlan.warnings]
   if (input.seccomp) {
     spec.seccompFilter = input.seccomp.filter
     warnings.push(...input.seccomp.warnings)

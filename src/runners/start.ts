@@ -4,6 +4,7 @@
 
 import {randomBytes} from 'node:crypto'
 import {accessSync, closeSync, constants as fsConstants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, statSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {dirname, resolve as resolvePath} from 'node:path'
 import {getSystemErrorMap} from 'node:util'
 
@@ -30,6 +31,8 @@ import {packagePath} from '../sys/package-files.js'
 import {assertTrustedDir} from '../sys/rundir-trust.js'
 import {readFailure, readTextFile} from '../sys/read-text.js'
 import {precompiledSeccomp} from '../sys/seccomp-precompiled.js'
+
+const require = createRequire(import.meta.url)
 
 /** `ctr start --json`'s result (docs/json.md): every key always, null where it does not apply. */
 export interface StartResult {
@@ -105,6 +108,7 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
     callerEnv: process.env,
     hookTimeoutS: hookTimeout(process.env.CTR_HOOK_TIMEOUT),
     random: (n) => randomBytes(n),
+    terminal: !opts.daemon && onTerminal(),
   })
   notices.push(...planWarnings)
   // lxc.ephemeral: the monitor destroys the container once it has stopped
@@ -117,6 +121,9 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
     const teardownMs = TEARDOWN_TIMEOUT_MS + hookAllowanceMs(spec, ['stop', 'post-stop'])
     const launched = launchMonitor(encodeMonitorSpec(spec), {foreground: spec.foreground, name: ref.name, lxcpath: ref.lxcpath, syncTimeoutMs: reportMs + teardownMs})
     const unforward = spec.foreground ? forwardSignals(launched) : () => undefined
+    // start -F on a terminal: this terminal is the console's first client,
+    // attached before init runs so that none of its output is missed.
+    const session = spec.tty?.hold ? interactiveConsole(ref, launched) : undefined
     const report = await withinReportTimeout(launched, ref.name, hookAllowanceMs(spec, START_HOOKS)).catch((error: unknown) => {
       unforward()
       throw error
@@ -142,9 +149,6 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
     }
     if (report.kind === 'error') {
       unforward()
-      // The monitor tears down (stop and post-stop hooks included) before
-      // it exits: report the failure once nothing is left behind.
-      await closedWithin(launched, TEARDOWN_TIMEOUT_MS + hookAllowanceMs(spec, ['stop', 'post-stop']))
       if (spec.foreground) await launched.exit
       // Without -p the only pidfile is the run dir's monitor.pid.
       if (report.step === 'pidfile' && pidfile === undefined) report.detail = `${ref.rundir}/monitor.pid`
@@ -159,6 +163,7 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
       launched.release()
       return {exitCode: 0, result: {name: ref.name, state: 'RUNNING', pid: report.initPid, monitorPid: report.monitorPid, daemon: true, alreadyRunning: false, runBy: 'ctr', exitStatus: null, startupUs: report.startupUs}, notices}
     }
+    await session
     const exitStatus = await launched.exit
     unforward()
     // lxc-start -F always exits 0; ctr passes the payload's status on (README).
@@ -253,6 +258,34 @@ async function waitGone(ref: ContainerRef): Promise<void> {
   } finally {
     conn.close()
   }
+}
+
+// Whether stdin and stdout are terminals (node:tty only for -F: it loads net).
+function onTerminal(): boolean {
+  const {isatty} = require('node:tty') as typeof import('node:tty')
+  return isatty(0) && isatty(1)
+}
+
+/**
+ * The console session of `start -F` on a terminal: lxc-start -F's, raw mode
+ * and window size, no escape sequence (as lxc-start, leave by stopping the
+ * container). Resolves when the console goes away with the container; if
+ * it cannot attach, the container is killed (SIGKILL to the monitor's
+ * foreground process takes init with it) rather than left running blind.
+ */
+async function interactiveConsole(ref: ContainerRef, launched: LaunchedMonitor): Promise<void> {
+  const started = await Promise.race([launched.listening.then(() => true), launched.report.then(() => false, () => false)])
+  if (!started) return
+  const [{openConsole}, {proxyTerminal, terminalSize}] = await Promise.all([import('../sys/console-client.js'), import('../sys/tty-proxy.js')])
+  let session: Awaited<ReturnType<typeof openConsole>>
+  try {
+    session = await openConsole(ref.rundir, ref.name, 0, terminalSize())
+  } catch {
+    launched.kill('SIGKILL')
+    return
+  }
+  await proxyTerminal({remote: session.socket, onResize: (size) => session.resize(size), onInputEnd: 'ignore'})
+  session.close()
 }
 
 // The monitor forwards what it gets to init (SIGHUP as SIGTERM, like lxc-start -F).

@@ -92,7 +92,8 @@ export function resolveFromOptions(opts: CommonOptions): ContainerRef {
 }
 
 export interface LastExit {
-  reason: 'exited' | 'killed' | 'start-failed' | string
+  /** halted: the guest halted or powered off (reboot(2) in its pid namespace): status 0, as LXC records it. */
+  reason: 'exited' | 'killed' | 'halted' | 'start-failed' | string
   /** WEXITSTATUS, or 128 + the signal; -1 if init never ran. */
   exitStatus: number
   /** null when init was killed by a signal. */

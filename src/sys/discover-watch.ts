@@ -239,7 +239,7 @@ class Watcher implements ContainerWatch {
     if (!t.sawExit) {
       const record = this.exitRecord(t)
       if (record !== undefined) {
-        this.opts.onEvent(t.name ?? '', t.lxcpath ?? '', {kind: 'exit', status: record.exitStatus, signal: record.signal ?? 0})
+        this.opts.onEvent(t.name ?? '', t.lxcpath ?? '', {kind: 'exit', status: record.exitStatus, signal: record.signal ?? 0, reason: record.reason})
       }
     }
     // The monitor removed its run dir before closing; a new one may already

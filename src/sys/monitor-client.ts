@@ -14,7 +14,7 @@ export const REQUEST_TIMEOUT_MS = 10_000
 /** An event from a `watch` subscription. */
 export type MonitorEvent =
   | {kind: 'state'; state: State}
-  | {kind: 'exit'; status: number; signal: number}
+  | {kind: 'exit'; status: number; signal: number; reason?: string}
   | {kind: 'oom'; count: number}
 
 export class MonitorConnection {
@@ -168,9 +168,9 @@ export function isGone(error: unknown): boolean {
 }
 
 function parseEvent(line: string): MonitorEvent | undefined {
-  const [kind, a, b] = line.split(' ')
+  const [kind, a, b, c] = line.split(' ')
   if (kind === 'state' && a !== undefined && isState(a)) return {kind: 'state', state: a}
-  if (kind === 'exit') return {kind: 'exit', status: Number(a), signal: Number(b)}
+  if (kind === 'exit') return {kind: 'exit', status: Number(a), signal: Number(b), ...(c ? {reason: c} : {})}
   if (kind === 'oom') return {kind: 'oom', count: Number(a)}
   return undefined
 }

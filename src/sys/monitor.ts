@@ -23,6 +23,8 @@ export type StartReport =
 
 export interface LaunchedMonitor {
   report: Promise<StartReport>
+  /** Resolves at the first `init <pid>` line: the command socket accepts clients (never rejects). */
+  listening: Promise<void>
   /** Foreground only: resolves to the payload's exit status once the container stopped. */
   exit: Promise<number>
   /** The sync socket closed: the monitor exited (after a failed start, its teardown is done). */
@@ -70,6 +72,10 @@ export function launchMonitor(spec: Buffer, opts: LaunchOptions): LaunchedMonito
   const closed = new Promise<void>((resolve) => {
     resolveClosed = resolve
   })
+  let resolveListening!: () => void
+  const listening = new Promise<void>((resolve) => {
+    resolveListening = resolve
+  })
   const settle = (r: StartReport): void => {
     if (!reported) {
       reported = true
@@ -91,7 +97,7 @@ export function launchMonitor(spec: Buffer, opts: LaunchOptions): LaunchedMonito
   const kill = (signal: NodeJS.Signals): void => {
     child.kill(signal)
   }
-  if (!sync) return {report, exit, closed, kill, monitorPid: () => monitorPid, release: () => child.unref()}
+  if (!sync) return {report, listening, exit, closed, kill, monitorPid: () => monitorPid, release: () => child.unref()}
   sync.setEncoding('utf8')
   sync.on('data', (chunk: string) => {
     buffered += chunk
@@ -100,6 +106,7 @@ export function launchMonitor(spec: Buffer, opts: LaunchOptions): LaunchedMonito
     const lines = buffered.slice(0, nl)
     buffered = buffered.slice(nl + 1)
     const parsed = parseReport(lines, monitorPid)
+    if (parsed.listening) resolveListening()
     monitorPid = parsed.monitorPid
     if (parsed.exitStatus !== undefined) exitStatus = parsed.exitStatus
     if (parsed.report) settle(parsed.report)
@@ -123,7 +130,7 @@ export function launchMonitor(spec: Buffer, opts: LaunchOptions): LaunchedMonito
   // socket to mean ctr died, and kills the container.
   sync.write(spec)
   return {
-    report, exit, closed, kill, monitorPid: () => monitorPid, release: () => {
+    report, listening, exit, closed, kill, monitorPid: () => monitorPid, release: () => {
       sync.destroy()
       child.unref()
     },
@@ -131,14 +138,16 @@ export function launchMonitor(spec: Buffer, opts: LaunchOptions): LaunchedMonito
 }
 
 /** The report lines (§3 of docs/monitor-protocol.md) read so far: the first report wins. */
-function parseReport(text: string, knownPid: number | undefined): {report?: StartReport; monitorPid?: number; exitStatus?: number} {
+function parseReport(text: string, knownPid: number | undefined): {report?: StartReport; monitorPid?: number; exitStatus?: number; listening: boolean} {
   let monitorPid = knownPid
+  let listening = false
   let report: StartReport | undefined
   let exitStatus: number | undefined
   for (const line of text.split('\n')) {
     const [kind, a, b, ...rest] = line.split(' ')
     let now: StartReport | undefined
     if (kind === 'monitor') monitorPid = Number(a)
+    else if (kind === 'init') listening = true
     else if (kind === 'running') now = {kind: 'running', monitorPid: monitorPid ?? 0, initPid: Number(a), initStartTime: Number(b), startupUs: Number(rest[0] ?? 0)}
     else if (kind === 'busy') now = {kind: 'busy'}
     else if (kind === 'error') now = {kind: 'error', step: a ?? 'unknown', errno: Number(b), detail: rest.join(' '), ...(monitorPid ? {monitorPid} : {})}
@@ -146,7 +155,7 @@ function parseReport(text: string, knownPid: number | undefined): {report?: Star
     else if (kind === 'exit') exitStatus = Number(a)
     report ??= now
   }
-  return {...(report ? {report} : {}), ...(monitorPid === undefined ? {} : {monitorPid}), ...(exitStatus === undefined ? {} : {exitStatus})}
+  return {listening, ...(report ? {report} : {}), ...(monitorPid === undefined ? {} : {monitorPid}), ...(exitStatus === undefined ? {} : {exitStatus})}
 }
 
 // ---- The CLI's daemon start without node:child_process (docs/architecture.md §6)
@@ -232,7 +241,7 @@ function launchDaemonSync(binding: SpawnSyncBinding, binary: string, spec: Buffe
   const out = result.output?.[3]?.toString('utf8') ?? ''
   const parsed = parseReport(out, undefined)
   // fd 3 is closed once the call returns: the monitor reported and let go, or exited.
-  const pending = {monitorPid: () => parsed.monitorPid, kill: () => undefined, release: () => undefined, exit: Promise.resolve(0), closed: Promise.resolve()}
+  const pending = {monitorPid: () => parsed.monitorPid, listening: Promise.resolve(), kill: () => undefined, release: () => undefined, exit: Promise.resolve(0), closed: Promise.resolve()}
   if (parsed.report) return {...pending, report: Promise.resolve(parsed.report)}
   if (result.error !== undefined && result.error !== -constants.errno.ETIMEDOUT && result.output === null) {
     const code = errnoName(-result.error)

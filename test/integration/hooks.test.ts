@@ -298,8 +298,9 @@ describe('hooks', {skip: rootOnly()}, () => {
     const xInit = await sb.initPid(x)
     assert.equal(readFileSync(join(sb.rootfs, `tmp/${y}.pidns`), 'utf8').trim(), readlinkSync(`/proc/${xInit}/ns/pid`))
     const fds = readFileSync(join(sb.rootfs, `tmp/${y}.fds`), 'utf8').trim().split('\n')
+    // /dev/console: init's stdio, the container's own pty (docs/console.md §1).
     for (const target of fds) {
-      assert.ok(target === '/dev/null' || target.startsWith('pipe:') || target === `/tmp/${y}.fds` || target === hook, `unexpected fd: ${target} (${fds.join(', ')})`)
+      assert.ok(target === '/dev/null' || target === '/dev/console' || target.startsWith('pipe:') || target === `/tmp/${y}.fds` || target === hook, `unexpected fd: ${target} (${fds.join(', ')})`)
     }
     // There, the start hooks run once the ids are init's (README).
     assert.equal(readFileSync(join(sb.rootfs, `tmp/${y}.uid`), 'utf8').trim(), '1000')

@@ -360,13 +360,18 @@ describe('isolation', {skip: rootOnly()}, () => {
   })
 
   describe('process hygiene', () => {
-    it('init holds only fds 0, 1 and 2 (the runc CVE-2024-21626 class), all on /dev/null when detached', T, async () => {
+    it('init holds only fds 0, 1 and 2 (the runc CVE-2024-21626 class): its console when detached, else /dev/null', T, async () => {
       const sb = sandbox()
       // A devpts instance and mount entries open fds during setup; none may survive.
       const pid = await startPause(sb, sb.name('fds'), ['lxc.pty.max = 2'])
       const fds = ['0', '1', '2']
       assert.deepEqual(readdirSync(`/proc/${pid}/fd`).sort(), fds)
-      for (const fd of fds) assert.equal(readlinkSync(`/proc/${pid}/fd/${fd}`), '/dev/null')
+      // The console: a pty of the container's own devpts (docs/console.md §1).
+      for (const fd of fds) assert.equal(readlinkSync(`/proc/${pid}/fd/${fd}`), '/dev/console')
+      assert.equal(statSync(`/proc/${pid}/fd/0`).rdev >> 8, 136, 'a pty slave')
+      const quiet = await startPause(sb, sb.name('nocons'), ['lxc.console.path = none'])
+      assert.deepEqual(readdirSync(`/proc/${quiet}/fd`).sort(), fds)
+      for (const fd of fds) assert.equal(readlinkSync(`/proc/${quiet}/fd/${fd}`), '/dev/null')
       // The payload, not the monitor, is what runs (CVE-2019-5736 class: the
       // monitor binary is never exec'd inside the container).
       assert.equal(readlinkSync(`/proc/${pid}/exe`), '/sbin/test-init')

@@ -556,3 +556,25 @@ describe('stop', () => {
     assertFails(() => parseStopArgv(['-n', 'web', '--', '-k'], {}), {type: UsageError, code: 'CTR_UNEXPECTED_ARGUMENT', message: 'Unexpected argument "-k"'})
   })
 })
+
+describe('ctr console argv (lxc-console)', async () => {
+  const {parse, parseEscape} = await import('../../src/core/cli/console.js')
+  it('-t N, -e PREFIX, the name; no -t means the first free tty (-1), Ctrl-a by default', () => {
+    const got = parse(['-n', 'web'], {})
+    assert.ok(got.action === 'run')
+    assert.deepEqual([got.options.name, got.options.tty, got.options.escape], ['web', -1, 1])
+    const more = parse(['web', '-t', '0', '-e', '^b', '--json'], {})
+    assert.ok(more.action === 'run')
+    assert.deepEqual([more.options.name, more.options.tty, more.options.escape, more.options.json], ['web', 0, 2, true])
+  })
+  it('the escape prefix: a letter or ^X, either case; anything else is refused', () => {
+    assert.deepEqual(['a', 'A', '^a', 'z', '^Z'].map(parseEscape), [1, 1, 1, 26, 26])
+    for (const bad of ['', '1', 'ab', '^', '^1']) assert.throws(() => parseEscape(bad), (e: {code: string}) => e.code === 'CTR_INVALID_ESCAPE')
+  })
+  it('-t takes a decimal number only', () => {
+    for (const bad of ['-1', 'x', '1.5', '']) assert.throws(() => parse(['-n', 'web', '-t', bad], {}), (e: {code: string}) => e.code === 'CTR_INVALID_TTY')
+  })
+  it('a second name is refused', () => {
+    assert.throws(() => parse(['web', 'db'], {}), (e: {code: string}) => e.code === 'CTR_UNEXPECTED_ARGUMENT')
+  })
+})

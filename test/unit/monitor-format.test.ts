@@ -42,9 +42,10 @@ describe('eventJson', () => {
   })
   it('exit: signal null when init exited by itself', () => {
     assert.deepEqual(eventJson(at({kind: 'exit', status: 7, signal: 0})), {
-      time: 1_700_000_000_123, name: 'bb', lxcpath: '/var/lib/ctr', event: 'exit', status: 7, signal: null,
+      time: 1_700_000_000_123, name: 'bb', lxcpath: '/var/lib/ctr', event: 'exit', status: 7, signal: null, reason: null,
     })
     assert.equal(eventJson(at({kind: 'exit', status: 137, signal: 9})).signal, 9)
+    assert.equal(eventJson(at({kind: 'exit', status: 0, signal: 0, reason: 'halted'})).reason, 'halted')
   })
   it('oom', () => {
     assert.deepEqual(eventJson(at({kind: 'oom', count: 1})), {time: 1_700_000_000_123, name: 'bb', lxcpath: '/var/lib/ctr', event: 'oom', oomKills: 1})

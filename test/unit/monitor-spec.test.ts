@@ -30,6 +30,18 @@ describe('encodeMonitorSpec', () => {
     assert.deepEqual(t.slice(m, m + 7), ['mount', 'proc', 'proc', 'proc', '14', '', '64'])
     assert.equal(t.at(-1), 'end')
   })
+  it('encodes the console and ttys, the boot id and the shared root', () => {
+    const t = tokens(encodeMonitorSpec({
+      ...base, bootId: true, rootShared: true,
+      tty: {console: true, consoleDevpts: 'max=1', hold: true, peer: '/dev/ttyS0', logfile: '/l', logSize: 4096, logRotate: true, bufferSize: 8192, ttyMax: 4, ttyDir: 'lxc', bindTtys: true},
+    }))
+    const pairs = ['console', 'console_devpts', 'console_hold', 'console_peer', 'console_log', 'console_size', 'console_rotate', 'console_buffer', 'tty_max', 'tty_dir', 'tty_bind', 'boot_id', 'root_shared']
+      .map((rec) => [rec, t[t.indexOf(rec) + 1]])
+    assert.deepEqual(pairs, [
+      ['console', '1'], ['console_devpts', 'max=1'], ['console_hold', '1'], ['console_peer', '/dev/ttyS0'], ['console_log', '/l'], ['console_size', '4096'],
+      ['console_rotate', '1'], ['console_buffer', '8192'], ['tty_max', '4'], ['tty_dir', 'lxc'], ['tty_bind', '1'], ['boot_id', '1'], ['root_shared', '1'],
+    ])
+  })
   it('counts the length in bytes, not UTF-16 units', () => {
     const buf = encodeMonitorSpec({...base, name: 'wéb'})
     tokens(buf)

@@ -75,6 +75,19 @@ describe('planStart', () => {
   it('foreground with no console inherits stdio', () => {
     assert.equal(plan('lxc.console.path = none', {daemon: false}).stdioInherit, true)
   })
+  it('a console and ttys as LXC lays them out: devpts for both, container_ttys, a fresh boot id, a shared root', () => {
+    const spec = plan('lxc.rootfs.path = /srv/root\nlxc.pty.max = 1024\nlxc.tty.max = 4')
+    assert.deepEqual(spec.tty, {console: true, ttyMax: 4, bindTtys: true})
+    const devpts = spec.fsops.find((o) => o.kind === 'mount' && o.fstype === 'devpts')
+    assert.ok(devpts && devpts.kind === 'mount' && devpts.data.endsWith('max=1028'), JSON.stringify(devpts))
+    assert.equal(spec.env.at(-1), 'container_ttys=pts/1 pts/2 pts/3 pts/4')
+    assert.equal(spec.bootId, true)
+    assert.equal(spec.rootShared, true)
+    assert.equal(plan('lxc.rootfs.path = /srv/root\nlxc.autodev = 0').bootId, undefined, 'LXC sets the boot id up with autodev only')
+  })
+  it('ttys need a mount namespace', () => {
+    assert.throws(() => plan('lxc.tty.max = 2\nlxc.namespace.keep = mnt'), (e: {code: string}) => e.code === 'CTR_CONFIG_INVALID')
+  })
   it('autodev (the default) mounts a tmpfs /dev and fills it before anything mounts on it', () => {
     const ops = plan('lxc.rootfs.path = /srv/root').fsops
     const dev = ops.findIndex((o) => o.kind === 'mount' && o.target === 'dev')
@@ -157,7 +170,9 @@ describe('keys not supported yet', () => {
     assert.deepEqual(lsmSkipped(config(LSM_CONFIG), {apparmor: true, selinux: false}).length, 2, 'the SELinux lines are skipped with a word')
     assert.throws(() => plan(LSM_CONFIG), {code: 'CTR_NOT_SUPPORTED'}, 'without facts: assume the LSMs are there and refuse')
   })
-  it('accepts what it implements: NICs of every type, console none, unconfined AppArmor, hooks', () => {
+  it('accepts what it implements: NICs of every type, consoles, ttys, unconfined AppArmor, hooks', () => {
     assert.deepEqual(unsupportedFeatures(config('lxc.hook.mount = /bin/true\nlxc.hook.version = 1\nlxc.net.0.type = veth\nlxc.net.0.link = br0\nlxc.net.1.type = empty\nlxc.console.path = none\nlxc.apparmor.profile = unconfined\nlxc.start.auto = 1\nlxc.group = onboot')), [])
+    const consoles = 'lxc.console.path = /dev/ttyS0\nlxc.console.logfile = /l\nlxc.console.size = 1MB\nlxc.console.rotate = 1\nlxc.console.buffer.size = auto\nlxc.tty.max = 4\nlxc.tty.dir = lxc'
+    assert.deepEqual(unsupportedFeatures(config(consoles)), [])
   })
 })

@@ -201,6 +201,7 @@ function containerNames(command: string, all: ContainerCandidate[]): string[] {
   const keep: Record<string, (state: string) => boolean> = {
     start: (s) => s === 'STOPPED',
     stop: (s) => s !== 'STOPPED',
+    console: (s) => s !== 'STOPPED',
     freeze: (s) => s !== 'STOPPED' && s !== 'FROZEN',
     unfreeze: (s) => s === 'FROZEN',
   }

@@ -19,7 +19,9 @@
 //          on the line that reports a container already running when the
 //          monitor found it (not a change: its state at that moment), false
 //          on a change
-//   exit:  "status" (as above), "signal" (number, or null when init exited)
+//   exit:  "status" (as above), "signal" (number, or null when init exited),
+//          "reason": exited, killed, halted (a guest's halt or power-off:
+//          status 0, as LXC records it) or start-failed; null when unknown
 //   oom:   "oomKills" (the count so far)
 // "time" is when ctr monitor saw the event, in ms since the epoch (the unit
 // of every other ctr timestamp).
@@ -29,7 +31,7 @@ import {STATES, type State} from '../state.js'
 
 export type ContainerEvent =
   | {kind: 'state'; state: State; initial?: boolean}
-  | {kind: 'exit'; status: number; signal: number}
+  | {kind: 'exit'; status: number; signal: number; reason?: string}
   | {kind: 'oom'; count: number}
 
 export interface MonitorLine {
@@ -62,7 +64,7 @@ export function eventJson(line: MonitorLine): Record<string, unknown> {
     case 'state':
       return {...head, event: 'state', state: e.state, stateIndex: STATES.indexOf(e.state), initial: e.initial === true}
     case 'exit':
-      return {...head, event: 'exit', status: e.status, signal: e.signal > 0 ? e.signal : null}
+      return {...head, event: 'exit', status: e.status, signal: e.signal > 0 ? e.signal : null, reason: e.reason ?? null}
     case 'oom':
       return {...head, event: 'oom', oomKills: e.count}
   }
