@@ -44,12 +44,15 @@ export async function openConsole(rundir: string, name: string, index: number, s
   }
   if (rest.length > 0) socket.unshift(rest)
   const attached = Number(first.slice(3))
+  // The size at attach time went with the console command; later ones go
+  // one at a time on the control connection.
   let control: Promise<MonitorConnection | undefined> | undefined
   const resize = (s: TerminalSize): void => {
-    control ??= connectMonitor(rundir).catch(() => undefined)
-    void control.then((c) => c?.request(`resize ${attached} ${s.rows} ${s.cols}`).catch(() => undefined))
+    control = (control ?? connectMonitor(rundir).catch(() => undefined)).then(async (c) => {
+      await c?.request(`resize ${attached} ${s.rows} ${s.cols}`).catch(() => undefined)
+      return c
+    })
   }
-  if (size) resize(size)
   return {
     index: attached,
     socket,

@@ -22,7 +22,9 @@ export class MonitorConnection {
   private lines: string[] = []
   private ended = false
   private failure: Error | undefined
-  private wake: (() => void) | undefined
+  // Every pending readLine (requests may overlap: a console client's
+  // resizes); each is woken on every line and looks for its own.
+  private wakers: Array<() => void> = []
 
   constructor(private readonly socket: Socket, readonly path: string) {
     socket.setEncoding('utf8')
@@ -41,6 +43,12 @@ export class MonitorConnection {
     })
     socket.on('error', (error) => {
       this.failure = error
+      this.ended = true
+      this.notify()
+    })
+    // close() (destroy) emits no 'end': a request still waiting ends now,
+    // not at its deadline.
+    socket.on('close', () => {
       this.ended = true
       this.notify()
     })
@@ -102,9 +110,7 @@ export class MonitorConnection {
   }
 
   private notify(): void {
-    const wake = this.wake
-    this.wake = undefined
-    wake?.()
+    for (const wake of this.wakers.splice(0)) wake()
   }
 
   // Returns the first queued line that `wanted` accepts (others stay queued,
@@ -121,10 +127,10 @@ export class MonitorConnection {
       if (left <= 0) return null
       await new Promise<void>((resolve) => {
         const timer = Number.isFinite(left) ? setTimeout(resolve, left) : undefined
-        this.wake = () => {
+        this.wakers.push(() => {
           if (timer) clearTimeout(timer)
           resolve()
-        }
+        })
       })
     }
   }
