@@ -143,11 +143,11 @@ describe('a Debian container from lxc-create -t debian', {skip: rootOnly() || mi
         await new Promise((resolve) => setTimeout(resolve, 200))
       }
       const state = await inside(['systemctl', 'is-system-running', '--wait'], 5 * 60_000)
-      const failed = (await inside(['systemctl', 'list-units', '--failed', '--plain', '--no-legend'])).stdout.trim().split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0])
+      const failed = (await inside(['systemctl', 'list-units', '--failed', '--plain', '--no-legend'])).stdout.trim().split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0] ?? l)
       // With lxc.net.0.type = empty the guest has no eth0, and Debian's
       // ifupdown (auto eth0, dhcp) fails: the one unit a network-less copy
       // may fail, by name, until veth replaces it here.
-      const excused = failed.filter((u) => u === 'networking.service')
+      const excused: string[] = failed.filter((u) => u === 'networking.service')
       if (excused.length > 0) t.diagnostic('networking.service failed: the copy has lxc.net.0.type = empty (no eth0 for ifup); excused until veth networking lands')
       const unexcused = failed.filter((u) => !excused.includes(u))
       if (unexcused.length > 0 || !['running', ...(excused.length > 0 ? ['degraded'] : [])].includes(state.stdout.trim())) {
