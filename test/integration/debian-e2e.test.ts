@@ -4,8 +4,10 @@
 // halted by `ctr stop` as a clean stop (exit 0, reason "halted"), nothing
 // left behind (docs/console.md §5 lists what systemd needs from us).
 //
-// Only lxc.net.* is changed, in a copy: the template's veth on lxcbr0 is the
-// host's network. The debootstrap cache lives outside the repository, in
+// The stored config runs unchanged: its veth on lxcbr0 goes to a bridge of
+// that name in a network namespace of the test's (ctr runs there, as with
+// `nsenter --net`), where dnsmasq answers the guest's DHCP, so the host's
+// own network is never touched. The debootstrap cache lives outside the repository, in
 // /var/cache/ctr-e2e/<UTC date>/, so a day's runs download it once. Skipped,
 // loudly, when Debian's mirror cannot be reached.
 
@@ -22,18 +24,9 @@ const MIRROR = process.env.CTR_E2E_MIRROR ?? 'http://deb.debian.org/debian'
 const RELEASE = 'bookworm'
 const CACHE_ROOT = '/var/cache/ctr-e2e'
 
-// Keys the template's config uses that other work on ctr implements: until
-// ctr takes them, they are overridden in the copy (and the test says so in
-// its diagnostics). Each falls away by itself once `ctr start` accepts it.
-const PENDING: Array<{key: RegExp; override: string[]; owner: string}> = [
-  {key: /^lxc\.hook\./, override: ['lxc.hook.mount =', 'lxc.hook.post-stop =', 'lxc.hook.clone ='], owner: 'hooks'},
-  {key: /^lxc\.apparmor\./, override: ['lxc.apparmor.profile = unconfined'], owner: 'AppArmor handling'},
-  {key: /^lxc\.cgroup2\.devices\./, override: ['lxc.cgroup2.devices.deny =', 'lxc.cgroup2.devices.allow ='], owner: 'cgroup2 devices'},
-]
-
 function missingTools(): string | undefined {
-  for (const tool of ['lxc-create', 'debootstrap', 'rsync', 'nsenter']) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `needs ${tool}: apt-get install -y lxc lxc-templates debootstrap debian-archive-keyring rsync util-linux`
+  for (const tool of ['lxc-create', 'debootstrap', 'rsync', 'nsenter', 'dnsmasq']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `needs ${tool}: apt-get install -y lxc lxc-templates debootstrap debian-archive-keyring rsync util-linux dnsmasq-base`
   }
   if (!existsSync('/usr/share/lxc/templates/lxc-debian')) return 'needs the debian template: apt-get install -y lxc-templates'
   return undefined
@@ -102,32 +95,16 @@ describe('a Debian container from lxc-create -t debian', {skip: rootOnly() || mi
     assert.ok(lstatSync(join(rootfs as string, 'sbin/init')), 'the rootfs has its own /sbin/init')
     assert.match(text, /^lxc\.include\s*=\s*\/usr\/share\/lxc\/config\/debian\.common\.conf$/m)
 
-    // The copy: lxc.net.* replaced by a network namespace of its own.
-    const copy = join(sb.root, `${name}.conf`)
-    const base = text.split('\n').filter((l) => !/^\s*lxc\.net\./.test(l)).concat(['lxc.net.0.type = empty', ''])
-    writeFileSync(copy, base.join('\n'))
+    assert.match(text, /^lxc\.net\.0\.link\s*=\s*lxcbr0$/m)
 
-    const start = async (lines: string[]): Promise<Awaited<ReturnType<typeof sb.ctr>>> => {
-      writeFileSync(copy, lines.join('\n'))
-      return sb.ctr(['start', '-n', name, '-f', copy])
-    }
-    // ctr names every line it cannot honour at once: override those of the
-    // pending work, start again, and fail on anything else.
-    let lines = base
-    let started = await start(lines)
-    const overridden = new Set<string>()
-    while (started.code !== 0) {
-      const keys = [...started.stderr.matchAll(/: (lxc\.[a-z0-9._-]+): /g)].map((m) => m[1] as string)
-      const pending = PENDING.filter((p) => !overridden.has(p.owner) && keys.some((k) => p.key.test(k)))
-      if (pending.length === 0 || keys.some((k) => !PENDING.some((p) => p.key.test(k)))) break
-      for (const p of pending) {
-        overridden.add(p.owner)
-        t.diagnostic(`overridden until ctr implements it (${p.owner}): ${p.override.join('; ')}`)
-        lines = [...lines.slice(0, -1), ...p.override, '']
-      }
-      started = await start(lines)
-    }
-    assert.equal(started.code, 0, `${describeResult(started)}\nconfig copy:\n${lines.join('\n')}`)
+    // lxcbr0 and a DHCP server, in a network namespace of the test's.
+    const ns = sb.netns('deb')
+    ns.addBridge('lxcbr0', '10.0.3.1/24')
+    const dhcp = spawn('ip', ['netns', 'exec', ns.name, 'dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--port=0', '--bind-interfaces',
+      '--interface=lxcbr0', '--except-interface=lo', '--dhcp-range=10.0.3.2,10.0.3.254,1h', `--dhcp-leasefile=${join(sb.root, 'dnsmasq.leases')}`, '--pid-file='], {stdio: 'ignore'})
+    const dhcpGone = new Promise((resolve) => dhcp.once('close', resolve))
+    const started = await sb.ctr(['start', '-n', name], {netns: ns, timeoutMs: 120_000})
+    assert.equal(started.code, 0, describeResult(started))
 
     let stopped = false
     try {
@@ -144,13 +121,7 @@ describe('a Debian container from lxc-create -t debian', {skip: rootOnly() || mi
       }
       const state = await inside(['systemctl', 'is-system-running', '--wait'], 5 * 60_000)
       const failed = (await inside(['systemctl', 'list-units', '--failed', '--plain', '--no-legend'])).stdout.trim().split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0] ?? l)
-      // With lxc.net.0.type = empty the guest has no eth0, and Debian's
-      // ifupdown (auto eth0, dhcp) fails: the one unit a network-less copy
-      // may fail, by name, until veth replaces it here.
-      const excused: string[] = failed.filter((u) => u === 'networking.service')
-      if (excused.length > 0) t.diagnostic('networking.service failed: the copy has lxc.net.0.type = empty (no eth0 for ifup); excused until veth networking lands')
-      const unexcused = failed.filter((u) => !excused.includes(u))
-      if (unexcused.length > 0 || !['running', ...(excused.length > 0 ? ['degraded'] : [])].includes(state.stdout.trim())) {
+      if (failed.length > 0 || state.stdout.trim() !== 'running') {
         const journal = await inside(['journalctl', '-b', '--no-pager', '-p', 'warning'])
         assert.fail(`systemctl is-system-running: ${state.stdout.trim()} ${state.stderr.trim()}; failed units: ${failed.join(' ')}\n${journal.stdout.slice(-6000)}`)
       }
@@ -159,7 +130,11 @@ describe('a Debian container from lxc-create -t debian', {skip: rootOnly() || mi
       const virt = await inside(['systemd-detect-virt', '--container'])
       assert.equal(virt.stdout.trim(), 'lxc')
 
-      const stop = await sb.ctr(['stop', '-n', name, '-t', '120'])
+      // Its eth0 got an address from the bridge's DHCP server.
+      const addr = await inside(['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0'])
+      assert.match(addr.stdout, /inet 10\.0\.3\.([2-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-4])\//, `eth0 has no DHCP address: ${addr.stdout}${addr.stderr}`)
+
+      const stop = await sb.ctr(['stop', '-n', name, '-t', '120'], {netns: ns, timeoutMs: 180_000})
       assert.equal(stop.code, 0, describeResult(stop))
       stopped = true
       const last = json<{result: {state: string; lastExit: {reason: string; exitStatus: number; signal: number | null}}}>(await sb.ctr(['info', '-n', name, '--json'])).result
@@ -170,7 +145,9 @@ describe('a Debian container from lxc-create -t debian', {skip: rootOnly() || mi
         'systemd halted: a clean stop, not "killed"',
       )
     } finally {
-      if (!stopped) await sb.ctr(['stop', '-n', name, '-k'])
+      if (!stopped) await sb.ctr(['stop', '-n', name, '-k'], {netns: ns})
+      dhcp.kill('SIGTERM')
+      await dhcpGone
     }
     assert.equal(sha(stored), storedSha, 'the stored config is unchanged')
     // The sandbox's cleanup checks for processes, mounts, cgroups and run
