@@ -14,37 +14,14 @@ import {
   describeResult, inNetnsOf, kernelHasLink, networkSkip, nsInode, useSandbox, waitForFile, waitForPidGone,
   type NetNs, type Sandbox,
 } from './helpers.js'
+import {startWithNet, stop, type Started} from './net-helpers.js'
 
 const T = {timeout: 90_000}
 const PING = ['/bin/busybox', 'ping', '-c', '1', '-W', '2']
 
-interface Started {
-  name: string
-  pid: number
-  /** What test-init found as its first instruction (link/addr/gw4 lines). */
-  ifaces: string[]
-}
-
-/** A busybox-rootfs container whose init records its interfaces first thing, started in ns. */
-async function startWithNet(sb: Sandbox, ns: NetNs, label: string, net: string[], command = 'pause'): Promise<Started> {
-  const name = sb.name(label)
-  const ready = sb.ready(name)
-  const ifaces = `/tmp/${name}.ifaces`
-  sb.defineRootfs(name, {init: `/sbin/test-init ifaces ${ifaces} ${command} --ready ${ready.inside} --exit-on SIGPWR:0`, extra: net})
-  const r = await sb.ctr(['start', '-n', name], {netns: ns})
-  assert.equal(r.code, 0, describeResult(r))
-  await waitForFile(ready.host)
-  const pid = await sb.initPid(name)
-  return {name, pid, ifaces: readFileSync(join(sb.rootfs, ifaces), 'utf8').split('\n').filter((l) => l !== '')}
-}
 
 function pings(pid: number, address: string): boolean {
   return inNetnsOf(pid, [...PING, address]).status === 0
-}
-
-async function stop(sb: Sandbox, ns: NetNs, name: string): Promise<void> {
-  const r = await sb.ctr(['stop', '-n', name], {netns: ns})
-  assert.equal(r.code, 0, describeResult(r))
 }
 
 describe('veth on a bridge', {skip: networkSkip()}, () => {
