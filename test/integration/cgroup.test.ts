@@ -142,7 +142,7 @@ describe('cgroups', {skip: rootOnly()}, () => {
 
       go2.trigger()
       assert.equal(await watcher.next((l) => l.startsWith('oom ')), 'oom 2')
-      assert.equal(await watcher.next((l) => l.startsWith('exit ')), 'exit 137 9', 'init was killed by the OOM killer')
+      assert.equal(await watcher.next((l) => l.startsWith('exit ')), 'exit 137 9 killed', 'init was killed by the OOM killer')
     } finally {
       watcher.close()
     }
