@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "cgroup.h"
 #include "cleanup.h"
 #include "console.h"
@@ -313,6 +314,27 @@ static bool console_command(struct ctr_monitor *m, struct ctr_client *c, const c
 	return false;
 }
 
+/* `attach`: the connection becomes an attach session (attach.h), which
+ * sends the `ok` and reads the request. The client waits for that reply
+ * before it sends the request and its fds: bytes already buffered here would
+ * have lost them. */
+static void attach_command(struct ctr_monitor *m, struct ctr_client *c, size_t rest)
+{
+	struct ctr_client **pp = &m->clients;
+
+	if (rest > 0 || c->watch) {
+		(void)client_send(c, "err EINVAL\n");
+		client_remove(m, c);
+		return;
+	}
+	while (*pp && *pp != c)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = c->next;
+	ctr_attach_begin(m, c->fd);
+	free(c);
+}
+
 static void handle_command(struct ctr_monitor *m, struct ctr_client *c, char *cmd)
 {
 	char reply[256];
@@ -425,6 +447,10 @@ void ctr_cmdsock_client_event(struct ctr_monitor *m, int fd, unsigned int events
 					memmove(c->buf, c->buf + used, c->len - used);
 					c->len -= used;
 					continue;
+				}
+				if (strcmp(c->buf, "attach") == 0) {
+					attach_command(m, c, c->len - used);
+					return;
 				}
 				handle_command(m, c, c->buf);
 				/* The command may have dropped the client. */

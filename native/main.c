@@ -2,6 +2,7 @@
  *
  *   ctr-monitor start --name N --lxcpath P   read a spec on fd 3, run the container
  *   ctr-monitor kill|ifaddrs|cleanup|lock|lxc-state ...   one-shot helpers (tools.c)
+ *   ctr-monitor attach --rundir D ...        the client of `ctr attach` (attach-client.c)
  *   ctr-monitor version
  *
  * The name and lxcpath on the start command line are only there so that
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "attach-client.h"
 #include "log.h"
 #include "monitor.h"
 #include "sealed.h"
@@ -78,7 +80,7 @@ static int cmd_start(char **argv)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: ctr-monitor start|kill|ifaddrs|cleanup|lock|lxc-state|version ...\n");
+		fprintf(stderr, "usage: ctr-monitor start|attach|kill|ifaddrs|cleanup|lock|lxc-state|version ...\n");
 		return 1;
 	}
 	if (strcmp(argv[1], "start") == 0)
@@ -93,6 +95,8 @@ int main(int argc, char **argv)
 		return ctr_tool_lock(argc - 1, argv + 1);
 	if (strcmp(argv[1], "lxc-state") == 0)
 		return ctr_tool_lxc_state(argc - 1, argv + 1);
+	if (strcmp(argv[1], "attach") == 0)
+		return ctr_tool_attach(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0) {
 		printf("%s\n", CTR_VERSION);
 		return 0;

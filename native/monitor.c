@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "cgroup.h"
 #include "cleanup.h"
 #include "cmdsock.h"
@@ -121,10 +122,13 @@ static bool reap_until(struct ctr_monitor *m, long long deadline_us)
 		struct pollfd pfd = {.fd = m->sigfd, .events = POLLIN};
 		struct signalfd_siginfo si;
 		long long left;
-		pid_t pid = waitpid(-1, NULL, WNOHANG);
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
 
-		if (pid > 0)
+		if (pid > 0) {
+			(void)ctr_attach_reaped(m, pid, status);
 			continue;
+		}
 		if (pid < 0)
 			return errno == ECHILD;
 		left = deadline_us - ctr_monotonic_us();
@@ -181,8 +185,10 @@ static void kill_children(struct ctr_monitor *m)
 	long long deadline = ctr_monotonic_us() + 5 * 1000000LL;
 
 	for (int round = 0; round < 1000; round++) {
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
+		int status;
+		pid_t pid;
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+			(void)ctr_attach_reaped(m, pid, status);
 		if (!kill_listed_children(m))
 			return;
 		if (!reap_until(m, deadline) && ctr_monotonic_us() >= deadline) {
@@ -515,6 +521,7 @@ static void finish(struct ctr_monitor *m, const char *reason)
 	ctr_lxcsock_close(m);
 	ctr_rundir_remove(m);
 	ctr_console_close(m);
+	ctr_attach_close_all(m);
 	ctr_cmdsock_close_all(m);
 	/* A crash before this leaves at worst an empty record, which readers
 	 * treat as no record; nobody waits on the fsync any more. */
@@ -653,6 +660,8 @@ static bool signal_event(struct ctr_monitor *m)
 				break;
 			if (info.si_pid == m->init_pid && !done)
 				done = init_exited(m, status);
+			else if (info.si_pid != m->init_pid)
+				(void)ctr_attach_reaped(m, info.si_pid, status);
 		}
 	}
 	return done;
@@ -698,6 +707,8 @@ static int run_loop(struct ctr_monitor *m)
 				ctr_cgroup_event(m, fd);
 			} else if (ctr_console_event(m, fd, events[i].events)) {
 				/* a pty or a console client */
+			} else if (ctr_attach_event(m, fd, events[i].events)) {
+				/* an attach session or its helper's channel */
 			} else {
 				ctr_cmdsock_client_event(m, fd, events[i].events);
 			}

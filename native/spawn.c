@@ -30,6 +30,7 @@
 #include "bootid.h"
 #include "cgroup.h"
 #include "cleanup.h"
+#include "exec.h"
 #include "fsops.h"
 #include "hooks.h"
 #include "isolation.h"
@@ -37,8 +38,6 @@
 #include "monitor.h"
 #include "tty.h"
 #include "util.h"
-
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* What the child needs from the monitor beyond the spec, set before clone
  * (the child has its own copy). */
@@ -72,43 +71,6 @@ static void step(int chan, int s)
 		if (RETRY_EINTR(poll(&pfd, 1, -1)) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
 			_exit(127);
 	}
-}
-
-/* execvpe without allocation: the PATH of the container's environment (or a
- * default) is searched with a stack buffer. Returns only on failure. */
-static int exec_search(const struct ctr_spec *spec)
-{
-	const char *file = spec->argv[0], *path = spec->path_search, *p;
-	char buf[4096];
-	size_t flen = strlen(file);
-	int saved = ENOENT;
-
-	if (strchr(file, '/')) {
-		execve(file, (char *const *)spec->argv, (char *const *)spec->envp);
-		return -errno;
-	}
-	if (!path || !*path)
-		path = DEFAULT_PATH;
-	for (p = path;; p++) {
-		const char *end = strchrnul(p, ':');
-		size_t dlen = (size_t)(end - p);
-		if (dlen + flen + 2 <= sizeof(buf)) {
-			if (dlen) {
-				memcpy(buf, p, dlen);
-				buf[dlen++] = '/';
-			}
-			memcpy(buf + dlen, file, flen + 1);
-			execve(buf, (char *const *)spec->argv, (char *const *)spec->envp);
-			if (errno == EACCES)
-				saved = EACCES;
-			else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
-				return -errno;
-		}
-		p = end;
-		if (*p == '\0')
-			break;
-	}
-	return -saved;
 }
 
 static void join_shares(struct ctr_monitor *m, int chan)
@@ -495,7 +457,7 @@ static __attribute__((noreturn)) void child_main(struct ctr_monitor *m, int chan
 	sigemptyset(&empty);
 	(void)sigprocmask(SIG_SETMASK, &empty, NULL);
 	step(chan, CTR_STEP_EXEC);
-	ret = exec_search(spec);
+	ret = ctr_execvpe(spec->argv[0], (char *const *)spec->argv, (char *const *)spec->envp, spec->path_search);
 	child_fail(chan, CTR_STEP_EXEC, ret, -1);
 }
 

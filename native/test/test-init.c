@@ -25,7 +25,8 @@
  *                                       (LXC's exact address length), then pause
  *   test-init syscall OP ARG...         make system calls, print "OP ok" or "OP errno N" for
  *       each: mkdir PATH, unshare FLAGS, and mkdir-i386 PATH (int 0x80) and
- *       mkdir-x32 PATH (the x32 ABI), which reach seccomp as other ABIs
+ *       mkdir-x32 PATH (the x32 ABI), which reach seccomp as other ABIs;
+ *       open-write PATH (open for writing) and ptrace PID (attach, detach)
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -37,6 +38,8 @@
 #include <net/if.h>
 #include <netpacket/packet.h>
 #include <sched.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,6 +238,21 @@ static long syscall_op(const char *op, const char *arg)
 		return mkdir(arg, 0755) < 0 ? -errno : 0;
 	if (strcmp(op, "unshare") == 0)
 		return unshare((int)strtoul(arg, NULL, 0)) < 0 ? -errno : 0;
+	if (strcmp(op, "open-write") == 0) {
+		int fd = open(arg, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		close(fd);
+		return 0;
+	}
+	if (strcmp(op, "ptrace") == 0) {
+		pid_t pid = (pid_t)atoi(arg);
+		if (ptrace(PTRACE_ATTACH, pid, NULL, NULL) < 0)
+			return -errno;
+		(void)waitpid(pid, NULL, __WALL);
+		(void)ptrace(PTRACE_DETACH, pid, NULL, NULL);
+		return 0;
+	}
 	if (strcmp(op, "mkdir-x32") == 0)
 		return syscall(0x40000000 | SYS_mkdir, arg, 0755) < 0 ? -errno : 0;
 	if (strcmp(op, "mkdir-i386") == 0) {
