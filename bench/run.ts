@@ -466,6 +466,8 @@ interface Tool {
   start: [string, string[]]
   stop: [string, string[]]
   info: [string, string[]]
+  /** Run `true` in the running container (stdio: pipes, so no pty on either side). */
+  attach: [string, string[]]
   waitStopped: [string, string[]]
   waitRunning: [string, string[]]
   /** Monitor and init pids of the running container. */
@@ -481,6 +483,7 @@ function tools(r: Run): Tool[] {
     start: ctrCmd(r, 'start'),
     stop: ctrCmd(r, 'stop', '-k'),
     info: ctrCmd(r, 'info', '-sH'),
+    attach: ctrCmd(r, 'attach', '--', 'true'),
     waitStopped: ctrCmd(r, 'wait', '-s', 'STOPPED', '-t', String(WAIT_TIMEOUT_S)),
     waitRunning: ctrCmd(r, 'wait', '-s', 'RUNNING', '-t', String(WAIT_TIMEOUT_S)),
     pids: async () => {
@@ -498,6 +501,7 @@ function tools(r: Run): Tool[] {
     start: lxcCmd(r, 'lxc-start', '-d'),
     stop: lxcCmd(r, 'lxc-stop', '-k'),
     info: lxcCmd(r, 'lxc-info', '-sH'),
+    attach: lxcCmd(r, 'lxc-attach', '--', 'true'),
     waitStopped: lxcCmd(r, 'lxc-wait', '-s', 'STOPPED', '-t', String(WAIT_TIMEOUT_S)),
     waitRunning: lxcCmd(r, 'lxc-wait', '-s', 'RUNNING', '-t', String(WAIT_TIMEOUT_S)),
     pids: async () => {
@@ -736,6 +740,7 @@ async function measureCycles(r: Run): Promise<void> {
     diff('d.info', 'info.ctr', 'floor.node')
     diff('d.ls', 'ls.ctr', 'floor.node')
     diff('d.seal', 'seal.on', 'seal.off')
+    diff('d.attach', 'attach.ctr', 'floor.node')
   }
 }
 
@@ -847,6 +852,7 @@ async function cycle(r: Run, tool: Tool, measured: boolean, first: boolean, got:
   const again = await run(...tool.start)
   const info = await run(...tool.info)
   if (info.stdout.trim() !== 'RUNNING') throw new Error(`${k} info -sH said "${info.stdout.trim()}" on a running container`)
+  const attach = await run(...tool.attach)
   const mem = memoryOf(pids.monitor)
   if (first) r.observations[k] = observe(pids.init)
   const stop = await run(...tool.stop)
@@ -854,7 +860,9 @@ async function cycle(r: Run, tool: Tool, measured: boolean, first: boolean, got:
   got.set(`again.${k}`, again.ms)
   got.set(`info.${k}`, info.ms)
   got.set(`stop.${k}`, stop.ms)
+  got.set(`attach.${k}`, attach.ms)
   if (!measured) return
+  r.samples.add(`attach.${k}`, attach.ms)
   r.samples.add(`start.${k}`, start.ms)
   r.samples.add(`again.${k}`, again.ms)
   r.samples.add(`info.${k}`, info.ms)
@@ -1076,6 +1084,7 @@ function report(r: Run): string {
     ...pair('1 start until RUNNING', 'start -n X', 'start', 'ms', 'lxc-start -n X -d'),
     ...pair('2 hard stop', 'stop -k', 'stop', 'ms', 'lxc-stop -k'),
     ...pair('3 state query', 'info -sH', 'info', 'ms', 'lxc-info -sH'),
+    ...pair('  attach, run true', 'attach -- true', 'attach', 'ms', 'lxc-attach -- true'),
     ...pair('4 wait reaction, running', 'wait -s STOPPED', 'waitStopped', 'ms', 'lxc-wait -s STOPPED'),
     ...pair('5 wait reaction, not started', 'wait -s RUNNING', 'waitRunning', 'ms', 'lxc-wait -s RUNNING'),
     ...pair('6 monitor RSS', 'ctr-monitor', 'rss', 'KiB', '[lxc monitor]', s('rss.node')),

@@ -1,5 +1,5 @@
 /* The two processes that enter a container for `ctr attach`
- * (docs/architecture.md §12).
+ * (docs/architecture.md §13).
  *
  * The helper is forked by the monitor (which runs a sealed copy of its
  * binary: docs/architecture.md §11.1) into init's cgroup. It keeps only the

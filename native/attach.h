@@ -1,4 +1,4 @@
-/* `ctr attach` in the monitor (docs/architecture.md §12, the protocol in
+/* `ctr attach` in the monitor (docs/architecture.md §13, the protocol in
  * docs/monitor-protocol.md §4.5).
  *
  * A command connection whose line is `attach` becomes an attach session:

@@ -1,4 +1,5 @@
 // oclif's explicit command strategy: the command classes, loaded on demand.
+import Attach from './attach.js'
 import Autostart from './autostart.js'
 import Console from './console.js'
 import Copy from './copy.js'
@@ -15,4 +16,4 @@ import Stop from './stop.js'
 import Unfreeze from './unfreeze.js'
 import Wait from './wait.js'
 
-export const COMMANDS = {autostart: Autostart, completion: CompletionCommand, console: Console, copy: Copy, create: Create, destroy: Destroy, freeze: Freeze, help: HelpCommand, info: Info, 'install-links': InstallLinksCommand, ls: Ls, monitor: Monitor, snapshot: Snapshot, start: Start, stop: Stop, unfreeze: Unfreeze, version: VersionCommand, wait: Wait}
+export const COMMANDS = {attach: Attach, autostart: Autostart, completion: CompletionCommand, console: Console, copy: Copy, create: Create, destroy: Destroy, freeze: Freeze, help: HelpCommand, info: Info, 'install-links': InstallLinksCommand, ls: Ls, monitor: Monitor, snapshot: Snapshot, start: Start, stop: Stop, unfreeze: Unfreeze, version: VersionCommand, wait: Wait}

@@ -25,8 +25,14 @@ export interface OptionDef<K extends string = string> {
   readonly short?: string
   /** The long name without dashes, e.g. `name` for `--name`. */
   readonly long?: string
-  /** Takes a required argument (getopt's required_argument); there are no optional arguments in LXC's tools. */
+  /** Takes a required argument (getopt's required_argument). */
   readonly hasArg: boolean
+  /**
+   * Takes an optional argument (getopt's optional_argument, with hasArg
+   * false): only an attached one, `-eCAP` or `--elevated-privileges=CAP`,
+   * never the next word (lxc-attach's -e is the one such option).
+   */
+  readonly optionalArg?: boolean
 }
 
 /** One option occurrence, in command-line order. */
@@ -126,6 +132,7 @@ function matchLong<K extends string>(
   const found = findLong(name, body, table)
   const flag = `--${found.long ?? ''}`
   if (eq !== -1) {
+    if (found.optionalArg) return {key: found.key, flag, value: body.slice(eq + 1)}
     if (!found.hasArg) throw getoptError(`option '${flag}' doesn't allow an argument`)
     return {key: found.key, flag, value: body.slice(eq + 1)}
   }
@@ -174,6 +181,11 @@ function* matchShorts<K extends string>(
     const def = char === ':' || char === ';' ? undefined : table.find((d) => d.short === char)
     if (def === undefined) throw getoptError(`invalid option -- '${char}'`)
     const flag = `-${char}`
+    if (def.optionalArg) {
+      const attached = chars.slice(i + 1).join('')
+      yield {key: def.key, flag, value: attached === '' ? undefined : attached}
+      return
+    }
     if (!def.hasArg) {
       yield {key: def.key, flag, value: undefined}
       continue

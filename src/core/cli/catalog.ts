@@ -3,6 +3,7 @@
 // (core/cli/man.ts), the command list of did-you-mean. Pure data. The
 // fast path never imports this module (it would load every table).
 
+import {SPEC as ATTACH} from './attach.js'
 import {SPEC as AUTOSTART} from './autostart.js'
 import {SPEC as COPY} from './copy.js'
 import {SPEC as CONSOLE} from './console.js'
@@ -16,7 +17,7 @@ import {SPEC as UNFREEZE} from './unfreeze.js'
 import {INFO_SPEC, START_SPEC, STOP_SPEC, WAIT_SPEC, type CommandSpec} from './specs.js'
 
 /** The container commands, in the order help and the man page list them. */
-export const COMMAND_CATALOG: readonly CommandSpec[] = [START_SPEC, STOP_SPEC, WAIT_SPEC, INFO_SPEC, LS, MONITOR, CONSOLE, CREATE, DESTROY, COPY, SNAPSHOT, FREEZE, UNFREEZE, AUTOSTART]
+export const COMMAND_CATALOG: readonly CommandSpec[] = [START_SPEC, STOP_SPEC, WAIT_SPEC, INFO_SPEC, LS, MONITOR, CONSOLE, CREATE, DESTROY, COPY, SNAPSHOT, FREEZE, UNFREEZE, AUTOSTART, ATTACH]
 
 /** Commands about ctr itself rather than a container. */
 export const META_COMMANDS = [

@@ -67,6 +67,7 @@ function exitStatus(): string[] {
     '.TP', '\\fB0\\fR', 'Success.',
     '.TP', '\\fB1\\fR', 'Failure, including usage errors (an unknown command or option, a bad argument).',
     '.TP', '\\fB2\\fR', '\\fBctr stop\\fR only: the container was not running (or does not exist).',
+    '.TP', '\\fBN\\fR', '\\fBctr attach\\fR: the command\\(aqs exit status, 128+N when it was killed by signal N, 126 or 127 when it could not be executed.',
     '.PP',
     'With \\fB\\-\\-json\\fR every outcome, failures included, is one JSON object on standard output.',
   ]
