@@ -3,6 +3,7 @@
  *   ctr-monitor start --name N --lxcpath P   read a spec on fd 3, run the container
  *   ctr-monitor kill|ifaddrs|cleanup|lock|lxc-state ...   one-shot helpers (tools.c)
  *   ctr-monitor attach --rundir D ...        the client of `ctr attach` (attach-client.c)
+ *   ctr-monitor init -- COMMAND...           pid 1 of `ctr execute` (init.c)
  *   ctr-monitor version
  *
  * The name and lxcpath on the start command line are only there so that
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "attach-client.h"
+#include "init.h"
 #include "log.h"
 #include "monitor.h"
 #include "sealed.h"
@@ -80,9 +82,12 @@ static int cmd_start(char **argv)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: ctr-monitor start|attach|kill|ifaddrs|cleanup|lock|lxc-state|version ...\n");
+		fprintf(stderr, "usage: ctr-monitor start|attach|init|kill|ifaddrs|cleanup|lock|lxc-state|version ...\n");
 		return 1;
 	}
+	/* First: it runs as a container's pid 1, from the sealed copy. */
+	if (strcmp(argv[1], "init") == 0)
+		return ctr_init_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "start") == 0)
 		return cmd_start(argv);
 	if (strcmp(argv[1], "kill") == 0)

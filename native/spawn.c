@@ -45,7 +45,8 @@ static struct {
 	struct ctr_progress *progress;
 	int fp_step; /* CTR_TEST_FAILPOINT's step, or -1 */
 	bool cgroups_joined;
-} ctl = {.fp_step = -1};
+	int exe_fd;  /* ctr execute: the monitor's own (sealed) binary, or -EBADF */
+} ctl = {.fp_step = -1, .exe_fd = -EBADF};
 
 static __attribute__((noreturn)) void child_fail(int chan, int step, int err, int index)
 {
@@ -401,6 +402,29 @@ static void child_privileges(struct ctr_monitor *m, int chan)
 	switch_ids(spec, chan);
 }
 
+/* Closes every fd from 3 up but a and b (b may be negative). */
+static void close_all_but(int a, int b)
+{
+	int lo = b >= 0 && b < a ? b : a, hi = b >= 0 && b > a ? b : a;
+
+	if (lo > 3)
+		(void)syscall(SYS_close_range, 3, (unsigned)lo - 1, 0);
+	if (hi > lo + 1)
+		(void)syscall(SYS_close_range, (unsigned)lo + 1, (unsigned)hi - 1, 0);
+	(void)syscall(SYS_close_range, (unsigned)hi + 1, ~0U, 0);
+}
+
+/* `ctr execute`'s init is this binary (init.c), executed through the fd
+ * the monitor opened on its sealed copy before clone: the container's root
+ * has no path to it (docs/architecture.md §13). */
+static int exec_init(const struct ctr_spec *spec)
+{
+	if (ctl.exe_fd < 0)
+		return ctr_execvpe(spec->argv[0], (char *const *)spec->argv, (char *const *)spec->envp, spec->path_search);
+	(void)syscall(SYS_execveat, ctl.exe_fd, "", (char *const *)spec->argv, (char *const *)spec->envp, AT_EMPTY_PATH);
+	return -errno;
+}
+
 /* A shared pid namespace (docs/architecture.md §11.2):
  * everything so far ran outside it, invisible to the processes in it. Now,
  * in the container's root, with the capabilities, seccomp filter and ids
@@ -414,8 +438,7 @@ static void child_fork_init(struct ctr_monitor *m, int chan)
 
 	step(chan, CTR_STEP_CLONE_INIT);
 	ctr_isolation_caps_current(m->spec, chan, child_fail);
-	(void)syscall(SYS_close_range, 3, (unsigned)chan - 1, 0);
-	(void)syscall(SYS_close_range, (unsigned)chan + 1, ~0U, 0);
+	close_all_but(chan, ctl.exe_fd);
 	/* A start hook forked here is in the shared pid namespace too: only
 	 * now does it inherit nothing of the host (it runs as init's ids). */
 	run_start_hooks(m, chan);
@@ -457,7 +480,7 @@ static __attribute__((noreturn)) void child_main(struct ctr_monitor *m, int chan
 	sigemptyset(&empty);
 	(void)sigprocmask(SIG_SETMASK, &empty, NULL);
 	step(chan, CTR_STEP_EXEC);
-	ret = ctr_execvpe(spec->argv[0], (char *const *)spec->argv, (char *const *)spec->envp, spec->path_search);
+	ret = exec_init(spec);
 	child_fail(chan, CTR_STEP_EXEC, ret, -1);
 }
 
@@ -622,11 +645,21 @@ int ctr_spawn_init(struct ctr_monitor *m)
 	m->progress->step = CTR_STEP_NONE;
 	ctl.progress = m->progress;
 	ctl.fp_step = m->fp_mode == CTR_FP_NONE ? -1 : m->fp_step;
+	if (m->spec->execute) {
+		ctl.exe_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+		if (ctl.exe_fd < 0) {
+			m->start_error = (struct ctr_child_error){CTR_STEP_EXEC, errno, -1};
+			(void)close(chan[0]);
+			(void)close(chan[1]);
+			return -m->start_error.err;
+		}
+	}
 	ctr_fsops_set_proc_pidns(m->late_pidns_fd);
 	ctr_fsops_set_userns(in_user_namespace(m->spec));
 	pid = do_clone(m, &pidfd);
 	if (pid < 0) {
 		m->start_error = (struct ctr_child_error){CTR_STEP_CLONE, errno, -1};
+		ctr_closep(&ctl.exe_fd);
 		(void)close(chan[0]);
 		(void)close(chan[1]);
 		return -m->start_error.err;
@@ -636,6 +669,7 @@ int ctr_spawn_init(struct ctr_monitor *m)
 		child_main(m, chan[1], devnull);
 	}
 	(void)close(chan[1]);
+	ctr_closep(&ctl.exe_fd);
 	ctr_cgroup_close_self_attach(m);
 	m->init_pid = pid;
 	m->setup_pid = pid;

@@ -241,6 +241,7 @@ static int apply_record(struct ctr_spec *spec, const char *rec, const char **f)
 	else if (strcmp(rec, "env") == 0) ret = push_str(&spec->envp, &spec->envc, f[0]);
 	else if (strcmp(rec, "onexit") == 0) ret = f[0][0] ? push_str(&spec->onexit_argv, &spec->onexit_argc, f[0]) : -EINVAL;
 	else if (strcmp(rec, "path") == 0) spec->path_search = f[0];
+	else if (strcmp(rec, "execute") == 0) spec->execute = strcmp(f[0], "1") == 0;
 	else if (strcmp(rec, "hostname") == 0) spec->hostname = f[0];
 	else if (strcmp(rec, "keyring") == 0) spec->new_keyring = strcmp(f[0], "1") == 0;
 	else if (strcmp(rec, "clone") == 0) ret = num_ull(f[0], &spec->clone_flags);

@@ -120,6 +120,7 @@ struct ctr_spec {
 	 * is gone (an ephemeral container's removal, docs/architecture.md). */
 	const char **onexit_argv; /* NULL-terminated */
 	size_t onexit_argc;
+	bool execute; /* ctr execute: init is this binary's `init` mode (argv), from its sealed copy */
 
 	const char *hostname;
 	bool new_keyring; /* lxc.keyring.session: a fresh session keyring for init */
