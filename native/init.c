@@ -1,5 +1,5 @@
 /* `ctr-monitor init -- COMMAND [ARG...]`: the container's pid 1 for
- * `ctr execute` (lxc-execute's lxc-init; docs/architecture.md §13).
+ * `ctr execute` (lxc-execute's lxc-init; docs/architecture.md §14).
  *
  * The monitor's setup child executes it from the monitor's sealed copy
  * (execveat on an fd opened before the container's root replaced the

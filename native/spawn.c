@@ -416,7 +416,7 @@ static void close_all_but(int a, int b)
 
 /* `ctr execute`'s init is this binary (init.c), executed through the fd
  * the monitor opened on its sealed copy before clone: the container's root
- * has no path to it (docs/architecture.md §13). */
+ * has no path to it (docs/architecture.md §14). */
 static int exec_init(const struct ctr_spec *spec)
 {
 	if (ctl.exe_fd < 0)

@@ -17,5 +17,6 @@ export const copy = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./c
 export const autostart = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/autostart.js'), import('./runners/autostart.js')]))
 export const snapshot = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/snapshot.js'), import('./runners/snapshot.js')]))
 export const freeze = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/freeze.js'), import('./runners/freeze.js')]))
+export const execute = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/execute.js'), import('./runners/execute.js')]))
 export const attach = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/attach.js'), import('./runners/attach.js')]))
 export const unfreeze = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/unfreeze.js'), import('./runners/unfreeze.js')]))

@@ -5,6 +5,7 @@ import Console from './console.js'
 import Copy from './copy.js'
 import Create from './create.js'
 import Destroy from './destroy.js'
+import Execute from './execute.js'
 import Freeze from './freeze.js'
 import Info from './info.js'
 import Ls from './ls.js'
@@ -16,4 +17,4 @@ import Stop from './stop.js'
 import Unfreeze from './unfreeze.js'
 import Wait from './wait.js'
 
-export const COMMANDS = {attach: Attach, autostart: Autostart, completion: CompletionCommand, console: Console, copy: Copy, create: Create, destroy: Destroy, freeze: Freeze, help: HelpCommand, info: Info, 'install-links': InstallLinksCommand, ls: Ls, monitor: Monitor, snapshot: Snapshot, start: Start, stop: Stop, unfreeze: Unfreeze, version: VersionCommand, wait: Wait}
+export const COMMANDS = {attach: Attach, autostart: Autostart, completion: CompletionCommand, console: Console, copy: Copy, create: Create, destroy: Destroy, execute: Execute, freeze: Freeze, help: HelpCommand, info: Info, 'install-links': InstallLinksCommand, ls: Ls, monitor: Monitor, snapshot: Snapshot, start: Start, stop: Stop, unfreeze: Unfreeze, version: VersionCommand, wait: Wait}

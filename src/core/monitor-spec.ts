@@ -122,6 +122,8 @@ export interface MonitorSpec {
   onexit?: string[]
   /** PATH used to find argv[0] (the container's PATH, else a default). */
   pathSearch?: string
+  /** ctr execute: argv runs ctr-monitor's `init` mode from its sealed copy (docs/architecture.md §14). */
+  execute?: boolean
   hostname?: string
   /** lxc.keyring.session: join a new session keyring. */
   newKeyring: boolean
@@ -197,6 +199,7 @@ export function encodeMonitorSpec(spec: MonitorSpec): Buffer {
   for (const arg of spec.onexit ?? []) rec('onexit', arg)
   for (const entry of spec.env) rec('env', entry)
   if (spec.pathSearch) rec('path', spec.pathSearch)
+  if (spec.execute) rec('execute', 1)
   if (spec.hostname !== undefined) rec('hostname', spec.hostname)
   rec('keyring', spec.newKeyring ? 1 : 0)
   rec('clone', spec.cloneFlags)

@@ -42,6 +42,8 @@ export interface StartOptions extends CommonOptions {
   command: string[]
   /** --many / --all-matching: the containers to start (then `name` is the first or ''). */
   fleet?: FleetOptions
+  /** ctr execute: init is ctr's own (`ctr-init`), running the command; -u/-g replace lxc.init.uid/gid. */
+  execute?: {uid: number | undefined; gid: number | undefined}
 }
 
 /** Many containers in one call (README "Many containers at once"). */

@@ -20,6 +20,7 @@ import type {StartOptions} from './options.js'
 
 export const SIGINT = 2
 export const SIGKILL = 9
+export const SIGPWR = 30
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 
 /** Log levels as the monitor numbers them (native/log.h). */
@@ -214,6 +215,20 @@ export function resolveNamespaces(config: ContainerConfig, kernel: KernelFacts, 
     if (shared.has(ns)) out.delete(ns)
   }
   return out
+}
+
+/**
+ * ctr execute's init argv: ctr-monitor's `init` mode (native/init.c, run
+ * from the monitor's sealed copy) with the command after --, else
+ * lxc.execute.cmd. Throws CTR_NO_COMMAND without either (lxc-execute:
+ * "Missing command to execute!").
+ */
+export function executeArgv(config: ContainerConfig, command: string[]): string[] {
+  const argv = command.length > 0 ? command : (config.executeCmd?.argv ?? [])
+  if (argv.length === 0) {
+    throw new CtrError('CTR_NO_COMMAND', 'Missing command to execute', {hints: ['Give it after --: ctr execute -n NAME -- COMMAND, or set lxc.execute.cmd']})
+  }
+  return ['ctr-init', 'init', '--', ...argv]
 }
 
 /** The init argv: the command after --, else lxc.init.cmd, else /sbin/init. */
@@ -420,7 +435,7 @@ export function planStart(input: StartPlanInput): StartPlan {
   }
   let cloneFlags = 0
   for (const ns of namespaces) cloneFlags |= CLONE_NS[ns]
-  const argv = initArgv(config, options.command)
+  const argv = options.execute ? executeArgv(config, options.command) : initArgv(config, options.command)
   const consolePlan = planConsole(config, {
     mountNs: namespaces.has('mnt'), hasRootfs, foreground: !options.daemon, terminal: input.terminal === true, gid5Mapped,
   })
@@ -438,14 +453,17 @@ export function planStart(input: StartPlanInput): StartPlan {
     argv,
     env,
     pathSearch: pathEntry ? pathEntry.slice(5) : DEFAULT_PATH,
+    ...(options.execute ? {execute: true} : {}),
     newKeyring: config.keyringSession,
     cloneFlags,
     shares: input.shares,
     rootfsReadonly: false,
     fsops,
-    uid: config.initUid,
-    gid: config.initGid,
-    haltSignal: config.signals.halt ?? 0,
+    uid: options.execute?.uid ?? config.initUid,
+    gid: options.execute?.gid ?? config.initGid,
+    // ctr-init blocks every signal (it reads them from a signalfd): the
+    // monitor would take it for systemd; SIGPWR is the one it halts on.
+    haltSignal: config.signals.halt ?? (options.execute ? SIGPWR : 0),
     rebootSignal: config.signals.reboot ?? SIGINT,
     stopSignal: config.signals.stop ?? SIGKILL,
     pdeathSignal: config.monitorSignalPdeath,

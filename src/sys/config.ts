@@ -123,6 +123,12 @@ export function loadConfigForStart(ref: ContainerRef, opts: StartOptions): Start
     const {config, warnings} = loadContainerConfig({files: file, settings, defines})
     return {config, file, warnings, isDefault: false}
   }
+  if (opts.execute) {
+    // lxc-execute: "Executing a container with no configuration file may crash the host".
+    throw new CtrError('CTR_NO_CONFIG', 'No container config specified', {
+      hints: [`There is no ${ref.configPath} and no -f FILE was given; ctr execute needs a config with its own root (lxc.rootfs.path)`],
+    })
+  }
   if (opts.command.length === 0) {
     throw new CtrError('CTR_NO_CONFIG', 'No container config specified', {
       hints: [

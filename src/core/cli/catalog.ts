@@ -9,6 +9,7 @@ import {SPEC as COPY} from './copy.js'
 import {SPEC as CONSOLE} from './console.js'
 import {SPEC as CREATE} from './create.js'
 import {SPEC as DESTROY} from './destroy.js'
+import {SPEC as EXECUTE} from './execute.js'
 import {SPEC as FREEZE} from './freeze.js'
 import {SPEC as LS} from './ls.js'
 import {SPEC as MONITOR} from './monitor.js'
@@ -17,7 +18,7 @@ import {SPEC as UNFREEZE} from './unfreeze.js'
 import {INFO_SPEC, START_SPEC, STOP_SPEC, WAIT_SPEC, type CommandSpec} from './specs.js'
 
 /** The container commands, in the order help and the man page list them. */
-export const COMMAND_CATALOG: readonly CommandSpec[] = [START_SPEC, STOP_SPEC, WAIT_SPEC, INFO_SPEC, LS, MONITOR, CONSOLE, CREATE, DESTROY, COPY, SNAPSHOT, FREEZE, UNFREEZE, AUTOSTART, ATTACH]
+export const COMMAND_CATALOG: readonly CommandSpec[] = [START_SPEC, STOP_SPEC, WAIT_SPEC, INFO_SPEC, LS, MONITOR, CONSOLE, CREATE, DESTROY, COPY, SNAPSHOT, FREEZE, UNFREEZE, AUTOSTART, ATTACH, EXECUTE]
 
 /** Commands about ctr itself rather than a container. */
 export const META_COMMANDS = [
