@@ -14,7 +14,7 @@
 // (CommonJS on purpose: bin/package.json says so.)
 'use strict'
 
-const HOT = new Set(['start', 'wait', 'info', 'stop', 'ls', 'monitor'])
+const HOT = new Set(['start', 'execute', 'wait', 'info', 'stop', 'ls', 'monitor', 'attach'])
 // Called through a link named after an LXC tool (lxc-start, ...: the table
 // in lxc-tools.json), ctr runs that command and names itself after the link.
 const script = process.argv[1] || ''
@@ -22,13 +22,13 @@ const self = script.slice(script.lastIndexOf('/') + 1)
 const tool = self.startsWith('lxc-') ? require('./lxc-tools.json')[self] : undefined
 const invokedAs = typeof tool === 'string' ? self : undefined
 const argv = invokedAs ? [tool, ...process.argv.slice(2)] : process.argv.slice(2)
-// start carries the start planner and the seccomp compiler; the others do not need them.
+// start and execute carry the start planner and the seccomp compiler; the others do not need them.
 const command = argv[0]
 
 if (HOT.has(command) && !process.env.CTR_VIA_OCLIF) {
   const {join} = require('node:path')
   const {loadWithCache} = require('../scripts/hot-loader.cjs')
-  const bundle = command === 'start' ? 'hot-start' : 'hot-query'
+  const bundle = command === 'start' || command === 'execute' ? 'hot-start' : 'hot-query'
   loadWithCache(join(__dirname, `../dist/${bundle}.cjs`), require).exports.dispatch(command, argv.slice(1), invokedAs)
 } else {
   // A system error met while loading (EMFILE under a low `ulimit -n`)

@@ -1,7 +1,7 @@
 // Bundles the fast path into two CommonJS files that bin/run.js loads
 // (through scripts/hot-loader.cjs, with V8's code cache): dist/hot-start.cjs
-// for `start` (src/hot/start.ts) and dist/hot-query.cjs for wait, info,
-// stop, ls and monitor (src/hot/query.ts). Two bundles, so that the queries
+// for `start` and `execute` (src/hot/start.ts) and dist/hot-query.cjs for
+// wait, info, stop, ls, monitor and attach (src/hot/query.ts). Two bundles, so that the queries
 // do not load the config model and start planner they never use.
 //
 // Why: Node 20 spends ~10 ms initialising its ESM loader and more resolving
