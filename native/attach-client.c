@@ -1,5 +1,5 @@
 /* `ctr-monitor attach --rundir DIR [--pty-log FILE]`: the client side of an
- * attach session (docs/monitor-protocol.md §4.5), run by `ctr attach`
+ * attach session (docs/monitor-protocol.md §4.6), run by `ctr attach`
  * (src/sys/attach.ts) in a session of its own, with the user's stdio as its
  * own. Node cannot pass file descriptors over a unix socket; this small
  * program can, so the attached process writes straight to the caller's
@@ -9,7 +9,7 @@
  * closing `end`) and this tool's report lines out:
  *     pid N                the attached process's host pid
  *     exit S SIG ERRNO     its exit status (128 + SIG if killed; ERRNO: a failed exec's)
- *     err STEP ERRNO DETAIL  the attach failed (STEP: docs/monitor-protocol.md §4.5)
+ *     err STEP ERRNO DETAIL  the attach failed (STEP: docs/monitor-protocol.md §4.6)
  * Exit status: S, or 1 when the attach failed.
  *
  * With a terminal on any of fds 0-2 (lxc-attach's rule), the process gets a

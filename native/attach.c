@@ -1,5 +1,5 @@
 /* Attach sessions in the monitor (attach.h; the protocol is
- * docs/monitor-protocol.md §4.5): reading a request, planning the helper
+ * docs/monitor-protocol.md §4.6): reading a request, planning the helper
  * (attach-child.c) from the running container, following the helper and
  * the attached process, forwarding the client's signals, reporting. */
 #define _GNU_SOURCE
@@ -162,7 +162,7 @@ void ctr_attach_begin(struct ctr_monitor *m, int fd)
 		session_free(m, s);
 }
 
-/* Request parsing (docs/monitor-protocol.md §4.5): records of NUL-terminated
+/* Request parsing (docs/monitor-protocol.md §4.6): records of NUL-terminated
  * tokens, like the spec's. Pointers go into s->buf. */
 
 static int push(const char ***arr, size_t *n, const char *tok)

@@ -1,5 +1,5 @@
 /* `ctr attach` in the monitor (docs/architecture.md §13, the protocol in
- * docs/monitor-protocol.md §4.5).
+ * docs/monitor-protocol.md §4.6).
  *
  * A command connection whose line is `attach` becomes an attach session:
  * the client sends a request (the command, its environment and options)

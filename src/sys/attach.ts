@@ -1,5 +1,5 @@
 // Running `ctr-monitor attach` (native/attach-client.c), the client of an
-// attach session (docs/monitor-protocol.md §4.5): it passes our stdio to the
+// attach session (docs/monitor-protocol.md §4.6): it passes our stdio to the
 // container's monitor, which starts the process (docs/architecture.md §13),
 // and proxies a pty when one of them is a terminal. This module writes the
 // request on the client's fd 3, forwards our signals to the client, and
@@ -11,7 +11,7 @@ import type {Readable, Writable} from 'node:stream'
 import {childProcess} from './builtins.js'
 import {monitorBinary, monitorBroken} from './monitor-binary.js'
 
-/** The records of a request (docs/monitor-protocol.md §4.5), without the client's stdio, winsize and end. */
+/** The records of a request (docs/monitor-protocol.md §4.6), without the client's stdio, winsize and end. */
 export interface AttachRequest {
   argv: string[]
   env: string[]
