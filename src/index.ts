@@ -16,6 +16,7 @@ import type {CommandOutcome} from './output.js'
 import type {LsEntry} from './core/format/ls.js'
 import type {FreezerResult} from './sys/cgroup-freeze.js'
 import {pathContext, readGlobalValue} from './sys/container.js'
+import type {AttachResult} from './runners/attach.js'
 import type {InfoResult, InfoStatsJson} from './runners/info.js'
 import type {StartResult} from './runners/start.js'
 import type {StopMethod, StopResult} from './runners/stop.js'
@@ -24,7 +25,7 @@ import type {LastExit} from './sys/container.js'
 
 export {CtrError, SysError, UsageError} from './core/errors.js'
 export {STATES} from './core/state.js'
-export type {FreezerResult, InfoResult, InfoStatsJson, LastExit, LsEntry, StartResult, State, StopMethod, StopResult, WaitResult}
+export type {AttachResult, FreezerResult, InfoResult, InfoStatsJson, LastExit, LsEntry, StartResult, State, StopMethod, StopResult, WaitResult}
 
 export interface ContainerOptions {
   /** The container store; default: $CTR_PATH, lxc.lxcpath of the global config, /var/lib/ctr (root). */
@@ -45,6 +46,33 @@ export interface StartOptions {
   logpriority?: string
   /** Join namespaces of a running container, a pid or a namespace file (--share-net ...). */
   share?: {net?: string; ipc?: string; uts?: string; pid?: string}
+}
+
+export interface ExecuteOptions {
+  /** The program and its arguments, run by ctr's own init (default: lxc.execute.cmd). */
+  command?: string[]
+  /** Config keys set for this run only (-s KEY=VAL), applied in order. */
+  defines?: Record<string, string> | Array<[string, string]>
+  /** -u/-g: the ids COMMAND runs as (lxc.init.uid, lxc.init.gid). */
+  uid?: number
+  gid?: number
+  /** Join namespaces of a running container, a pid or a namespace file (--share-net ...). */
+  share?: {net?: string; ipc?: string; uts?: string; pid?: string}
+}
+
+export interface AttachOptions {
+  /** -s: the namespaces to join, as lxc-attach names them (MOUNT, PID, UTSNAME, IPC, USER, NETWORK, CGROUP, TIME); default every one of init's. */
+  namespaces?: string[]
+  /** -e: keep privileges: true for all, or some of CAP, CGROUP, LSM. */
+  elevate?: boolean | Array<'CAP' | 'CGROUP' | 'LSM'>
+  /** --clear-env: only `keepVars`, a default PATH and `env`. */
+  clearEnv?: boolean
+  keepVars?: string[]
+  /** -v NAME=VALUE: added to the environment. */
+  env?: Record<string, string>
+  /** -u/-g: the ids inside (default: lxc-attach's). */
+  uid?: number
+  gid?: number
 }
 
 export interface StopOptions {
@@ -77,12 +105,12 @@ function plain<T>(value: unknown): T {
 }
 
 /** Runs a command as `ctr ID ARGV --json` would, without printing; returns its result. */
-async function runEntry<R>(entry: CommandEntry, argv: string[]): Promise<R> {
+async function runEntry<R>(entry: CommandEntry, argv: string[], exitIsResult = false): Promise<R> {
   const {parse, run} = await entry.load()
   const parsed = parse([...argv, '--json'], process.env)
   if (parsed.action !== 'run') throw new CtrError('CTR_USAGE', 'The arguments ask for help, not an action', {exitCode: 1})
   const outcome = (await run(parsed.options as never)) as CommandOutcome<R>
-  if (outcome.exitCode !== 0) {
+  if (outcome.exitCode !== 0 && !exitIsResult) {
     throw new CtrError('CTR_EXIT', `The command ended with exit status ${outcome.exitCode}`, {exitCode: outcome.exitCode, details: {result: plain(outcome.result)}})
   }
   return plain<R>(outcome.result)
@@ -130,6 +158,39 @@ export class Container {
     for (const [ns, target] of Object.entries(options.share ?? {})) if (target !== undefined) args.push(`--share-${ns}`, target)
     if (options.command !== undefined) args.push('--', ...options.command)
     return runEntry<StartResult>(entries.start, args)
+  }
+
+  /** Runs `command` in it under ctr's own init, in the background (ctr execute -d); resolves once RUNNING. */
+  execute(options: ExecuteOptions = {}): Promise<StartResult> {
+    const {rcfile, ...store} = this.options
+    const args = ['-n', this.name, ...storeArgs(store), '-d']
+    if (rcfile !== undefined) args.push('-f', rcfile)
+    const defines = Array.isArray(options.defines) ? options.defines : Object.entries(options.defines ?? {})
+    for (const [key, value] of defines) args.push('-s', `${key}=${value}`)
+    if (options.uid !== undefined) args.push('-u', String(options.uid))
+    if (options.gid !== undefined) args.push('-g', String(options.gid))
+    for (const [ns, target] of Object.entries(options.share ?? {})) if (target !== undefined) args.push(`--share-${ns}`, target)
+    if (options.command !== undefined) args.push('--', ...options.command)
+    return runEntry<StartResult>(entries.execute, args)
+  }
+
+  /**
+   * Runs `command` (default: the login shell) in the running container
+   * (ctr attach) with this process's stdin, stdout and stderr; resolves
+   * once it ended, its exit status in the result (a non-zero one is not an
+   * error). Throws CtrError when the attach itself fails.
+   */
+  attach(command: string[] = [], options: AttachOptions = {}): Promise<AttachResult> {
+    const args: string[] = []
+    if (options.elevate === true) args.push('-e')
+    else if (Array.isArray(options.elevate) && options.elevate.length > 0) args.push(`-e=${options.elevate.join('|')}`)
+    if (options.namespaces !== undefined) args.push('-s', options.namespaces.join('|'))
+    if (options.clearEnv) args.push('--clear-env')
+    for (const v of options.keepVars ?? []) args.push('--keep-var', v)
+    for (const [k, v] of Object.entries(options.env ?? {})) args.push('-v', `${k}=${v}`)
+    if (options.uid !== undefined) args.push('-u', String(options.uid))
+    if (options.gid !== undefined) args.push('-g', String(options.gid))
+    return runEntry<AttachResult>(entries.attach, this.argv([...args, '--', ...command]), true)
   }
 
   /** Stops it (ctr stop): the halt signal, the timeout, then the stop signal. Throws CTR_NOT_RUNNING (exitCode 2) when it was not running. */

@@ -1,6 +1,6 @@
 // The library, imported by the package's name as a program would import it:
-// start, wait, info, freeze, unfreeze, stop, ls and events on a real
-// container, plain JSON-safe results in the shapes of docs/json-schema.json,
+// start, wait, info, freeze, unfreeze, stop, ls, events, attach and execute
+// on real containers, plain JSON-safe results in the shapes of docs/json-schema.json,
 // and CtrErrors with the CLI's codes and exit statuses.
 
 import {describe, it} from 'node:test'
@@ -105,5 +105,34 @@ describe('the library (import {Container} from \'ctr-lxc\')', {skip: rootOnly()}
     const bad = await rejectsWith(new Container('../etc', {lxcpath: sb.lxcpath}).info(), 'CTR_INVALID_NAME', 1)
     assert.ok(bad.hints.length > 0)
     assert.equal(STATES.includes('RUNNING'), true)
+  })
+
+  it('attaches a command to a running container, and executes one under ctr\'s init', T, async () => {
+    const sb = sandbox()
+    Object.assign(process.env, {CTR_RUNTIME_DIR: sb.runtimeDir, CTR_GLOBAL_CONFIG: sb.globalConfig})
+    const name = sb.name('libatt')
+    const ready = sb.ready(name)
+    sb.defineRootfs(name, {init: `/sbin/test-init pause --ready ${ready.inside}`})
+    const c = new Container(name, {lxcpath: sb.lxcpath})
+    const started = await c.start()
+    await waitForFile(ready.host)
+    // The command's exit status is its result, not an error; -v reaches it.
+    const attached = await c.attach(['/bin/sh', '-c', 'exit "$LIB_STATUS"'], {env: {LIB_STATUS: '5'}})
+    conforms(attached, 'attach')
+    assert.deepEqual([attached.exitStatus, attached.signal, typeof attached.pid], [5, null, 'number'])
+    assert.notEqual(attached.pid, started.pid)
+    await c.stop({kill: true})
+    await rejectsWith(c.attach(['true']), 'CTR_NOT_RUNNING', 1)
+
+    const name2 = sb.name('libexec')
+    const ready2 = sb.ready(name2)
+    sb.defineRootfs(name2)
+    const e = new Container(name2, {lxcpath: sb.lxcpath})
+    const executed = await e.execute({command: ['/bin/sh', '-c', `touch ${ready2.inside}; exec sleep 600`]})
+    conforms(executed, 'start')
+    assert.equal(executed.state, 'RUNNING')
+    await waitForFile(ready2.host, 10_000, () => true)
+    assert.equal(readFileSync(`/proc/${executed.pid}/comm`, 'utf8'), 'ctr-init\n')
+    await e.stop({kill: true})
   })
 })
