@@ -135,8 +135,16 @@ int ctr_mkdir_p(const char *path, mode_t mode)
 			return -errno;
 		*p = '/';
 	}
-	if (mkdir(buf, mode) < 0 && errno != EEXIST)
-		return -errno;
+	if (mkdir(buf, mode) < 0) {
+		struct stat st;
+		if (errno != EEXIST)
+			return -errno;
+		/* Like mkdir -p: what exists must be a directory (or a link to one). */
+		if (stat(buf, &st) < 0)
+			return -errno;
+		if (!S_ISDIR(st.st_mode))
+			return -ENOTDIR;
+	}
 	return 0;
 }
 
@@ -207,7 +215,9 @@ int ctr_parse_int(const char *s, int *out)
 	char *end;
 	long v;
 
-	if (!s || !*s)
+	/* strtol would skip leading space and take a '+': the whole string is a
+	 * decimal, with at most a leading '-'. */
+	if (!s || (*s != '-' && (*s < '0' || *s > '9')))
 		return -EINVAL;
 	errno = 0;
 	v = strtol(s, &end, 10);

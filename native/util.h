@@ -22,7 +22,8 @@ int ctr_atomic_write(const char *dir, const char *name, const char *data, size_t
  * ctr_atomic_write durable, for callers that publish first and sync after. */
 void ctr_fsync_path(const char *dir, const char *name);
 
-/* mkdir -p with the given mode for every created component. 0 or -errno. */
+/* mkdir -p with the given mode for every created component. 0 or -errno
+ * (-ENOTDIR when the path exists but is not a directory). */
 int ctr_mkdir_p(const char *path, mode_t mode);
 
 /* Start time of a process (field 22 of /proc/PID/stat, clock ticks since
@@ -33,7 +34,8 @@ unsigned long long ctr_proc_starttime(pid_t pid, char *state);
  * not NULL, its state letter. 0 or -errno (-ENOENT once it is reaped). */
 int ctr_proc_comm(pid_t pid, char *comm, size_t size, char *state);
 
-/* Strict decimal parsers: the whole string, no sign for unsigned. 0 or -EINVAL/-ERANGE. */
+/* Strict decimal parsers: the whole string, no leading space or '+', a '-'
+ * only for int. 0 or -EINVAL/-ERANGE; *out is untouched on failure. */
 int ctr_parse_int(const char *s, int *out);
 int ctr_parse_ull(const char *s, unsigned long long *out);
 

@@ -45,6 +45,16 @@ TEST(parse_int_refuses_junk_and_overflow)
 	CHECK_INT(v, 99); /* untouched on failure */
 }
 
+TEST(parse_int_refuses_leading_space_and_plus)
+{
+	int v = 99;
+
+	CHECK_INT(ctr_parse_int(" 1", &v), -EINVAL);
+	CHECK_INT(ctr_parse_int("\t1", &v), -EINVAL);
+	CHECK_INT(ctr_parse_int("+1", &v), -EINVAL);
+	CHECK_INT(v, 99);
+}
+
 TEST(parse_ull_is_strict)
 {
 	unsigned long long v = 5;
@@ -74,6 +84,21 @@ TEST(mkdir_p_creates_every_component)
 	CHECK_INT(ctr_mkdir_p(path, 0700), 0);
 	(void)snprintf(path, sizeof(path), "%s/a/b/c/", ctr_test_dir());
 	CHECK_INT(ctr_mkdir_p(path, 0700), 0);
+}
+
+TEST(mkdir_p_fails_through_a_file)
+{
+	char file[PATH_MAX], path[PATH_MAX + 8];
+	int fd;
+
+	(void)snprintf(file, sizeof(file), "%s/file", ctr_test_dir());
+	fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	CHECK(fd >= 0);
+	(void)close(fd);
+	(void)snprintf(path, sizeof(path), "%s/x", file);
+	CHECK_INT(ctr_mkdir_p(path, 0700), -ENOTDIR);
+	/* Like mkdir -p: a path that exists as something else is an error. */
+	CHECK_INT(ctr_mkdir_p(file, 0700), -ENOTDIR);
 }
 
 TEST(mkdir_p_refuses_empty_and_overlong)
