@@ -57,9 +57,10 @@ static int cmd_start(char **argv)
 	 * wrote it), so ctr's own delays are not counted in it. */
 	spec_us = ctr_monotonic_us();
 	if (ret < 0) {
-		char line[128];
-		int n = snprintf(line, sizeof(line), "error spec %d invalid spec\n", -ret);
-		(void)!write(SPEC_FD, line, (size_t)n);
+		char line[sizeof(spec.error) + 32];
+		int n = snprintf(line, sizeof(line), "error spec %d %s\n", -ret, spec.error);
+		if (n > 0)
+			(void)!write(SPEC_FD, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 		return 1;
 	}
 	/* A log that cannot be opened is an error the caller hears about, not

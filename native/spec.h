@@ -189,10 +189,15 @@ struct ctr_spec {
 	struct ctr_hookspec hooks;
 	/* lxc.net.* (native/netspec.h), planned by src/core/net-plan.ts. */
 	struct ctr_netspec net;
+
+	char error[256]; /* why ctr_spec_read refused the spec */
 };
 
-/* Reads a spec from fd until the `end` record. Returns 0 or -errno (EINVAL
- * for a malformed spec, with a log line naming the record). */
+/* Reads a spec from fd until the `end` record (docs/monitor-protocol.md §2).
+ * Returns 0, or -EINVAL for a malformed spec (a bad header, an unknown,
+ * truncated or out-of-range record, a missing name/lxcpath/rundir/arg),
+ * -EPIPE when fd ends early, -ENOMEM or another -errno. On failure nothing
+ * stays allocated and spec->error says why, naming the record and field. */
 int ctr_spec_read(int fd, struct ctr_spec *spec);
 void ctr_spec_free(struct ctr_spec *spec);
 

@@ -121,7 +121,7 @@ const STEPS: Record<string, StepText> = {
   },
   socket: {what: (d) => `Failed to create the command socket in "${d}"`},
   pidfile: {what: (d) => `Failed to write the pidfile "${d}"`, hints: (f) => (f.errno === 28 ? ['Its filesystem is full'] : [])},
-  spec: {what: () => 'The monitor rejected the start spec (a ctr bug)'},
+  spec: {what: (d) => `The monitor rejected the start spec${d ? ` (${d})` : ''}, a ctr bug`},
   seal: {
     what: () => 'Failed to re-execute ctr-monitor from a sealed copy of itself',
     hints: () => ['ctr-monitor runs from a read-only overlayfs or a sealed memfd, so that no container can rewrite it; check that overlayfs or memfd_create(MFD_EXEC) are available (vm.memfd_noexec)'],

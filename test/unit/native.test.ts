@@ -5,12 +5,15 @@
 // counts include them and a C failure, crash or sanitizer report fails
 // npm test.
 
-import {spawnSync} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
+import type {Socket} from 'node:net'
 import {dirname, join, resolve} from 'node:path'
 import {describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
 import assert from 'node:assert/strict'
+
+import {encodeMonitorSpec, type MonitorSpec} from '../../src/core/monitor-spec.js'
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const BIN = join(REPO, 'build/asan/native-tests')
@@ -81,4 +84,76 @@ describe('native (C unit tests under ASan/UBSan)', () => {
       assert.ok(c.ok, [...c.details, stderrOf(run, c.name)].filter(Boolean).join('\n') || 'failed')
     })
   }
+})
+
+// What src/core/monitor-spec.ts writes, the real monitor reads
+// (docs/monitor-protocol.md §2). A foreground monitor whose run dir cannot
+// be created fails at the `lock` step, right after the spec was accepted,
+// without forking or touching the system: so `error lock` proves the spec
+// parsed, and `error spec` carries the reason.
+const MONITOR = process.env.CTR_MONITOR || join(REPO, 'build/ctr-monitor')
+
+// `end`: also close our side (a truncated spec must see EOF, not wait for the rest).
+function monitorReport(spec: Buffer, end = false): Promise<{line: string; status: number | null}> {
+  return new Promise((resolveReport, reject) => {
+    const child = spawn(MONITOR, ['start', '--name', 'spec-test', '--lxcpath', '/nonexistent'], {stdio: ['ignore', 'ignore', 'pipe', 'pipe']})
+    const sync = child.stdio[3] as Socket
+    let out = ''
+    sync.setEncoding('utf8')
+    sync.on('data', (chunk: string) => {
+      out += chunk
+    })
+    sync.on('error', () => undefined)
+    child.on('error', reject)
+    child.on('close', (status) => resolveReport({line: out.split('\n').find((l) => l.startsWith('error ')) ?? out, status}))
+    if (end) sync.end(spec)
+    else sync.write(spec)
+  })
+}
+
+const fullSpec: MonitorSpec = {
+  name: 'spec-test', lxcpath: '/var/lib/ctr', rundir: '/proc/nonexistent/ctr-spec-test', exitfile: '/var/lib/ctr/spec-test/last-exit.json',
+  pidfile: '/run/spec-test.pid', loglevel: 3, configPath: '/var/lib/ctr/spec-test/config', foreground: true, stdioInherit: true,
+  argv: ['/sbin/init', '--a b', ''], env: ['container=lxc', 'A=ü'], pathSearch: '/bin:/sbin', hostname: 'h', newKeyring: true,
+  cloneFlags: 0x7c020000, shares: [{ns: 'net', path: '/proc/1/ns/net', pid: 1, starttime: 5}, {ns: 'ipc', path: '/run/netns/x', pid: 0, starttime: 0}],
+  rootfs: '/r', rootfsReadonly: true, rootfsMount: {fstype: 'overlay', source: 'overlay', data: 'lowerdir=/a,upperdir=/b,workdir=/c', flags: 6},
+  consoleBind: true,
+  fsops: [
+    {kind: 'mount', source: 'proc', target: '/proc', fstype: 'proc', flags: 14, data: '', opts: 64},
+    {kind: 'mknod', path: '/dev/null', mode: 0o20666, dev: 259, opts: 0},
+    {kind: 'symlink', target: '/proc/self/fd', path: '/dev/fd', opts: 32},
+    {kind: 'mkdir', path: '/dev/pts', mode: 0o755, opts: 1},
+    {kind: 'umount', path: '/old', opts: 32},
+  ],
+  cwd: '/home', uid: 1000, gid: 4294967294, groups: [5, 6], haltSignal: 0, rebootSignal: 2, stopSignal: 9, pdeathSignal: 0,
+  capKeep: 0x1ffffffffffn, noNewPrivs: true, rlimits: [{resource: 7, soft: 1024n, hard: 18446744073709551615n}],
+  sysctls: [['net.ipv4.ip_forward', '1']], procs: [['oom_score_adj', '-500']], uidMap: '0 100000 65536\n', gidMap: '0 100000 65536\n',
+  seccompFilter: Buffer.alloc(16, 1), personality: 8,
+  cgroup: {
+    limit: 'lxc.payload.spec-test', inner: 'init', monitor: 'lxc.monitor.spec-test', monitorPivot: 'lxc.pivot',
+    hierarchies: [{version: 2, id: '', baseDir: '/sys/fs/cgroup', basePath: '/', selfDir: '', enable: ['memory', 'pids']},
+      {version: 1, id: 'cpu,cpuacct', baseDir: '/sys/fs/cgroup/cpu,cpuacct', basePath: '/', selfDir: '/sys/fs/cgroup/cpu,cpuacct/user', enable: []}],
+    settings: [{hierarchy: 0, file: 'memory.max', value: '1G'}, {hierarchy: 1, file: 'cpu.shares', value: '512'}],
+  },
+}
+
+describe('ctr-monitor reads what ctr writes', () => {
+  it('accepts a spec using every record (and fails later, at the lock)', async () => {
+    const {line, status} = await monitorReport(encodeMonitorSpec(fullSpec))
+    assert.match(line, /^error lock \d+ \/proc\/nonexistent\/ctr-spec-test$/)
+    assert.equal(status, 1)
+  })
+
+  it('refuses an out-of-range value and names the record', async () => {
+    const {line, status} = await monitorReport(encodeMonitorSpec({...fullSpec, uid: 2 ** 32}))
+    assert.equal(line, 'error spec 22 record "uid" field 1 ("4294967296"): out of range')
+    assert.equal(status, 1)
+  })
+
+  it('refuses a truncated spec', async () => {
+    const spec = encodeMonitorSpec(fullSpec)
+    const {line, status} = await monitorReport(spec.subarray(0, spec.length - 10), true)
+    assert.match(line, /^error spec 32 body truncated: \d+ of \d+ bytes$/)
+    assert.equal(status, 1)
+  })
 })

@@ -1,3 +1,7 @@
+// The messages for a failed start: an automount through a symlink, and a
+// start the monitor refused (`error spec EINVAL <reason>`,
+// docs/monitor-protocol.md §2.1), which carries the monitor's reason.
+
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 
@@ -23,5 +27,23 @@ describe('startFailureError: an automount through a symlink of the rootfs', () =
   it('leaves ELOOP of a mount entry to the generic message', () => {
     const e = startFailureError({...f, detail: '7 srv/data'}, ELOOP, {name: 'web', rootfs: '/srv/web', path: undefined, foreground: false})
     assert.equal(e.message, 'web: Failed to set up the mount on "srv/data": Too many levels of symbolic links (ELOOP)')
+  })
+})
+
+const ctx = {name: 'c1', rootfs: undefined, path: undefined, foreground: true}
+const einval = {name: 'EINVAL', message: 'Invalid argument'}
+
+describe('startFailureError: a spec the monitor refused', () => {
+  it('names the record the monitor refused', () => {
+    const reason = 'record "uid" field 1 ("4294967296"): out of range'
+    const error = startFailureError({step: 'spec', errno: 22, detail: reason}, einval, ctx)
+    assert.equal(error.code, 'CTR_START_FAILED')
+    assert.equal(error.exitCode, 1)
+    assert.equal(error.message, `c1: The monitor rejected the start spec (${reason}), a ctr bug: Invalid argument (EINVAL)`)
+  })
+
+  it('without a reason still says what happened', () => {
+    const error = startFailureError({step: 'spec', errno: 22, detail: ''}, einval, ctx)
+    assert.equal(error.message, 'c1: The monitor rejected the start spec, a ctr bug: Invalid argument (EINVAL)')
   })
 })
