@@ -13,6 +13,21 @@
 #include "monitor.h"
 #include "util.h"
 
+int ctr_idmap_write_text(int fd, const char *text)
+{
+	size_t len = strlen(text);
+	ssize_t n;
+
+	/* The kernel wants the whole map in a single write: a retry of the
+	 * rest would be refused (EPERM), so a short write is a failure. */
+	n = write(fd, text, len);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != len)
+		return -EIO;
+	return 0;
+}
+
 static int write_map(pid_t pid, const char *file, const char *text)
 {
 	char path[64];
@@ -22,10 +37,7 @@ static int write_map(pid_t pid, const char *file, const char *text)
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	/* The kernel wants the whole map in a single write. */
-	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-		return -errno;
-	return 0;
+	return ctr_idmap_write_text(fd, text);
 }
 
 int ctr_idmap_write(struct ctr_monitor *m)
