@@ -16,11 +16,11 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "console.h"
+#include "linebuf.h"
 #include "log.h"
 #include "monitor.h"
 #include "util.h"
 
-#define CLIENT_BUF 512
 /* Bounds against a connection flood (only root and our own uid may connect,
  * but a runaway script must not take the monitor down): at most MAX_CLIENTS
  * connections, of which at most MAX_WATCHERS subscribed to events, so that
@@ -32,8 +32,7 @@
 struct ctr_client {
 	int fd;
 	bool watch;
-	size_t len;
-	char buf[CLIENT_BUF];
+	struct ctr_linebuf in;
 	struct ctr_client *next;
 };
 
@@ -420,7 +419,7 @@ static void handle_command(struct ctr_monitor *m, struct ctr_client *c, char *cm
 void ctr_cmdsock_client_event(struct ctr_monitor *m, int fd, unsigned int events)
 {
 	struct ctr_client *c = find_client(m, fd);
-	char *nl;
+	char *line;
 
 	if (!c)
 		return;
@@ -434,35 +433,31 @@ void ctr_cmdsock_client_event(struct ctr_monitor *m, int fd, unsigned int events
 		return;
 	}
 	if (events & EPOLLIN) {
-		ssize_t n = recv(fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len, MSG_DONTWAIT);
+		size_t room, used;
+		char *tail = ctr_linebuf_tail(&c->in, &room);
+		ssize_t n = recv(fd, tail, room, MSG_DONTWAIT);
 		if (n > 0) {
-			c->len += (size_t)n;
-			c->buf[c->len] = '\0';
-			while ((nl = memchr(c->buf, '\n', c->len))) {
-				size_t used = (size_t)(nl - c->buf) + 1;
-				*nl = '\0';
-				if (strncmp(c->buf, "console ", 8) == 0) {
-					if (!console_command(m, c, c->buf + 8, c->buf + used, c->len - used))
+			ctr_linebuf_added(&c->in, (size_t)n);
+			while ((line = ctr_linebuf_line(&c->in, &used))) {
+				if (strncmp(line, "console ", 8) == 0) {
+					/* The bytes after the line belong to the console stream. */
+					if (!console_command(m, c, line + 8, c->in.buf + used, c->in.len - used))
 						return;
-					memmove(c->buf, c->buf + used, c->len - used);
-					c->len -= used;
+					ctr_linebuf_consume(&c->in, used);
 					continue;
 				}
-				if (strcmp(c->buf, "attach") == 0) {
-					attach_command(m, c, c->len - used);
+				if (strcmp(line, "attach") == 0) {
+					attach_command(m, c, c->in.len - used);
 					return;
 				}
-				handle_command(m, c, c->buf);
+				handle_command(m, c, line);
 				/* The command may have dropped the client. */
 				if (find_client(m, fd) != c)
 					return;
-				memmove(c->buf, c->buf + used, c->len - used);
-				c->len -= used;
+				ctr_linebuf_consume(&c->in, used);
 			}
-			if (c->len == sizeof(c->buf) - 1) {
+			if (ctr_linebuf_overflow(&c->in))
 				client_remove(m, c);
-				return;
-			}
 			return;
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
