@@ -36,6 +36,7 @@
 #include "log.h"
 #include "network.h"
 #include "lxcsock.h"
+#include "pidlist.h"
 #include "rundir.h"
 #include "util.h"
 
@@ -145,35 +146,27 @@ static bool reap_until(struct ctr_monitor *m, long long deadline_us)
 /* SIGKILLs every child listed in /proc/self/task/<us>/children; returns how
  * many. Nothing is reaped between reading the list and the kills, and an
  * unreaped child's pid cannot be recycled, so every pid killed is ours. The
- * list is parsed across reads: a long one never yields a truncated pid. */
+ * list is parsed across reads (native/pidlist.c): a long one never yields a
+ * truncated pid, nor an overlong number a wrapped one. */
 static int kill_listed_children(struct ctr_monitor *m)
 {
 	_cleanup_close_ int fd = -EBADF;
+	struct ctr_pidlist list = CTR_PIDLIST_INIT;
 	char path[64], buf[4096];
-	long long cur = -1;
 	int found = 0;
+	pid_t pid;
 	ssize_t n;
 
 	(void)snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)m->self_pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	while ((n = RETRY_EINTR(read(fd, buf, sizeof(buf)))) > 0) {
-		for (ssize_t i = 0; i <= n; i++) {
-			bool digit = i < n && buf[i] >= '0' && buf[i] <= '9';
-			if (digit) {
-				cur = (cur < 0 ? 0 : cur * 10) + (buf[i] - '0');
-				continue;
-			}
-			if (i == n)
-				break; /* a number may continue in the next read */
-			if (cur > 0 && cur <= INT_MAX && kill((pid_t)cur, SIGKILL) == 0)
-				found++;
-			cur = -1;
-		}
-	}
-	if (cur > 0 && cur <= INT_MAX && kill((pid_t)cur, SIGKILL) == 0)
-		found++;
+	while ((n = RETRY_EINTR(read(fd, buf, sizeof(buf)))) > 0)
+		for (size_t off = 0; (pid = ctr_pidlist_next(&list, buf, (size_t)n, &off)) > 0;)
+			found += kill(pid, SIGKILL) == 0;
+	pid = ctr_pidlist_end(&list);
+	if (pid > 0)
+		found += kill(pid, SIGKILL) == 0;
 	return found;
 }
 
