@@ -790,7 +790,7 @@ static int fail_early(struct ctr_monitor *m, int step, int err)
 int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long spec_us)
 {
 	struct ctr_monitor mon, *m = &mon;
-	int ret;
+	int ret, which;
 
 	init_monitor(m, spec, syncfd);
 	m->spec_us = spec_us;
@@ -815,10 +815,12 @@ int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long spec_us)
 		ctr_rundir_remove(m);
 		return fail_early(m, CTR_STEP_RUNDIR, m->epfd < 0 ? errno : ret);
 	}
-	ret = ctr_rundir_write_pids(m);
+	ret = ctr_rundir_write_pids(m, &which);
 	if (ret < 0) {
 		ctr_rundir_remove(m);
-		return fail_early(m, CTR_STEP_PIDFILE, ret);
+		m->start_error = (struct ctr_child_error){CTR_STEP_PIDFILE, -ret, which};
+		report_start_error(m);
+		return 1;
 	}
 	sync_send(m, "monitor %d\n", (int)m->self_pid);
 	ret = ctr_cmdsock_listen(m);

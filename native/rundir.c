@@ -78,15 +78,17 @@ int ctr_rundir_lock(struct ctr_monitor *m)
 	return -EAGAIN;
 }
 
-int ctr_rundir_write_pids(struct ctr_monitor *m)
+int ctr_rundir_write_pids(struct ctr_monitor *m, int *which)
 {
 	char pid[32], dir[PATH_MAX], *slash;
 	int n, ret;
 
+	*which = CTR_PIDFILE_RUNDIR;
 	n = snprintf(pid, sizeof(pid), "%d", (int)m->self_pid);
 	ret = ctr_atomic_write(m->spec->rundir, "monitor.pid", pid, (size_t)n, 0600, false);
 	if (ret < 0 || !m->spec->pidfile)
 		return ret;
+	*which = CTR_PIDFILE_USER;
 	if (strlen(m->spec->pidfile) >= sizeof(dir))
 		return -ENAMETOOLONG;
 	strcpy(dir, m->spec->pidfile);

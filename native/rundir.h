@@ -12,8 +12,11 @@ struct ctr_monitor;
 /* Creates the run dir and takes the lock without blocking. 0, -EBUSY when
  * another monitor holds it, or -errno. */
 int ctr_rundir_lock(struct ctr_monitor *m);
-/* Writes monitor.pid and the -p pidfile (mode 0600, no newline, like LXC). */
-int ctr_rundir_write_pids(struct ctr_monitor *m);
+/* Writes monitor.pid in the run dir, then the -p pidfile if there is one
+ * (mode 0600, no newline, like LXC). On failure *which says which of the
+ * two failed, so that the error blames the right file (steps.c). */
+enum { CTR_PIDFILE_RUNDIR = 0, CTR_PIDFILE_USER = 1 };
+int ctr_rundir_write_pids(struct ctr_monitor *m, int *which);
 /* Removes every file the monitor owns, the run dir itself, then drops the lock. */
 void ctr_rundir_remove(struct ctr_monitor *m);
 

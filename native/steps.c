@@ -11,6 +11,7 @@
 #include "console.h"
 #include "monitor.h"
 #include "network.h"
+#include "rundir.h"
 
 static const char *const step_names[] = {
 	[CTR_STEP_NONE] = "none",
@@ -130,7 +131,12 @@ const char *ctr_step_detail(struct ctr_monitor *m, const struct ctr_child_error 
 		(void)snprintf(buf, sizeof(buf), "/dev/tty%d", e->index);
 		return buf;
 	case CTR_STEP_PIDFILE:
-		return s->pidfile ? s->pidfile : s->rundir;
+		/* The file that failed (ctr_rundir_write_pids): -p's pidfile, or
+		 * the run dir's monitor.pid, written first, with or without -p. */
+		if (e->index == CTR_PIDFILE_USER && s->pidfile)
+			return s->pidfile;
+		(void)snprintf(buf, sizeof(buf), "%s/monitor.pid", s->rundir ? s->rundir : "");
+		return buf;
 	case CTR_STEP_LXC_LOCK:
 		if (ctr_lxc_sock_name(buf, sizeof(buf), s->lxcpath ? s->lxcpath : "", s->name ? s->name : "") < 0)
 			return "";

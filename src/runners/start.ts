@@ -150,8 +150,6 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
     if (report.kind === 'error') {
       unforward()
       if (spec.foreground) await launched.exit
-      // Without -p the only pidfile is the run dir's monitor.pid.
-      if (report.step === 'pidfile' && pidfile === undefined) report.detail = `${ref.rundir}/monitor.pid`
       // LXC started it meanwhile: its monitor holds LXC's lock (native/lxcsock.h).
       const holder = report.step === 'lxc-lock' ? queryLxc(ref.lxcpath, ref.name) : undefined
       if (holder) return runningUnderLxc(ref, opts, holder, notices)

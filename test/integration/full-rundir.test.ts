@@ -3,12 +3,13 @@
 // own sandbox and fills itself: a freeze the monitor cannot record in
 // state.json is still reported truthfully by info, ls and wait (the monitor
 // removes the stale file, so they ask it), and a start that cannot write
-// monitor.pid names that file (not "the pidfile" of a -p never given).
+// monitor.pid or the -p pidfile names the file that failed (not "the
+// pidfile" of a -p never given, nor -p when monitor.pid failed).
 
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
-import {closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {describeResult, rootOnly, useSandbox, waitForFile, type Sandbox} from './helpers.js'
@@ -102,12 +103,43 @@ describe('a full run dir', {skip: rootOnly()}, () => {
       assert.equal(start.code, 1, describeResult(start))
       assert.match(start.stderr, new RegExp(`Failed to write the pidfile "${base}/[0-9a-f]{16}/monitor\\.pid": No space left on device`), describeResult(start))
       assert.match(start.stderr, /Its filesystem is full/, describeResult(start))
+      // With a -p whose filesystem has room, the file that failed is still
+      // monitor.pid (written first), not the -p pidfile.
+      const userPidfile = join(sb.root, `${name}.pid`)
+      const withP = await sb.ctr(['start', '-n', name, '-p', userPidfile], {env})
+      assert.equal(withP.code, 1, describeResult(withP))
+      assert.match(withP.stderr, new RegExp(`Failed to write the pidfile "${base}/[0-9a-f]{16}/monitor\\.pid": No space left on device`), describeResult(withP))
+      assert.equal(existsSync(userPidfile), false, 'no -p pidfile was written')
       rmSync(join(tmpfs.dir, 'filler'))
       const again = await sb.ctr(['start', '-n', name], {env})
       assert.equal(again.code, 0, describeResult(again))
     } finally {
       rmSync(join(tmpfs.dir, 'filler'), {force: true})
       const stop = await sb.ctr(['stop', '-n', name, '-k'], {env})
+      assert.ok(stop.code === 0 || stop.code === 2, describeResult(stop))
+      tmpfs.unmount()
+    }
+  })
+
+  it('a start that cannot write the -p pidfile names it, not monitor.pid', T, async () => {
+    const sb = sandbox()
+    const name = sb.name('userpid')
+    const tmpfs = smallTmpfs(sb, 'pid-full')
+    const pidfile = join(tmpfs.dir, `${name}.pid`)
+    sb.defineRootfs(name, {init: '/sbin/test-init pause'})
+    try {
+      fill(join(tmpfs.dir, 'filler'))
+      const start = await sb.ctr(['start', '-n', name, '-p', pidfile])
+      assert.equal(start.code, 1, describeResult(start))
+      assert.match(start.stderr, new RegExp(`Failed to write the pidfile "${pidfile}": No space left on device`), describeResult(start))
+      assert.doesNotMatch(start.stderr, /monitor\.pid/, describeResult(start))
+      assert.equal((await sb.ctr(['info', '-n', name, '-sH'])).stdout, 'STOPPED\n')
+      rmSync(join(tmpfs.dir, 'filler'))
+      const again = await sb.ctr(['start', '-n', name, '-p', pidfile])
+      assert.equal(again.code, 0, describeResult(again))
+    } finally {
+      rmSync(join(tmpfs.dir, 'filler'), {force: true})
+      const stop = await sb.ctr(['stop', '-n', name, '-k'])
       assert.ok(stop.code === 0 || stop.code === 2, describeResult(stop))
       tmpfs.unmount()
     }
