@@ -150,6 +150,12 @@ describe('ctr-monitor reads what ctr writes', () => {
     assert.equal(status, 1)
   })
 
+  it('reports a log it cannot open as error log, before the lock', async () => {
+    const {line, status} = await monitorReport(encodeMonitorSpec({...fullSpec, logfile: '/proc/nonexistent/monitor.log'}))
+    assert.equal(line, 'error log 2 /proc/nonexistent/monitor.log')
+    assert.equal(status, 1)
+  })
+
   it('refuses a truncated spec', async () => {
     const spec = encodeMonitorSpec(fullSpec)
     const {line, status} = await monitorReport(spec.subarray(0, spec.length - 10), true)
