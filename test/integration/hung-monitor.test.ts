@@ -12,6 +12,8 @@
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {existsSync} from 'node:fs'
+import {createConnection} from 'node:net'
+import {join} from 'node:path'
 
 import {describeResult, isAlive, json, rootOnly, useSandbox, waitForFile, waitForPidGone} from './helpers.js'
 
@@ -58,6 +60,23 @@ describe('hung and lost monitors', {skip: rootOnly()}, () => {
       assert.match(stopError.hints.join('\n'), new RegExp(`pid ${monitorPid}`), describeResult(stop))
       assert.doesNotMatch(stop.stderr, /\n\s+at /)
 
+      // stop -k gives up too, and says so.
+      const kill = await sb.ctr(['stop', '-n', name, '-k', '--json'], {timeoutMs: 60_000})
+      assert.equal(kill.code, 1, describeResult(kill))
+      assert.equal(json<ErrorJson>(kill).error.code, 'CTR_MONITOR_TIMEOUT', describeResult(kill))
+
+      // A bare `kill` whose client hangs up before any answer, as a client
+      // that timed out does (ctr pipelines `watch` first, whose failed
+      // answer would hide a regression).
+      await new Promise<void>((resolve, reject) => {
+        const socket = createConnection({path: join(sb.rundirOf(name), 'command.sock')})
+        socket.once('error', reject)
+        socket.once('connect', () => socket.end('kill\n', () => {
+          socket.destroy()
+          resolve()
+        }))
+      })
+
       // start sees it running (state.json), without asking the monitor.
       const start = await sb.ctr(['start', '-n', name], {timeoutMs: 30_000})
       assert.equal(start.code, 0, describeResult(start))
@@ -65,7 +84,15 @@ describe('hung and lost monitors', {skip: rootOnly()}, () => {
     } finally {
       process.kill(monitorPid, 'SIGCONT')
     }
-    assert.ok(isAlive(pid), 'init ran on while its monitor was stopped')
+    // A request the client gave up on is never carried out later: the halt
+    // and the kills above were still unread when the monitor resumed. A
+    // round trip on a new connection (freeze) comes after the monitor has
+    // handled those hung-up clients, which were ready first.
+    const freeze = await sb.ctr(['freeze', '-n', name])
+    assert.equal(freeze.code, 0, describeResult(freeze))
+    assert.equal((await sb.ctr(['unfreeze', '-n', name])).code, 0)
+    assert.ok(isAlive(pid), 'init ran on: the requests whose clients gave up were not carried out')
+    assert.equal((await sb.ctr(['info', '-n', name, '-sH'])).stdout, 'RUNNING\n')
     const stop = await sb.ctr(['stop', '-n', name, '-t', '10', '--json'])
     assert.equal(stop.code, 0, describeResult(stop))
     await waitForPidGone(monitorPid)
