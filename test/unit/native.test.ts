@@ -3,7 +3,7 @@
 // builds them with ASan and UBSan (`make -C native asan`); this file runs the
 // binary once and reports each of its cases as a test here, so npm test's
 // counts include them and a C failure, crash or sanitizer report fails
-// npm test.
+// npm test. Also: what the monitor reads from ctr, and the build's flags.
 
 import {spawn, spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
@@ -161,5 +161,33 @@ describe('ctr-monitor reads what ctr writes', () => {
     const {line, status} = await monitorReport(spec.subarray(0, spec.length - 10), true)
     assert.match(line, /^error spec 32 body truncated: \d+ of \d+ bytes$/)
     assert.equal(status, 1)
+  })
+})
+
+// The build (issue 11, defect 13): -Werror only where we choose the
+// compiler (npm test, CI), never at a user's npm install; hardening flags
+// on the monitor's objects either way. `make -n -B` prints the commands
+// without running them.
+describe('the monitor build', () => {
+  const commands = (...args: string[]): string[] => {
+    const r = spawnSync('make', ['-n', '-B', '-C', join(REPO, 'native'), ...args, 'monitor'], {encoding: 'utf8', timeout: 60_000})
+    assert.equal(r.status, 0, r.stderr)
+    return r.stdout.split('\n').filter((l) => /\bmonitor\.c$/.test(l.trim()))
+  }
+
+  it('warnings are errors in npm test\'s build only, not in the install build', () => {
+    const [install] = commands()
+    const [strict] = commands('WERROR=1')
+    assert.ok(install && strict, 'make -n printed the compile of monitor.c')
+    assert.doesNotMatch(install, /-Werror\b/, install)
+    assert.match(strict, /-Werror\b/, strict)
+  })
+
+  it('compiles the monitor with _FORTIFY_SOURCE and a stack protector', () => {
+    const [install] = commands()
+    assert.match(install ?? '', /-D_FORTIFY_SOURCE=2\b/)
+    if (spawnSync('sh', ['-c', 'printf "int main(void){return 0;}" | ${CC:-cc} -fstack-protector-strong -x c -o /dev/null -'], {stdio: 'ignore'}).status === 0) {
+      assert.match(install ?? '', /-fstack-protector-strong\b/)
+    }
   })
 })
