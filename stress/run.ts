@@ -24,6 +24,7 @@
 
 import {spawn, spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync} from 'node:fs'
+import {loadavg} from 'node:os'
 import {join} from 'node:path'
 
 import {MONITOR_BIN, RUN_JS, Sandbox, cgroupsNamed, listPids, mountsUnder, readProcStat, type CtrResult} from '../test/integration/helpers.js'
@@ -39,6 +40,8 @@ const HANG_MS = 45_000
 const MAX_RSS_KIB = 512 * 1024
 
 let failures = 0
+/** The closing summary: what was tried, for the report. */
+const figures = {cycles: 0, faults: 0, fuzzInputs: 0}
 function fail(what: string): void {
   failures++
   console.log(`  FAIL ${what}`)
@@ -227,6 +230,7 @@ async function soak(sb: Sandbox): Promise<void> {
     await ctr(sb, ['stop', '-n', l.name, '-k'])
   }
   const sorted = [...times].sort((a, b) => a - b)
+  figures.cycles = times.length
   note(`cycles: ${times.length}, failed: ${errors}, per cycle p50 ${Math.round(percentile(sorted, 50))} ms, p99 ${Math.round(percentile(sorted, 99))} ms`)
   const left = await leaks(sb, before)
   note(`leaks: ${left.length === 0 ? 'none' : left.join('; ')}`)
@@ -353,6 +357,7 @@ async function faults(sb: Sandbox): Promise<void> {
     if (state !== 'RUNNING') fail('a stop -k that reported failure was carried out after SIGCONT')
     await recovers(sb, name, 'SIGSTOPped monitor')
   }
+  figures.faults = tried
   note(`faults tried: ${tried}`)
   const left = await leaks(sb, before)
   note(`leaks: ${left.length === 0 ? 'none' : left.join('; ')}`)
@@ -513,6 +518,7 @@ async function fuzz(sb: Sandbox, seed: number): Promise<void> {
     }
   }
   rmSync(join(sb.lxcpath, name), {recursive: true, force: true})
+  figures.fuzzInputs = tried
   note(`inputs tried ${tried} / clear errors ${clear} / accepted ${ok} / crashes ${crashes} / hangs ${hangs} / over ${MAX_RSS_KIB / 1024} MiB ${heavy}`)
   const left = await leaks(sb, before)
   note(`leaks: ${left.length === 0 ? 'none' : left.join('; ')}`)
@@ -531,6 +537,7 @@ async function main(): Promise<void> {
   const seed = seedArg >= 0 ? Number(args[seedArg + 1]) : Math.floor(Math.random() * 2 ** 31)
   const sb = Sandbox.create('stress')
   const started = performance.now()
+  const load0 = loadavg().map((l) => l.toFixed(2)).join(' ')
   let parts = 0
   try {
     for (const [part, fn] of [['soak', soak], ['faults', faults], ['fuzz', (s: Sandbox) => fuzz(s, seed)]] as const) {
@@ -546,7 +553,9 @@ async function main(): Promise<void> {
       console.log(`sandbox: ${error.message}`)
     })
   }
-  console.log(`stress done in ${Math.round((performance.now() - started) / 1000)} s`)
+  const load = loadavg().map((l) => l.toFixed(2)).join(' ')
+  console.log(`stress done in ${Math.round((performance.now() - started) / 1000)} s (${SHORT ? 'short' : 'full'} form, load average at start ${load0}, at end ${load})`)
+  console.log(`figures: cycles ${figures.cycles}, faults injected ${figures.faults}, fuzz inputs ${figures.fuzzInputs}, failures ${failures}`)
   // The plain closing line CI reads.
   if (parts === 0) failures++
   console.log(`${failures ? 0 : parts} passed, ${failures ? parts || 1 : 0} failed`)
