@@ -174,7 +174,7 @@ describe('installing the packed tarballs', {skip: rootOnly()}, () => {
     spawnSync('tar', ['-xzf', tarballs['ctr-lxc-linux-arm64'] ?? '', '-C', dir])
     const binary = join(dir, 'package/bin/ctr-monitor')
     const file = spawnSync('file', ['-b', binary], {encoding: 'utf8'})
-    assert.match(file.stdout, /^ELF 64-bit LSB executable, ARM aarch64, .*statically linked/, file.stdout)
+    assert.match(file.stdout, /^ELF 64-bit LSB (pie )?executable, ARM aarch64, .*(statically|static-pie) linked/, file.stdout)
     const pkg = JSON.parse(readFileSync(join(dir, 'package/package.json'), 'utf8')) as {os: string[]; cpu: string[]; version: string}
     assert.deepEqual([pkg.os, pkg.cpu, pkg.version], [['linux'], ['arm64'], VERSION])
     const qemu = spawnSync('qemu-aarch64-static', [binary, 'version'], {encoding: 'utf8'})
