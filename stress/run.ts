@@ -113,6 +113,8 @@ function isClear(r: Run): boolean {
     // not JSON
   }
   const first = r.stderr.split('\n').find((l) => l !== '') ?? ''
+  // LXC prints a repeated -P bare, without the program name, and so does ctr (src/core/cli/parse.ts).
+  if (/^This command only accepts 1 -P,--lxcpath arguments$/.test(first)) return true
   return /^ctr( [a-z-]+)?: \S/.test(first) || /doesn't exist$/.test(first) || /^Usage: /.test(first) || /invalid option|unrecognized option|requires an argument|is not a valid/.test(first)
 }
 
