@@ -117,7 +117,6 @@ const fullSpec: MonitorSpec = {
   argv: ['/sbin/init', '--a b', ''], env: ['container=lxc', 'A=ü'], pathSearch: '/bin:/sbin', hostname: 'h', newKeyring: true,
   cloneFlags: 0x7c020000, shares: [{ns: 'net', path: '/proc/1/ns/net', pid: 1, starttime: 5}, {ns: 'ipc', path: '/run/netns/x', pid: 0, starttime: 0}],
   rootfs: '/r', rootfsReadonly: true, rootfsMount: {fstype: 'overlay', source: 'overlay', data: 'lowerdir=/a,upperdir=/b,workdir=/c', flags: 6},
-  consoleBind: true,
   fsops: [
     {kind: 'mount', source: 'proc', target: '/proc', fstype: 'proc', flags: 14, data: '', opts: 64},
     {kind: 'mknod', path: '/dev/null', mode: 0o20666, dev: 259, opts: 0},
