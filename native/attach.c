@@ -706,25 +706,6 @@ static void pass_master(struct ctr_monitor *m, struct session *s, int master)
 		client_close(m, s);
 }
 
-/* Whether pid is a child of ours (field 4 of /proc/PID/stat). */
-static bool is_our_child(struct ctr_monitor *m, pid_t pid)
-{
-	char path[64], buf[512], *p;
-	_cleanup_close_ int fd = -EBADF;
-	ssize_t n;
-
-	(void)snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = ctr_read_all(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' && p[2] && p[3] == ' ' && strtol(p + 4, NULL, 10) == (long)m->self_pid;
-}
-
 static void deliver_pending(struct session *s)
 {
 	for (int sig = 1; sig < 65 && s->pending; sig++) {
@@ -739,7 +720,7 @@ static void deliver_pending(struct session *s)
  * its pid cannot have been recycled before pidfd_open. */
 static void handover(struct ctr_monitor *m, struct session *s, pid_t pid)
 {
-	if (s->pid > 0 || pid <= 0 || pid == s->helper || !is_our_child(m, pid)) {
+	if (s->pid > 0 || pid <= 0 || pid == s->helper || !ctr_monitor_is_child(m, pid)) {
 		log_warn("Ignoring an unexpected attach handover to pid %d", (int)pid);
 		return;
 	}

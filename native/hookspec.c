@@ -45,20 +45,6 @@ int ctr_hookspec_arity(const char *rec)
 	return -1;
 }
 
-/* Appends to a NULL-terminated string array. */
-static int push_env(const char ***arr, size_t *n, const char *s)
-{
-	const char **p = realloc(*arr, (*n + 2) * sizeof(**arr));
-
-	if (!p)
-		return -ENOMEM;
-	p[*n] = s;
-	p[*n + 1] = NULL;
-	*arr = p;
-	(*n)++;
-	return 0;
-}
-
 static int add_hook(struct ctr_hookspec *hs, const char **f)
 {
 	struct ctr_hook *p;
@@ -102,9 +88,9 @@ int ctr_hookspec_record(struct ctr_hookspec *hs, const char *rec, const char **f
 	if (strcmp(rec, "hookat") == 0)
 		return add_at(hs, f);
 	if (strcmp(rec, "hookenv") == 0)
-		return push_env(&hs->env, &hs->nenv, f[0]);
+		return ctr_strv_push(&hs->env, &hs->nenv, f[0]);
 	if (strcmp(rec, "hookenv_ct") == 0)
-		return push_env(&hs->env_ct, &hs->nenv_ct, f[0]);
+		return ctr_strv_push(&hs->env_ct, &hs->nenv_ct, f[0]);
 	if (strcmp(rec, "hookversion") == 0) {
 		if (ctr_parse_int(f[0], &v) < 0 || (v != 0 && v != 1))
 			return -EINVAL;

@@ -312,7 +312,7 @@ static bool exec_confirmed(struct ctr_monitor *m)
 }
 
 /* Whether pid is a child of ours (field 4 of /proc/PID/stat). */
-static bool is_our_child(struct ctr_monitor *m, pid_t pid)
+bool ctr_monitor_is_child(struct ctr_monitor *m, pid_t pid)
 {
 	char path[64], buf[512], *p;
 	_cleanup_close_ int fd = -EBADF;
@@ -340,7 +340,7 @@ static void handover(struct ctr_monitor *m, pid_t pid)
 {
 	int pidfd;
 
-	if (m->late_pidns_fd < 0 || m->handed_over || pid <= 0 || pid == m->init_pid || !is_our_child(m, pid)) {
+	if (m->late_pidns_fd < 0 || m->handed_over || pid <= 0 || pid == m->init_pid || !ctr_monitor_is_child(m, pid)) {
 		log_warn("Ignoring an unexpected handover to pid %d", (int)pid);
 		return;
 	}

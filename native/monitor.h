@@ -153,6 +153,8 @@ void ctr_close_shares(struct ctr_monitor *m);
 int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long spec_us);
 
 /* Broadcasts a state change to clients and rewrites state.json. */
+/* Whether pid is a child of the monitor (its /proc/PID/stat parent). */
+bool ctr_monitor_is_child(struct ctr_monitor *m, pid_t pid);
 void ctr_monitor_set_state(struct ctr_monitor *m, int state);
 
 #endif

@@ -55,19 +55,6 @@ static int grow(void **arr, size_t *n, size_t elem)
 #define PUSH(arr, n) \
 	({ int __r = grow((void **)&(arr), &(n), sizeof(*(arr))); __r < 0 ? NULL : &(arr)[(n) - 1]; })
 
-static int push_str(const char ***arr, size_t *n, const char *s)
-{
-	/* Keep a NULL terminator after the last element for execve. */
-	const char **p = realloc(*arr, (*n + 2) * sizeof(**arr));
-	if (!p)
-		return -ENOMEM;
-	p[*n] = s;
-	p[*n + 1] = NULL;
-	*arr = p;
-	(*n)++;
-	return 0;
-}
-
 /* One record being applied: its name and fields, and which field failed. */
 struct rec {
 	const char *name;
@@ -534,16 +521,16 @@ static int apply_list_record(struct ctr_spec *spec, struct rec *r)
 	const char *n = r->name;
 
 	if (strcmp(n, "arg") == 0)
-		return push_str(&spec->argv, &spec->argc, r->f[0]);
+		return ctr_strv_push(&spec->argv, &spec->argc, r->f[0]);
 	if (strcmp(n, "env") == 0)
-		return push_str(&spec->envp, &spec->envc, r->f[0]);
+		return ctr_strv_push(&spec->envp, &spec->envc, r->f[0]);
 	if (strcmp(n, "onexit") == 0) {
 		/* The exit command (§5.3): no empty element, argv[0] absolute. */
 		if (!r->f[0][0] || (spec->onexit_argc == 0 && r->f[0][0] != '/')) {
 			r->bad = 0;
 			return -EINVAL;
 		}
-		return push_str(&spec->onexit_argv, &spec->onexit_argc, r->f[0]);
+		return ctr_strv_push(&spec->onexit_argv, &spec->onexit_argc, r->f[0]);
 	}
 	if (strcmp(n, "share") == 0)
 		return add_share(spec, r);

@@ -371,3 +371,17 @@ int ctr_dir_trusted(const char *path)
 		return -EPERM;
 	return 0;
 }
+
+/* Appends s to a NULL-terminated string array (argv, envp) of *n entries. */
+int ctr_strv_push(const char ***arr, size_t *n, const char *s)
+{
+	/* Keep a NULL terminator after the last element for execve. */
+	const char **p = realloc(*arr, (*n + 2) * sizeof(**arr));
+	if (!p)
+		return -ENOMEM;
+	p[*n] = s;
+	p[*n + 1] = NULL;
+	*arr = p;
+	(*n)++;
+	return 0;
+}

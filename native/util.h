@@ -16,6 +16,7 @@ ssize_t ctr_read_all(int fd, void *buf, size_t len);
  * content. `durable` is for files that must survive a crash; runtime state
  * under the run dir is void after a crash anyway, so it skips the fsyncs
  * (they cost milliseconds on a disk-backed /run). Returns 0 or -errno. */
+int ctr_strv_push(const char ***arr, size_t *n, const char *s);
 int ctr_atomic_write(const char *dir, const char *name, const char *data, size_t len, mode_t mode, bool durable);
 
 /* fsyncs dir/name and then dir: makes an earlier non-durable
