@@ -18,7 +18,7 @@ import {existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, wri
 import {join} from 'node:path'
 import {describe, it, type TestContext} from 'node:test'
 
-import {describeResult, json, rootOnly, useSandbox} from './helpers.js'
+import {describeResult, json, rootOnly, until, useSandbox} from './helpers.js'
 
 const MIRROR = process.env.CTR_E2E_MIRROR ?? 'http://deb.debian.org/debian'
 const RELEASE = 'bookworm'
@@ -114,11 +114,7 @@ describe('a Debian container from lxc-create -t debian', {skip: rootOnly() || mi
       const inside = (argv: string[], timeoutMs = 60_000): ReturnType<typeof run> => run(['nsenter', '-t', String(info.pid), '-a', ...argv], {timeoutMs})
       // ctr start returns once init has exec'd; systemctl needs systemd's
       // bus socket, which appears a moment later (a bounded wait on it).
-      const deadline = Date.now() + 120_000
-      while ((await inside(['test', '-S', '/run/systemd/private'])).code !== 0) {
-        assert.ok(Date.now() < deadline, 'systemd opened no /run/systemd/private within 120 s')
-        await new Promise((resolve) => setTimeout(resolve, 200))
-      }
+      await until(async () => (await inside(['test', '-S', '/run/systemd/private'])).code === 0, 120_000, "systemd's /run/systemd/private", 200)
       const state = await inside(['systemctl', 'is-system-running', '--wait'], 5 * 60_000)
       const failed = (await inside(['systemctl', 'list-units', '--failed', '--plain', '--no-legend'])).stdout.trim().split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0] ?? l)
       if (failed.length > 0 || state.stdout.trim() !== 'running') {

@@ -640,10 +640,10 @@ export function waitForFile(path: string, timeoutMs = 10_000, accept: (content: 
  * kernel offers no event for here (a foreign process's exit, a zombie being
  * reaped); every call site has a deadline, none is a sleep.
  */
-export async function until(pred: () => boolean, timeoutMs: number, what = 'condition', intervalMs = 10): Promise<void> {
+export async function until(pred: () => boolean | Promise<boolean>, timeoutMs: number, what = 'condition', intervalMs = 10): Promise<void> {
   const deadline = performance.now() + timeoutMs
   for (;;) {
-    if (pred()) return
+    if (await pred()) return
     if (performance.now() >= deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((r) => setTimeout(r, intervalMs))
   }

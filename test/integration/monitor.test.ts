@@ -119,6 +119,7 @@ describe('monitor', {skip: rootOnly()}, () => {
   })
 
   it('streams both cases as JSON lines', T, async () => {
+    const began = Date.now()
     const sb = sandbox()
     const before = sb.name('jbefore')
     const later = sb.name('jlater')
@@ -128,8 +129,10 @@ describe('monitor', {skip: rootOnly()}, () => {
     const w = await startMonitor(sb, ['--json', '-n', exactly(before, later)])
     const parse = (line: string): JsonLine => JSON.parse(line) as JsonLine
     const first = parse(await w.out.next())
+    const seen = Date.now()
     assert.deepEqual({...first, time: 0}, {time: 0, name: before, lxcpath: sb.lxcpath, event: 'state', state: 'RUNNING', stateIndex: 2, initial: true})
-    assert.ok(Math.abs(first.time - Date.now()) < 60_000, 'time is ms since the epoch')
+    // ms since the epoch, taken during this test (a clock of a second's grain allowed for).
+    assert.ok(first.time >= began - 1_000 && first.time <= seen, `time ${first.time} not within [${began}, ${seen}]`)
 
     await start(sb, later, readyLater)
     let line: JsonLine
@@ -289,9 +292,8 @@ describe('monitor', {skip: rootOnly()}, () => {
   it('ends at once on SIGINT with nothing to report; -Q only says there is no lxc-monitord', T, async () => {
     const sb = sandbox()
     const w = await startMonitor(sb, ['-n', 'no-such-container'])
-    const sent = performance.now()
+    // A hang would end in the test's own timeout; how fast is a benchmark's question.
     await interrupt(w)
-    assert.ok(performance.now() - sent < 5_000, 'it did not hang')
 
     const quit = await sb.ctr(['monitor', '-Q'])
     assert.equal(quit.code, 0, describeResult(quit))

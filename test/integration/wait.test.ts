@@ -112,10 +112,10 @@ describe('wait', {skip: rootOnly()}, () => {
     await waitForMonitorConnection(waiter.pid)
     const stop = await sb.ctr(['stop', '-n', name])
     assert.equal(stop.code, 0, describeResult(stop))
-    const stoppedAt = performance.now()
     const r = await waiter.done
+    // It followed the monitor's STOPPED event: a wait that missed it would
+    // time out (-t 30) and exit 1. How fast is a benchmark's question.
     assert.equal(r.code, 0, describeResult(r))
-    assert.ok(performance.now() - stoppedAt < 2_000)
   })
 })
 
