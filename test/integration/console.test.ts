@@ -233,6 +233,19 @@ describe('console and ttys', {skip: rootOnly()}, () => {
     assert.equal(none.code, 1, describeResult(none))
     assert.equal(json<{error: {code: string}}>(none).error.code, 'CTR_NO_TTY')
   })
+
+  it('ctr console --json reports the session when its input ends (checked against docs/json-schema.json)', T, async () => {
+    const sb = sandbox()
+    const name = sb.name('cjson')
+    sb.defineRootfs(name, {init: '/sbin/test-init pause'})
+    assert.equal((await sb.ctr(['start', '-n', name])).code, 0)
+    // stdin is /dev/null: nothing to type, and its end detaches.
+    const r = await sb.ctr(['console', '-n', name, '-t', '0', '--json'])
+    assert.equal(r.code, 0, describeResult(r))
+    assert.deepEqual(json<{result: unknown}>(r).result, {name, tty: 0, endedBy: 'input'})
+    const info = json<{result: {state: string}}>(await sb.ctr(['info', '-n', name, '--json']))
+    assert.equal(info.result.state, 'RUNNING', 'detaching leaves the container running')
+  })
 })
 
 function statOf(path: string): {uid: number; gid: number; mode: number; ctimeMs: number} {
