@@ -78,7 +78,7 @@ describe('wait', {skip: rootOnly()}, () => {
     }
   })
 
-  it('reaches STOPPED however close the stop comes (20 rounds of wait -s STOPPED started with stop -k)', {timeout: 120_000}, async () => {
+  it('reaches STOPPED however close the stop comes (20 rounds of wait -s STOPPED started with stop -k)', {timeout: 300_000}, async () => {
     const sb = sandbox()
     const name = sb.name('close')
     sb.defineRootfs(name, {init: '/sbin/test-init pause'})
