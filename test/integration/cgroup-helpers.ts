@@ -4,7 +4,7 @@
 // trigger into a container, and running ctr in a private mount namespace
 // that shows a pure v1 or pure v2 cgroup layout.
 
-import {spawn, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {createConnection, type Socket} from 'node:net'
 
@@ -156,12 +156,12 @@ export const PURE_LAYOUT = {
  * reach it later with ctrInMountNsOf.
  */
 export function ctrInNewMountNs(sb: Sandbox, setup: string, args: string[]): Promise<CtrResult> {
-  return run(sb, ['unshare', '-m', '--propagation', 'private', 'sh', '-c', `${setup} && exec "$@"`, 'sh', process.execPath, RUN_JS, ...args], args)
+  return sb.run(['unshare', '-m', '--propagation', 'private', 'sh', '-c', `${setup} && exec "$@"`, 'sh', process.execPath, RUN_JS, ...args])
 }
 
 /** Runs `ctr ARGS` in the mount namespace of process `pid` (a container's monitor). */
 export function ctrInMountNsOf(sb: Sandbox, pid: number, args: string[]): Promise<CtrResult> {
-  return run(sb, ['nsenter', '-t', String(pid), '-m', process.execPath, RUN_JS, ...args], args)
+  return sb.run(['nsenter', '-t', String(pid), '-m', process.execPath, RUN_JS, ...args])
 }
 
 /** Runs a shell command in the mount namespace of `pid`; its stdout. */
@@ -171,23 +171,3 @@ export function shInMountNsOf(pid: number, script: string): string {
   return r.stdout
 }
 
-function run(sb: Sandbox, argv: string[], args: string[]): Promise<CtrResult> {
-  const started = performance.now()
-  const [cmd = '', ...rest] = argv
-  const child = spawn(cmd, rest, {cwd: sb.root, env: sb.env(), stdio: ['ignore', 'pipe', 'pipe']})
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c))
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c))
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`${argv.join(' ')} did not finish within 30 s\n${stdout}${stderr}`))
-    }, 30_000)
-    child.on('error', reject)
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      resolve({code, signal, stdout, stderr, ms: Math.round(performance.now() - started), args})
-    })
-  })
-}

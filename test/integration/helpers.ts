@@ -31,6 +31,7 @@ import {
 import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {readProcStat, type ProcStat} from '../../src/sys/proc.js'
 import {checkJsonOutput} from './json-schema.js'
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
@@ -256,19 +257,31 @@ export class Sandbox {
 
   /** Starts `ctr ARGS` and returns at once (for -F, concurrent runs and signals). */
   spawnCtr(args: string[], opts: CtrOptions = {}): RunningCtr {
-    const started = performance.now()
     // Another user gets a HOME of its own, as a login would give it (oclif
     // reads its data dir there; /root is not readable to it).
     const home = opts.uid === undefined ? {} : {HOME: this.homeFor(opts.uid)}
     const runJs = opts.uid === undefined ? RUN_JS : runJsFor(opts.uid, opts.gid ?? opts.uid)
     const name = args[args.indexOf('-n') + 1]
     if (opts.netns && args.includes('-n') && name !== undefined) this.netnsOf.set(name, opts.netns)
-    const [cmd, argv] = opts.netns
-      ? ['nsenter', [`--net=${opts.netns.path}`, process.execPath, runJs, ...args]]
-      : [process.execPath, [runJs, ...args]]
-    const child = spawn(cmd, argv, {
+    const argv = opts.netns ? ['nsenter', `--net=${opts.netns.path}`, process.execPath, runJs, ...args] : [process.execPath, runJs, ...args]
+    return this.launch(argv, args, `ctr ${args.join(' ')}`, {...opts, env: {...home, ...opts.env}})
+  }
+
+  /**
+   * Runs any command (a link named lxc-*, a shell, a helper script) with the
+   * sandbox's environment, to completion; `via` picks the way in for a ctr it
+   * runs. Its --json output is not checked: it need not be ctr's.
+   */
+  run(argv: string[], opts: Omit<CtrOptions, 'netns'> = {}): Promise<CtrResult> {
+    return this.launch(argv, argv, argv.join(' '), opts, false).done
+  }
+
+  /** Spawns argv, collects its output and ends it (SIGKILL, a rejection) after opts.timeoutMs. */
+  private launch(argv: string[], args: string[], label: string, opts: CtrOptions, checkJson = true): RunningCtr {
+    const started = performance.now()
+    const child = spawn(argv[0] as string, argv.slice(1), {
       cwd: opts.cwd ?? this.root,
-      env: this.env({...home, ...opts.env}, opts.via),
+      env: this.env(opts.env ?? {}, opts.via),
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(opts.uid === undefined ? {} : {uid: opts.uid}),
       ...(opts.gid === undefined ? {} : {gid: opts.gid}),
@@ -282,7 +295,7 @@ export class Sandbox {
     const done = new Promise<CtrResult>((resolvePromise, reject) => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL')
-        reject(new Error(`ctr ${args.join(' ')} did not finish within ${timeoutMs} ms\n--- stdout ---\n${stdout}--- stderr ---\n${stderr}`))
+        reject(new Error(`${label} did not finish within ${timeoutMs} ms\n--- stdout ---\n${stdout}--- stderr ---\n${stderr}`))
       }, timeoutMs)
       child.on('error', (error) => {
         clearTimeout(timer)
@@ -293,9 +306,9 @@ export class Sandbox {
         clearTimeout(timer)
         this.children.delete(child)
         // Every --json output of every test is checked against docs/json-schema.json.
-        const problems = checkJsonOutput(args, stdout, code)
+        const problems = checkJson ? checkJsonOutput(args, stdout, code) : []
         if (problems.length > 0) {
-          reject(new Error(`ctr ${args.join(' ')}: --json output does not match docs/json-schema.json:\n${problems.join('\n')}\n--- stdout ---\n${stdout}`))
+          reject(new Error(`${label}: --json output does not match docs/json-schema.json:\n${problems.join('\n')}\n--- stdout ---\n${stdout}`))
           return
         }
         resolvePromise({code, signal, stdout, stderr, ms: Math.round(performance.now() - started), args})
@@ -693,22 +706,8 @@ export function fdLinks(pid: number): string[] {
 // ---------------------------------------------------------------------------
 // /proc facts
 
-export interface ProcStat {
-  state: string
-  ppid: number
-  starttime: number
-}
-
-export function readProcStat(pid: number): ProcStat | undefined {
-  let text: string
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  } catch {
-    return undefined
-  }
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
-  return {state: fields[0] ?? '', ppid: Number(fields[1]), starttime: Number(fields[19])}
-}
+// One reader of /proc/PID/stat for ctr and its tests (src/sys/proc.ts).
+export {readProcStat, type ProcStat}
 
 /** Alive and not a zombie. */
 export function isAlive(pid: number): boolean {

@@ -5,7 +5,6 @@
 
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
 import {existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
@@ -17,24 +16,7 @@ const TOOLS = JSON.parse(readFileSync(join(REPO, 'bin/lxc-tools.json'), 'utf8'))
 
 /** Runs `argv` (a link, or a shell) with the sandbox's environment, `dir` first on PATH. */
 function run(sb: Sandbox, dir: string, argv: string[], via: Way = 'fast'): Promise<CtrResult> {
-  const started = performance.now()
-  const env = sb.env({PATH: `${dir}:${process.env.PATH ?? ''}`}, via)
-  const child = spawn(argv[0] as string, argv.slice(1), {cwd: sb.root, env, stdio: ['ignore', 'pipe', 'pipe']})
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c))
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c))
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`${argv.join(' ')} did not finish within 30 s\n${stdout}${stderr}`))
-    }, 30_000)
-    child.on('error', reject)
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      resolve({code, signal, stdout, stderr, ms: Math.round(performance.now() - started), args: argv})
-    })
-  })
+  return sb.run(argv, {env: {PATH: `${dir}:${process.env.PATH ?? ''}`}, via})
 }
 
 function linkDir(sb: Sandbox, label: string): string {
