@@ -363,7 +363,7 @@ export function rootfsSpec(config: ContainerConfig, rundir: string): Pick<Monito
     const upper = parts.at(-1) ?? ''
     const lowers = parts.slice(0, -1)
     const target = config.rootfs.mount ?? `${rundir}/rootfs`
-    const data = [`lowerdir=${lowers.map(overlayEscape).join(':')}`, `upperdir=${overlayEscape(upper)}`, `workdir=${overlayEscape(overlayWorkdir(upper))}`]
+    const data = [overlayMountData(lowers, upper)]
     if (options.data) data.push(options.data)
     return {rootfs: target, rootfsReadonly: readonly, rootfsMount: {fstype: 'overlay', source: 'overlay', data: data.join(','), flags}}
   }
@@ -371,6 +371,11 @@ export function rootfsSpec(config: ContainerConfig, rundir: string): Pick<Monito
 }
 
 /** The overlay work dir ctr manages: `olwork` beside the upper dir (LXC's choice), same filesystem. */
+/** overlayfs mount data for these layers, with ctr's work dir beside the upper one (overlayWorkdir). */
+export function overlayMountData(lowers: readonly string[], upper: string): string {
+  return [`lowerdir=${lowers.map(overlayEscape).join(':')}`, `upperdir=${overlayEscape(upper)}`, `workdir=${overlayEscape(overlayWorkdir(upper))}`].join(',')
+}
+
 export function overlayWorkdir(upper: string): string {
   const trimmed = upper.replace(/\/+$/, '')
   const slash = trimmed.lastIndexOf('/')

@@ -32,6 +32,7 @@ import {
   writeHostname,
 } from '../sys/clone-fs.js'
 import {hookEnvironment, hookTimeout} from '../core/hook-plan.js'
+import {overlayMountData, overlayWorkdir} from '../core/start-plan.js'
 import {loadContainerConfig} from '../sys/config-loader.js'
 import {loadConfigForCommand} from '../sys/config.js'
 import {runHooks} from '../sys/hooks.js'
@@ -248,12 +249,15 @@ class Clone {
     })
     for (const [from, to] of rewritten.hookCopies) if (existsSync(from)) copyFile(from, to)
     writeFileAtomic(target.configPath, rewritten.text, CONFIG_MODE)
+    // lxccontainer.c clone_update_rootfs: the clone hooks first, then the
+    // hostname (so a hook sees the source's /etc/hostname, and one that
+    // writes it is overridden unless -K), as LXC does.
+    if (this.mode.hooks && config.hooks.clone.length > 0) await this.runCloneHooks(opts, rootfsPath, hostnameLayers)
     let hostname = false
     if (!opts.keepName) {
       const layer = hostnameLayers.read.find((dir) => entryType(join(dir, 'etc', 'hostname')) !== undefined)
       if (layer !== undefined) hostname = writeHostname(layer, hostnameLayers.write, target.name)
     }
-    if (this.mode.hooks && config.hooks.clone.length > 0) await this.runCloneHooks(opts, hostnameLayers.write)
     if (this.mode.record) {
       appendCloneEntry(target.dir, RDEPENDS_FILE, idOf(source))
       this.lock.assertHeld()
@@ -272,22 +276,29 @@ class Clone {
 
   // lxccontainer.c clone_update_rootfs: the new container's clone hooks,
   // with its name, LXC_SRC_NAME and the words after -- (not with -e,
-  // where they are the command). LXC_ROOTFS_MOUNT is the new rootfs
-  // directory, for an overlay clone its upper layer (LXC mounts the
-  // overlay in a mount namespace of its own; writes land in the same
-  // place). A failing hook fails the copy, which removes the clone.
-  private async runCloneHooks(opts: CopyOptions, rootfsMount: string): Promise<void> {
+  // where they are the command). LXC_ROOTFS_PATH is the new config's
+  // lxc.rootfs.path as written (`dir:...`, `overlay:...`), and
+  // LXC_ROOTFS_MOUNT the new rootfs: a copy's directory, or for an overlay
+  // clone the overlay itself, mounted on the clone's rootfs directory in a
+  // private mount namespace of each hook (LXC mounts it in a namespace of
+  // its own too), so that a hook sees the whole tree and its writes land in
+  // the upper layer. A failing hook fails the copy, which removes the clone.
+  private async runCloneHooks(opts: CopyOptions, rootfsPath: string, layers: {read: string[]; write: string}): Promise<void> {
     const {target, source} = this
     const {config} = loadContainerConfig({files: target.configPath})
     if (config.hooks.clone.length === 0) return
+    const overlay = layers.read.length > 1 ? {target: join(target.dir, 'rootfs'), data: overlayMountData(layers.read.slice(1), layers.write)} : undefined
+    if (overlay) makeDir(overlayWorkdir(layers.write), 0o755, true)
+    const rootfsMount = overlay?.target ?? layers.write
     await runHooks({
       name: target.name,
       type: 'clone',
       scripts: config.hooks.clone,
       version: config.hookVersion,
-      env: hookEnvironment({name: target.name, configFile: target.configPath, rootfsMount, config, callerEnv: process.env}, [['LXC_SRC_NAME', source.name]]),
+      env: hookEnvironment({name: target.name, configFile: target.configPath, rootfsMount, config, callerEnv: process.env}, [['LXC_SRC_NAME', source.name], ['LXC_ROOTFS_PATH', rootfsPath]]),
       args: opts.ephemeral ? [] : opts.args,
       timeoutS: hookTimeout(process.env.CTR_HOOK_TIMEOUT),
+      ...(overlay ? {overlay} : {}),
     })
   }
 

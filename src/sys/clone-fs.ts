@@ -10,7 +10,8 @@
 // by "LXCPATH/NAME/lxc_snapshots", which no container name can hash to. The
 // container's own lock cannot serve: a running origin's monitor holds it.
 
-import {chmodSync, constants, copyFileSync, lchownSync, lstatSync, mkdirSync, openSync, closeSync, readFileSync, statSync, unlinkSync, writeSync} from 'node:fs'
+import {randomInt} from 'node:crypto'
+import {chmodSync, constants, copyFileSync, fchmodSync, lchownSync, lstatSync, mkdirSync, openSync, closeSync, readFileSync, statSync, unlinkSync, writeSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 
 import {formatCloneList, parseCloneList, updateCloneList, type CloneList, type ContainerId} from '../core/clone.js'
@@ -27,6 +28,35 @@ export const RDEPENDS_FILE = 'lxc_rdepends'
 
 function sysError(syscall: string, path: string, error: unknown): SysError {
   return new SysError(syscall, (error as NodeJS.ErrnoException).code ?? 'EIO', path, {cause: error})
+}
+
+const RANDOM_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
+
+/**
+ * Creates `dir/PREFIXxxxxxx` (six random characters, as mkstemp(3) picks
+ * them) holding `content`, with `mode`; never opens an existing file or a
+ * symlink. Returns its path.
+ */
+export function writeUniqueFile(dir: string, prefix: string, content: string, mode: number): string {
+  for (let attempt = 0; ; attempt++) {
+    let suffix = ''
+    for (let i = 0; i < 6; i++) suffix += RANDOM_CHARS[randomInt(RANDOM_CHARS.length)]
+    const path = join(dir, `${prefix}${suffix}`)
+    let fd: number
+    try {
+      fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 100) continue
+      throw sysError('create', path, error)
+    }
+    try {
+      writeSync(fd, content)
+      fchmodSync(fd, mode)
+    } finally {
+      closeSync(fd)
+    }
+    return path
+  }
 }
 
 /**

@@ -27,6 +27,13 @@ export interface HookRun {
   /** Extra arguments after LXC's (lxc-copy passes its own to clone hooks). */
   args?: readonly string[]
   timeoutS: number
+  /**
+   * Run each hook in a private mount namespace of its own with this overlay
+   * mounted (an overlay snapshot clone's rootfs, as lxc-copy mounts it for
+   * clone hooks): `unshare -m --propagation private`, then mount(8). The
+   * mount goes with the namespace when the hook ends, whatever happens.
+   */
+  overlay?: {target: string; data: string}
 }
 
 /** The shell command LXC builds (conf.c run_script_argv): the script is not quoted. */
@@ -58,7 +65,11 @@ function runOne(run: HookRun, script: string): Promise<void> {
     let child: ChildProcess
     try {
       // detached: a session and process group of its own, killed as a whole.
-      child = childProcess().spawn('/bin/sh', ['-c', hookCommand(run, script)], {
+      const command = hookCommand(run, script)
+      const [file, argv]: [string, string[]] = run.overlay
+        ? ['unshare', ['-m', '--propagation', 'private', '/bin/sh', '-c', 'mount -t overlay -o "$1" overlay "$2" || exit 1; exec /bin/sh -c "$3"', 'sh', run.overlay.data, run.overlay.target, command]]
+        : ['/bin/sh', ['-c', command]]
+      child = childProcess().spawn(file, argv, {
         cwd: '/', env: environment(run), stdio: ['ignore', 'pipe', 'pipe'], detached: true,
       })
     } catch (error) {

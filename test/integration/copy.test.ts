@@ -8,7 +8,7 @@
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {describeResult, json, rootOnly, useSandbox, waitForPidGone, type Sandbox} from './helpers.js'
@@ -226,6 +226,42 @@ describe('copy', {skip: rootOnly()}, () => {
     assert.equal(readFileSync(join(originRootfs(sb, origin), 'etc/hostname'), 'utf8'), `${origin}\n`)
   })
 
+  it('-e -t keeps an ephemeral clone\'s changes on a tmpfs of its own, as lxc-copy does', T, async () => {
+    const sb = sandbox()
+    const origin = sb.name('orig')
+    defineOrigin(sb, origin)
+    const eph = sb.name('tmp')
+    const r = await sb.ctr(['copy', '-n', origin, '-e', '-t', '-N', eph])
+    assert.equal(r.code, 0, describeResult(r))
+    assert.equal(r.stdout, `Created ${eph} as clone of ${origin}\nContainer is placed on tmpfs.\nRebooting will cause all changes made to it to be lost!\n`)
+    // LXC's way: a pre-mount hook script in the clone's directory.
+    const dir = join(sb.lxcpath, eph)
+    const hooks = [...readFileSync(join(dir, 'config'), 'utf8').matchAll(/^lxc.hook.pre-mount = (.*)$/gm)].map((m) => m[1] as string)
+    assert.equal(hooks.length, 1)
+    assert.match(hooks[0] as string, new RegExp(`^${dir}/pre-start-[A-Za-z0-9]{6}$`))
+    assert.equal(statSync(hooks[0] as string).mode & 0o7777, 0o755)
+    // Inside: the hostname is the clone's, and a change is made...
+    const {pid} = json<{result: {pid: number}}>(await sb.ctr(['info', '-n', eph, '--json'])).result
+    const inside = spawnSync('nsenter', ['-t', String(pid), '-m', '-u', '--', '/bin/sh', '-c', 'echo changed > /etc/marker && cat /etc/marker /etc/hostname'], {encoding: 'utf8'})
+    assert.equal(inside.status, 0, inside.stderr)
+    const [marker, hostname] = inside.stdout.split('\n')
+    assert.equal(marker, 'changed')
+    assert.equal(hostname, eph)
+    // ...but not on the host's disk: the upper layer is the container's tmpfs.
+    assert.equal(existsSync(join(dir, 'overlay/delta/etc/marker')), false)
+    assert.equal(existsSync(join(sb.lxcpath, origin, 'rootfs/etc/marker')), false)
+    assert.equal((await sb.ctr(['stop', '-n', eph])).code, 0)
+    assert.equal(existsSync(dir), false, 'ephemeral: gone after the stop')
+
+    // An overlay clone as the source: LXC's refusal.
+    const snap = sb.name('snap')
+    assert.equal((await sb.ctr(['copy', '-n', origin, '-N', snap, '-s'])).code, 0)
+    const refused = await sb.ctr(['copy', '-n', snap, '-e', '-t', '-N', sb.name('no')])
+    assert.equal(refused.code, 1, describeResult(refused))
+    assert.match(refused.stderr, /^ctr copy: Cannot currently use tmpfs with overlay storage backend\.$/m)
+    assert.equal((await sb.ctr(['destroy', '-n', snap])).code, 0)
+  })
+
   it('binds host directories into an ephemeral clone with -m', T, async () => {
     const sb = sandbox()
     const origin = sb.name('orig')
@@ -270,18 +306,37 @@ describe('copy', {skip: rootOnly()}, () => {
     const origin = sb.name('orig')
     defineOrigin(sb, origin)
     const hook = join(sb.lxcpath, origin, 'clone-hook.sh')
-    writeFileSync(hook, '#!/bin/sh\n[ -e "$LXC_ROOTFS_MOUNT/etc/fail" ] && exit 3\necho "$LXC_SRC_NAME $LXC_NAME $*" > "$LXC_ROOTFS_MOUNT/etc/cloned"\n', {mode: 0o755})
+    // What the hook saw: its arguments, LXC_ROOTFS_PATH, the hostname file
+    // (the source's: LXC rewrites it after the hooks) and a file of the
+    // origin's rootfs (for a snapshot clone only in the lower layer).
+    writeFileSync(hook, [
+      '#!/bin/sh',
+      '[ -e "$LXC_ROOTFS_MOUNT/etc/fail" ] && exit 3',
+      'seen=no; [ -e "$LXC_ROOTFS_MOUNT/etc/from-origin" ] && seen=yes',
+      'echo "$LXC_SRC_NAME $LXC_NAME $*|$LXC_ROOTFS_PATH|$(cat "$LXC_ROOTFS_MOUNT/etc/hostname")|$seen" > "$LXC_ROOTFS_MOUNT/etc/cloned"',
+      'echo hook > "$LXC_ROOTFS_MOUNT/etc/hostname"',
+      '',
+    ].join('\n'), {mode: 0o755})
+    writeFileSync(join(sb.lxcpath, origin, 'rootfs/etc/from-origin'), '')
     writeFileSync(join(sb.lxcpath, origin, 'config'), `${readFileSync(join(sb.lxcpath, origin, 'config'), 'utf8')}lxc.hook.clone = ${hook}\n`)
     const full = sb.name('full')
     const r = await sb.ctr(['copy', '-n', origin, '-N', full, '--', 'one', 'two'])
     assert.equal(r.code, 0, describeResult(r))
     // The hook was copied beside the clone's config and run from there.
     assert.match(readFileSync(join(sb.lxcpath, full, 'config'), 'utf8'), new RegExp(`^lxc.hook.clone = ${join(sb.lxcpath, full, 'clone-hook.sh')}$`, 'm'))
-    assert.equal(readFileSync(join(sb.lxcpath, full, 'rootfs/etc/cloned'), 'utf8'), `${origin} ${full} ${full} lxc clone one two\n`)
+    assert.equal(readFileSync(join(sb.lxcpath, full, 'rootfs/etc/cloned'), 'utf8'), `${origin} ${full} ${full} lxc clone one two|dir:${join(sb.lxcpath, full, 'rootfs')}|${origin}|yes\n`)
+    // The hostname is written after the hooks, over what a hook wrote.
+    assert.equal(readFileSync(join(sb.lxcpath, full, 'rootfs/etc/hostname'), 'utf8'), full)
     const snap = sb.name('snap')
     assert.equal((await sb.ctr(['copy', '-n', origin, '-N', snap, '-s'])).code, 0)
-    assert.equal(readFileSync(join(sb.lxcpath, snap, 'overlay/delta/etc/cloned'), 'utf8'), `${origin} ${snap} ${snap} lxc clone\n`)
+    // The hook ran on the mounted overlay: it saw the lower layer, and its writes went to the upper one.
+    const rootfsPath = `overlay:${join(sb.lxcpath, origin, 'rootfs')}:${join(sb.lxcpath, snap, 'overlay/delta')}`
+    assert.equal(readFileSync(join(sb.lxcpath, snap, 'overlay/delta/etc/cloned'), 'utf8'), `${origin} ${snap} ${snap} lxc clone|${rootfsPath}|${origin}|yes\n`)
+    assert.equal(readFileSync(join(sb.lxcpath, snap, 'overlay/delta/etc/hostname'), 'utf8'), snap)
     assert.equal(existsSync(join(sb.lxcpath, origin, 'rootfs/etc/cloned')), false)
+    assert.equal(readFileSync(join(sb.lxcpath, origin, 'rootfs/etc/hostname'), 'utf8'), `${origin}\n`)
+    // Nothing stays mounted on the clone's rootfs directory (the overlay was the hook's mount namespace's).
+    assert.deepEqual(readdirSync(join(sb.lxcpath, snap, 'rootfs')), [])
 
     writeFileSync(join(sb.lxcpath, origin, 'rootfs/etc/fail'), '')
     const failed = sb.name('failed')
@@ -302,7 +357,7 @@ describe('copy', {skip: rootOnly()}, () => {
       [['copy', '-n', sb.name('nope'), '-N', sb.name('x')], /is not defined/],
       [['copy', '-n', origin, '-N', sb.name('x'), '-B', 'lvm'], /not supported/],
       [['copy', '-n', origin, '-N', sb.name('x'), '-R', '-s'], /-R renames in place/],
-      [['copy', '-n', origin, '-e', '-t', '-N', sb.name('x')], /-t .* not supported/],
+      [['copy', '-n', origin, '-e', '-t', '-D', '-N', sb.name('x')], /^ctr copy: A container can only be placed on a tmpfs when the overlay storage driver is used$/m],
     ]
     for (const [args, message] of cases) {
       const r = await sb.ctr(args)
