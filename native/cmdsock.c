@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "attach.h"
@@ -123,10 +124,25 @@ int ctr_cmdsock_listen(struct ctr_monitor *m)
 	return 0;
 }
 
+/* The client that armed a checkpoint stop is gone: disarm, unless init
+ * has already died (criu killed it after the dump and its SIGCHLD is still
+ * in the queue), which is then the checkpoint's stop. */
+static void checkpoint_disarm(struct ctr_monitor *m, int fd)
+{
+	siginfo_t info = {0};
+
+	if (m->checkpoint_fd != fd || fd < 0)
+		return;
+	if (m->init_pid > 0 && waitid(P_PID, (id_t)m->init_pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == m->init_pid)
+		return;
+	m->checkpoint_fd = -EBADF;
+}
+
 static void client_remove(struct ctr_monitor *m, struct ctr_client *c)
 {
 	struct ctr_client **pp = &m->clients;
 
+	checkpoint_disarm(m, c->fd);
 	while (*pp && *pp != c)
 		pp = &(*pp)->next;
 	if (*pp)
@@ -382,6 +398,21 @@ static void handle_command(struct ctr_monitor *m, struct ctr_client *c, char *cm
 		/* A frozen init cannot die until it is thawed. */
 		(void)ctr_cgroup_thaw(m);
 		ret = send_signal(m, sig);
+	} else if (strcmp(cmd, "checkpoint") == 0) {
+		/* ctr checkpoint -s (docs/monitor-protocol.md §4.3): while this
+		 * connection lasts, init's death is the checkpoint's stop. */
+		if (m->init_pidfd < 0 || (m->state != CTR_RUNNING && m->state != CTR_FROZEN && m->state != CTR_FREEZING))
+			ret = m->init_pidfd < 0 ? -ESRCH : -EBUSY;
+		else if (m->checkpoint_fd >= 0 && m->checkpoint_fd != c->fd)
+			ret = -EBUSY;
+		else
+			m->checkpoint_fd = c->fd;
+		if (ret == 0)
+			(void)snprintf(reply, sizeof(reply), "ok %s\n", ctr_state_name(m->state));
+	} else if (strcmp(cmd, "checkpoint end") == 0) {
+		if (m->checkpoint_fd == c->fd)
+			m->checkpoint_fd = -EBADF;
+		(void)snprintf(reply, sizeof(reply), "ok\n");
 	} else if (strcmp(cmd, "freeze") == 0) {
 		ret = ctr_cgroup_freeze(m);
 	} else if (strncmp(cmd, "resize ", 7) == 0) {

@@ -583,6 +583,15 @@ static bool init_exited(struct ctr_monitor *m, int status)
 		finish(m, "start-failed");
 		return true;
 	}
+	if (m->checkpoint_fd >= 0 && m->state != CTR_ABORTING) {
+		/* ctr checkpoint -s: criu killed the tree once it was dumped. A
+		 * stop on purpose, recorded as such (status 0, no signal). */
+		log_info("Init %d was checkpointed", (int)m->init_pid);
+		m->exit_status = 0;
+		m->exit_signal = 0;
+		finish(m, "checkpointed");
+		return true;
+	}
 	if (m->state != CTR_ABORTING && wants_reboot(m, status)) {
 		m->reboot_requested = false;
 		ctr_monitor_set_state(m, CTR_STOPPING);
@@ -775,7 +784,7 @@ static void init_monitor(struct ctr_monitor *m, struct ctr_spec *spec, int syncf
 	m->spec = spec;
 	m->epfd = m->sigfd = m->listenfd = m->lockfd = m->chanfd = m->lxcfd = -EBADF;
 	m->init_pidfd = m->cg_v2_dirfd = m->oom_fd = m->cg_events_fd = -EBADF;
-	m->late_pidns_fd = -EBADF;
+	m->late_pidns_fd = m->checkpoint_fd = -EBADF;
 	m->syncfd = syncfd;
 	m->state = CTR_STARTING;
 }
@@ -852,8 +861,16 @@ int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long spec_us)
 		ret = ctr_console_prepare(m);
 	if (ret == 0)
 		ret = ctr_cgroup_setup(m);
-	if (ret == 0)
+	if (ret == 0 && spec->restore_argc > 0) {
+		/* ctr checkpoint -r: criu restores init as our child (restore.c). */
+		ret = ctr_restore_init(m);
+		if (ret == 0) {
+			sync_send(m, "init %d\n", (int)m->init_pid);
+			init_running(m);
+		}
+	} else if (ret == 0) {
 		ret = start_init(m);
+	}
 	if (ret < 0) {
 		if (!m->start_error.step)
 			m->start_error = (struct ctr_child_error){CTR_STEP_CGROUP, -ret, -1};

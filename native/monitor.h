@@ -62,6 +62,7 @@ enum ctr_step {
 	CTR_STEP_NETWORK,
 	CTR_STEP_LXC_LOCK,   /* LXC's command socket name (lxcsock.h): LXC runs the container */
 	CTR_STEP_TTY,        /* lxc.tty.max: allocating or binding a tty (index: its number) */
+	CTR_STEP_RESTORE,    /* ctr checkpoint -r: criu restore failed (restore.c) */
 	CTR_STEP_NSTEPS,
 	/* Channel messages that are not errors (index carries the payload). */
 	CTR_MSG_HANDOVER = 1000, /* index: init's pid, forked into a shared pid namespace */
@@ -134,6 +135,10 @@ struct ctr_monitor {
 	struct ctr_net *net;    /* the interfaces made for the container (network.h) */
 	struct ctr_console *console; /* the console and ttys (console.h), or NULL */
 	pid_t setup_pid;             /* the child cloned for this start: only it may hand over ptys */
+	/* ctr checkpoint -s (cmdsock.c `checkpoint`): the client whose dump
+	 * will end in init's death, which is then recorded as "checkpointed";
+	 * -EBADF when none. */
+	int checkpoint_fd;
 };
 
 const char *ctr_step_name(int step);
@@ -147,6 +152,13 @@ int ctr_spawn_prepare(struct ctr_monitor *m);
 /* Step number of a step name, or -1. */
 int ctr_step_by_name(const char *name);
 void ctr_close_shares(struct ctr_monitor *m);
+
+/* restore.c: runs the spec's criu restore as our child; on success the
+ * restored init is our child too, and init_pid/init_pidfd/init_starttime
+ * are set. 0 or -errno (start_error set). */
+int ctr_restore_init(struct ctr_monitor *m);
+/* restore.c: criu's last error line, for the failure report. */
+const char *ctr_restore_error_detail(void);
 
 /* monitor.c: the whole daemon/foreground lifecycle after the spec was read.
  * Returns the process exit status. */

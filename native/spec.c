@@ -468,6 +468,7 @@ static const char **string_field(struct ctr_spec *spec, const char *name)
 		{"cgroup_inner", offsetof(struct ctr_spec, cgroup_inner)},
 		{"cgroup_monitor", offsetof(struct ctr_spec, cgroup_monitor)},
 		{"cgroup_pivot", offsetof(struct ctr_spec, cgroup_pivot)},
+		{"restore_pidfile", offsetof(struct ctr_spec, restore_pidfile)},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
@@ -531,6 +532,14 @@ static int apply_list_record(struct ctr_spec *spec, struct rec *r)
 			return -EINVAL;
 		}
 		return ctr_strv_push(&spec->onexit_argv, &spec->onexit_argc, r->f[0]);
+	}
+	if (strcmp(n, "restore_arg") == 0) {
+		/* criu's argv (§5.6): no empty element, argv[0] absolute. */
+		if (!r->f[0][0] || (spec->restore_argc == 0 && r->f[0][0] != '/')) {
+			r->bad = 0;
+			return -EINVAL;
+		}
+		return ctr_strv_push(&spec->restore_argv, &spec->restore_argc, r->f[0]);
 	}
 	if (strcmp(n, "share") == 0)
 		return add_share(spec, r);
@@ -653,6 +662,8 @@ static int check_required(struct ctr_spec *spec)
 		return spec_fail(spec, -EINVAL, "record \"rundir\" is missing or not absolute");
 	if (spec->argc == 0 || !*spec->argv[0])
 		return spec_fail(spec, -EINVAL, "record \"arg\" is missing");
+	if (spec->restore_argc > 0 && (!spec->restore_pidfile || spec->restore_pidfile[0] != '/'))
+		return spec_fail(spec, -EINVAL, "record \"restore_pidfile\" is missing or not absolute");
 	return 0;
 }
 
@@ -757,6 +768,7 @@ void ctr_spec_free(struct ctr_spec *spec)
 	free(spec->argv);
 	free(spec->envp);
 	free(spec->onexit_argv);
+	free(spec->restore_argv);
 	free(spec->shares);
 	free(spec->fsops);
 	free(spec->groups);

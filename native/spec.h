@@ -121,6 +121,12 @@ struct ctr_spec {
 	const char **onexit_argv; /* NULL-terminated */
 	size_t onexit_argc;
 	bool execute; /* ctr execute: init is this binary's `init` mode (argv), from its sealed copy */
+	/* ctr checkpoint -r: init is restored by this criu command, run as the
+	 * monitor's child (docs/monitor-protocol.md §5.6), not cloned; criu
+	 * writes the restored init's pid to restore_pidfile. */
+	const char **restore_argv; /* NULL-terminated; NULL: a normal start */
+	size_t restore_argc;
+	const char *restore_pidfile;
 
 	const char *hostname;
 	bool new_keyring; /* lxc.keyring.session: a fresh session keyring for init */

@@ -58,6 +58,7 @@ static const char *const step_names[] = {
 	[CTR_STEP_NETWORK] = "network",
 	[CTR_STEP_LXC_LOCK] = "lxc-lock",
 	[CTR_STEP_TTY] = "tty",
+	[CTR_STEP_RESTORE] = "restore",
 };
 
 int ctr_step_by_name(const char *name)
@@ -130,6 +131,8 @@ const char *ctr_step_detail(struct ctr_monitor *m, const struct ctr_child_error 
 	case CTR_STEP_TTY:
 		(void)snprintf(buf, sizeof(buf), "/dev/tty%d", e->index);
 		return buf;
+	case CTR_STEP_RESTORE:
+		return ctr_restore_error_detail();
 	case CTR_STEP_PIDFILE:
 		/* The file that failed (ctr_rundir_write_pids): -p's pidfile, or
 		 * the run dir's monitor.pid, written first, with or without -p. */

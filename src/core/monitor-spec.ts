@@ -163,6 +163,12 @@ export interface MonitorSpec {
   hooks?: HookSpec
   /** The interfaces to make in the new network namespace (core/net-plan.ts). */
   net?: NetPlan
+  /**
+   * `ctr checkpoint -r`: init is not cloned but restored by this CRIU
+   * command (core/checkpoint-plan.ts), which the monitor runs as its child
+   * (docs/monitor-protocol.md §5.6); `pidfile` is criu's --pidfile.
+   */
+  restore?: {argv: string[]; pidfile: string}
 }
 
 function encodeTty(rec: (name: string, ...fields: Array<string | number>) => void, tty: TtySpec): void {
@@ -257,6 +263,10 @@ export function encodeMonitorSpec(spec: MonitorSpec): Buffer {
     for (const at of h.at) rec('hookat', at.type, at.index)
   }
   if (spec.net && spec.net.nics.length > 0) encodeNet(spec.net, rec)
+  if (spec.restore) {
+    for (const arg of spec.restore.argv) rec('restore_arg', arg)
+    rec('restore_pidfile', spec.restore.pidfile)
+  }
   rec('end')
   for (const token of tokens) {
     if (token.includes('\0')) throw new Error(`NUL byte in monitor spec token ${JSON.stringify(token)}`)

@@ -139,6 +139,13 @@ export function startFailureError(f: StartFailure, err: ErrnoInfo, ctx: FailureC
   if (f.signal !== undefined) return killedDuringSetup(f, ctx)
   if (f.step === 'hook') return hookFailureError(ctx.name, parseHookDetail(f.detail), err)
   if (f.step === 'network') return networkFailure(f, err, ctx)
+  if (f.step === 'restore') {
+    // ctr checkpoint -r: the monitor's criu restore failed (docs/monitor-protocol.md §5.6); the detail is criu's error.
+    return new CtrError('CTR_RESTORE_FAILED', `Restoring ${ctx.name} failed: ${f.detail || err.message}`, {
+      hints: ["CRIU's log is restore.log in the checkpoint directory (-v makes it verbose); the container is stopped and nothing of it is left"],
+      details: {step: f.step, errno: err.name, detail: f.detail},
+    })
+  }
   if (f.step === 'mount' && f.errno === ELOOP && ctx.automount) return automountThroughSymlink(f, ctx)
   const step = STEPS[f.step]
   const what = step ? step.what(f.detail) : `Failed at step "${f.step}"${f.detail ? ` (${f.detail})` : ''}`
