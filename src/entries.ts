@@ -16,6 +16,7 @@ export const destroy = /* @__PURE__ */ moduleCommand(() => Promise.all([import('
 export const copy = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/copy.js'), import('./runners/copy.js')]))
 export const autostart = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/autostart.js'), import('./runners/autostart.js')]))
 export const snapshot = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/snapshot.js'), import('./runners/snapshot.js')]))
+export const checkpoint = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/checkpoint.js'), import('./runners/checkpoint.js')]))
 export const freeze = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/freeze.js'), import('./runners/freeze.js')]))
 export const execute = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/execute.js'), import('./runners/execute.js')]))
 export const attach = /* @__PURE__ */ moduleCommand(() => Promise.all([import('./core/cli/attach.js'), import('./runners/attach.js')]))

@@ -1,6 +1,7 @@
 // oclif's explicit command strategy: the command classes, loaded on demand.
 import Attach from './attach.js'
 import Autostart from './autostart.js'
+import Checkpoint from './checkpoint.js'
 import Console from './console.js'
 import Copy from './copy.js'
 import Create from './create.js'
@@ -17,4 +18,4 @@ import Stop from './stop.js'
 import Unfreeze from './unfreeze.js'
 import Wait from './wait.js'
 
-export const COMMANDS = {attach: Attach, autostart: Autostart, completion: CompletionCommand, console: Console, copy: Copy, create: Create, destroy: Destroy, execute: Execute, freeze: Freeze, help: HelpCommand, info: Info, 'install-links': InstallLinksCommand, ls: Ls, monitor: Monitor, snapshot: Snapshot, start: Start, stop: Stop, unfreeze: Unfreeze, version: VersionCommand, wait: Wait}
+export const COMMANDS = {attach: Attach, autostart: Autostart, checkpoint: Checkpoint, completion: CompletionCommand, console: Console, copy: Copy, create: Create, destroy: Destroy, execute: Execute, freeze: Freeze, help: HelpCommand, info: Info, 'install-links': InstallLinksCommand, ls: Ls, monitor: Monitor, snapshot: Snapshot, start: Start, stop: Stop, unfreeze: Unfreeze, version: VersionCommand, wait: Wait}

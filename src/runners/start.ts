@@ -61,7 +61,13 @@ export async function runStartCommand(opts: StartOptions): Promise<CommandOutcom
   return runFleet(opts, opts.fleet, false, runStart)
 }
 
-export async function runStart(opts: StartOptions): Promise<CommandOutcome<StartResult>> {
+/** What a caller adds to a start: `ctr checkpoint -r` restores init with CRIU instead of cloning it. */
+export interface StartVariant {
+  /** Changes the planned spec before the monitor gets it (runners/checkpoint.ts sets spec.restore). */
+  amend?: (spec: MonitorSpec, config: ContainerConfig) => void
+}
+
+export async function runStart(opts: StartOptions, variant: StartVariant = {}): Promise<CommandOutcome<StartResult>> {
   const ref = resolveFromOptions(opts)
   // lxc-start refuses a -P that does not exist ("You lack access to"); the
   // built-in default lxcpath is not required (the embedded default config
@@ -115,6 +121,7 @@ export async function runStart(opts: StartOptions): Promise<CommandOutcome<Start
   // (docs/architecture.md §12).
   if (config.ephemeral && loaded.file === ref.configPath) spec.onexit = ephemeralDestroyArgv(ref)
   if (spec.rootfsMount?.fstype === 'overlay') prepareOverlay(config.rootfs.parts)
+  variant.amend?.(spec, config)
 
   for (let attempt = 0; ; attempt++) {
     const reportMs = START_REPORT_TIMEOUT_MS + hookAllowanceMs(spec, START_HOOKS)

@@ -33,7 +33,7 @@ describe('splitLine', () => {
 
 describe('complete', () => {
   const cases: Array<[line: string, kind: 'words' | 'files', candidates: string[]]> = [
-    ['ctr ', 'words', ['start', 'stop', 'wait', 'info', 'ls', 'monitor', 'console', 'create', 'destroy', 'copy', 'snapshot', 'freeze', 'unfreeze', 'autostart', 'attach', 'execute', 'help', 'version', 'completion', 'install-links']],
+    ['ctr ', 'words', ['start', 'stop', 'wait', 'info', 'ls', 'monitor', 'console', 'create', 'destroy', 'copy', 'snapshot', 'checkpoint', 'freeze', 'unfreeze', 'autostart', 'attach', 'execute', 'help', 'version', 'completion', 'install-links']],
     ['ctr st', 'words', ['start', 'stop']],
     ['ctr --v', 'words', ['--version']],
     ['ctr help in', 'words', ['info']],

@@ -5,6 +5,7 @@
 
 import {SPEC as ATTACH} from './attach.js'
 import {SPEC as AUTOSTART} from './autostart.js'
+import {SPEC as CHECKPOINT} from './checkpoint.js'
 import {SPEC as COPY} from './copy.js'
 import {SPEC as CONSOLE} from './console.js'
 import {SPEC as CREATE} from './create.js'
@@ -18,7 +19,7 @@ import {SPEC as UNFREEZE} from './unfreeze.js'
 import {INFO_SPEC, START_SPEC, STOP_SPEC, WAIT_SPEC, type CommandSpec} from './specs.js'
 
 /** The container commands, in the order help and the man page list them. */
-export const COMMAND_CATALOG: readonly CommandSpec[] = [START_SPEC, STOP_SPEC, WAIT_SPEC, INFO_SPEC, LS, MONITOR, CONSOLE, CREATE, DESTROY, COPY, SNAPSHOT, FREEZE, UNFREEZE, AUTOSTART, ATTACH, EXECUTE]
+export const COMMAND_CATALOG: readonly CommandSpec[] = [START_SPEC, STOP_SPEC, WAIT_SPEC, INFO_SPEC, LS, MONITOR, CONSOLE, CREATE, DESTROY, COPY, SNAPSHOT, CHECKPOINT, FREEZE, UNFREEZE, AUTOSTART, ATTACH, EXECUTE]
 
 /** Commands about ctr itself rather than a container. */
 export const META_COMMANDS = [

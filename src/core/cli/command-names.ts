@@ -2,4 +2,4 @@
 // checks a command against this list before it loads anything else (a unit
 // test keeps it equal to core/cli/catalog.ts). Pure data.
 
-export const COMMAND_NAMES = ['start', 'stop', 'wait', 'info', 'ls', 'monitor', 'console', 'create', 'destroy', 'copy', 'snapshot', 'freeze', 'unfreeze', 'autostart', 'attach', 'execute', 'help', 'version', 'completion', 'install-links'] as const
+export const COMMAND_NAMES = ['start', 'stop', 'wait', 'info', 'ls', 'monitor', 'console', 'create', 'destroy', 'copy', 'snapshot', 'checkpoint', 'freeze', 'unfreeze', 'autostart', 'attach', 'execute', 'help', 'version', 'completion', 'install-links'] as const
