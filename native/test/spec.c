@@ -403,6 +403,30 @@ TEST(spec_onexit_command)
 	REFUSED("record \"onexit\" field 1 (\"\"): not a valid value", "onexit", "/bin/ctr", "onexit", "");
 }
 
+/* restore_arg, restore_pidfile: ctr checkpoint -r's criu command
+ * (docs/monitor-protocol.md §5.6); argv[0] absolute, no empty element, the
+ * pidfile required and absolute with it. */
+TEST(spec_restore_command)
+{
+	const char *const extra[] = {"restore_arg", "/usr/sbin/criu", "restore_arg", "restore", "restore_pidfile", "/run/ctr/x/restore.pid", NULL};
+	struct ctr_spec spec;
+
+	CHECK_INT(read_with(&spec, extra), 0);
+	CHECK_INT(spec.restore_argc, 2);
+	CHECK_STR(spec.restore_argv[0], "/usr/sbin/criu");
+	CHECK_STR(spec.restore_argv[1], "restore");
+	CHECK(spec.restore_argv[2] == NULL);
+	CHECK_STR(spec.restore_pidfile, "/run/ctr/x/restore.pid");
+	ctr_spec_free(&spec);
+	CHECK_INT(read_with(&spec, NULL), 0);
+	CHECK(spec.restore_argv == NULL && spec.restore_argc == 0);
+	ctr_spec_free(&spec);
+	REFUSED("record \"restore_arg\" field 1 (\"criu\"): not a valid value", "restore_arg", "criu", "restore_pidfile", "/p");
+	REFUSED("record \"restore_arg\" field 1 (\"\"): not a valid value", "restore_arg", "/c", "restore_arg", "", "restore_pidfile", "/p");
+	REFUSED("record \"restore_pidfile\" is missing or not absolute", "restore_arg", "/c");
+	REFUSED("record \"restore_pidfile\" is missing or not absolute", "restore_arg", "/c", "restore_pidfile", "p");
+}
+
 /* lxc.console.* and lxc.tty.* (native/console.c, docs/console.md). */
 TEST(spec_console_and_tty_records)
 {
