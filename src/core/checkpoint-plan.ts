@@ -171,14 +171,14 @@ export function unsupportedConfig(config: ContainerConfig): {reason: string; hin
  * is the generic "Could not initialize kernel features detection") first.
  * Lines of helpers criu ran (`exited, status=N`) are noise and left out.
  */
-export function criuCheckReason(output: string, status: number | null, signal: string | null): {reason: string; lines: string[]; errorLines: string[]} {
+export function criuCheckReason(output: string, status: number | null, signal: string | null, what = 'criu check'): {reason: string; lines: string[]; errorLines: string[]} {
   const lines = output.split('\n').map((l) => l.trim()).filter((l) => l !== '')
   const parsed = lines
     .map((line) => ({line, message: /^(?:\([0-9.]+\)\s+)?Error \([^)]*\):\s*(.*)$/.exec(line)?.[1]}))
     .filter((e): e is {line: string; message: string} => e.message !== undefined && !/^exited, status=\d+$/.test(e.message))
   const errors = parsed.map((e) => e.message)
   const first = errors[0] ?? lines[lines.length - 1]
-  const why = first ?? (signal !== null ? `criu check was killed by ${signal}` : `criu check exited with status ${status}`)
+  const why = first ?? (signal !== null ? `${what} was killed by ${signal}` : `${what} exited with status ${status}`)
   const last = errors.length > 1 ? errors[errors.length - 1] : undefined
   return {reason: last !== undefined && last !== first ? `${why} (${stripDot(last)})` : why, lines, errorLines: parsed.map((e) => e.line)}
 }

@@ -7,7 +7,7 @@
 // anything is changed (sys/criu.ts).
 
 import {spawn} from 'node:child_process'
-import {existsSync, mkdirSync, readdirSync, rmdirSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync} from 'node:fs'
 import {resolve} from 'node:path'
 
 import {bindMounts, cgroupsFromPlan, cgroupsFromRecord, criuCheckReason, dumpArgv, restoreArgv, unsupportedConfig} from '../core/checkpoint-plan.js'
@@ -103,7 +103,8 @@ async function dump(ref: ContainerRef, opts: CheckpointOptions, config: Containe
     }
     const ran = await runCriu(argv)
     if (ran.status !== 0) {
-      const {reason} = criuCheckReason(ran.output, ran.status, ran.signal)
+      // criu logs to -o; what it printed comes first (an option it refused).
+      const {reason} = criuCheckReason(`${ran.output}\n${readLog(`${directory}/${action}.log`)}`, ran.status, ran.signal, `criu ${action}`)
       throw new CtrError('CTR_CHECKPOINT_FAILED', `Checkpointing ${ref.name} failed: ${reason}`, {
         hints: [`CRIU's log: ${directory}/${action}.log`, stopping ? `${ref.name} keeps running` : `${ref.name} is still running`],
         details: {criu: criu.path, status: ran.status, signal: ran.signal, output: ran.output.split('\n').filter((l) => l !== '')},
@@ -140,12 +141,36 @@ async function restore(ref: ContainerRef, opts: CheckpointOptions, config: Conta
         spec.restore = {argv, pidfile}
       },
     },
-  )
+  ).catch((error: unknown) => {
+    throw restoreFailure(error, ref.name, directory)
+  })
   const r = outcome.result
   return {
     exitCode: outcome.exitCode,
     result: {...base, action: 'restore', stopped: false, initPid: r.pid, monitorPid: r.monitorPid, daemon: r.daemon, exitStatus: r.exitStatus, criu: criuInfo(criu), durationMs: Date.now() - started},
     ...(outcome.notices ? {notices: outcome.notices} : {}),
+  }
+}
+
+// The monitor reports criu's output; criu itself logs to DIR/restore.log,
+// whose errors say more than its exit status.
+function restoreFailure(error: unknown, name: string, directory: string): unknown {
+  if (!(error instanceof CtrError) || error.code !== 'CTR_RESTORE_FAILED') return error
+  // Only when criu printed nothing itself: a log from an earlier run must not speak for this one.
+  if (!/^criu exited with status \d+$/.test(String(error.details?.detail ?? ''))) return error
+  const log = readLog(`${directory}/restore.log`)
+  if (log === '') return error
+  const {reason} = criuCheckReason(log, null, null, 'criu restore')
+  return new CtrError('CTR_RESTORE_FAILED', `Restoring ${name} failed: ${reason}`, {hints: [`CRIU's log: ${directory}/restore.log`, `${name} is stopped and nothing of it is left`], ...(error.details ? {details: error.details} : {}), cause: error})
+}
+
+// The end of criu's log (its errors are last), or '' when there is none.
+function readLog(path: string): string {
+  try {
+    const text = readFileSync(path, 'utf8')
+    return text.length > 65536 ? text.slice(-65536) : text
+  } catch {
+    return ''
   }
 }
 
