@@ -7,6 +7,8 @@
 // (its stop recorded as a checkpoint), restored, and counts on from where
 // it was with the same pids inside, its restored init the monitor's own
 // child, then info, stop and the exit record go through the monitor.
+// Everywhere: the monitor's `checkpoint` command, which makes init's death
+// during a -s dump a recorded checkpoint rather than a crash.
 
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
@@ -14,6 +16,7 @@ import {spawnSync} from 'node:child_process'
 import {accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {delimiter, join} from 'node:path'
 
+import {connectMonitor} from '../../src/sys/monitor-client.js'
 import {describeResult, json, readProcStat, rootOnly, useSandbox, waitForFile, type Sandbox} from './helpers.js'
 
 const T = {timeout: 180_000}
@@ -180,6 +183,63 @@ describe('checkpoint', {skip: rootOnly()}, () => {
     assert.ok(!existsSync(dir))
     const missing = await sb.ctr(['checkpoint', '-n', sb.name('none'), '-D', dir])
     assert.match(missing.stderr, /is not defined/)
+  })
+
+  it("the monitor's checkpoint command: init's death is the dump's stop while the connection lasts, forgotten after", T, async () => {
+    const sb = sandbox()
+    const name = sb.name('arm')
+    defineCounter(sb, name)
+    const lastExit = (): {reason: string; exitStatus: number; signal: number | null; initPid: number} => JSON.parse(readFileSync(join(sb.lxcpath, name, 'last-exit.json'), 'utf8'))
+
+    // Armed: criu's SIGKILL after a dump (here the test's own, to the
+    // container it started) is recorded as a checkpoint, not a crash.
+    assert.equal((await sb.ctr(['start', '-n', name])).code, 0)
+    let init = await sb.initPid(name)
+    const conn = await connectMonitor(sb.rundirOf(name))
+    assert.ok(conn)
+    try {
+      assert.equal(await conn.request('checkpoint'), 'RUNNING')
+      const other = await connectMonitor(sb.rundirOf(name))
+      assert.ok(other)
+      await assert.rejects(other.request('checkpoint'), (e: {details?: {errno?: string}}) => e.details?.errno === 'EBUSY')
+      other.close()
+      process.kill(init, 'SIGKILL')
+      // EOF: the monitor has recorded the stop and exited (a hang ends in the test's timeout).
+      const end = await conn.nextEvent(Number.POSITIVE_INFINITY)
+      assert.equal(end, undefined)
+    } finally {
+      conn.close()
+    }
+    const armed = lastExit()
+    assert.deepEqual([armed.reason, armed.exitStatus, armed.signal, armed.initPid], ['checkpointed', 0, null, init])
+
+    // Disarmed by `checkpoint end`, and by the connection closing: a kill is a kill.
+    assert.equal((await sb.ctr(['start', '-n', name])).code, 0)
+    init = await sb.initPid(name)
+    const first = await connectMonitor(sb.rundirOf(name))
+    assert.ok(first)
+    assert.equal(await first.request('checkpoint'), 'RUNNING')
+    first.close()
+    const second = await connectMonitor(sb.rundirOf(name))
+    assert.ok(second)
+    try {
+      // Free as soon as the monitor has seen the first connection go
+      // (each try is a round trip to it; the bound is only against a hang).
+      for (const deadline = Date.now() + 10_000; ; ) {
+        if (Date.now() > deadline) throw new Error('the first connection\'s checkpoint was never forgotten')
+        const taken = await second.request('checkpoint').then(() => true, (e: {details?: {errno?: string}}) => {
+          if (e.details?.errno !== 'EBUSY') throw e
+          return false
+        })
+        if (taken) break
+      }
+      assert.equal(await second.request('checkpoint end'), '')
+    } finally {
+      second.close()
+    }
+    const stopped = await sb.ctr(['stop', '-n', name, '-k'])
+    assert.equal(stopped.code, 0, describeResult(stopped))
+    assert.deepEqual([lastExit().reason, lastExit().signal, lastExit().initPid], ['killed', 9, init])
   })
 
   it('checkpoints a counting container with -s and restores it: it counts on with the same pids, under its monitor', T, async (t) => {
