@@ -99,7 +99,12 @@ async function dump(ref: ContainerRef, opts: CheckpointOptions, config: Containe
     if (stopping) {
       conn = await connectMonitor(ref.rundir)
       if (!conn) throw new CtrError('CTR_NOT_RUNNING', `${ref.name} is not running, not checkpointing`)
-      await conn.request('checkpoint')
+      await conn.request('checkpoint').catch((error: unknown) => {
+        const errno = (error as {details?: {errno?: string}}).details?.errno
+        if (errno === 'EBUSY') throw new CtrError('CTR_BUSY', `${ref.name} is being checkpointed by another ctr checkpoint -s, or is not RUNNING`, {hints: [`ctr info -n ${ref.name}`], cause: error})
+        if (errno === 'ESRCH') throw new CtrError('CTR_NOT_RUNNING', `${ref.name} is not running, not checkpointing`, {cause: error})
+        throw error
+      })
     }
     const ran = await runCriu(argv)
     if (ran.status !== 0) {
