@@ -324,6 +324,9 @@ static bool console_command(struct ctr_monitor *m, struct ctr_client *c, const c
 		pp = &(*pp)->next;
 	if (*pp)
 		*pp = c->next;
+	/* No longer a command connection: a checkpoint it armed is forgotten. */
+	if (m->checkpoint_fd == c->fd)
+		m->checkpoint_fd = -EBADF;
 	(void)ctr_console_attach(m, c->fd, ret, rows, cols, rest, nrest);
 	free(c);
 	return false;
@@ -346,6 +349,8 @@ static void attach_command(struct ctr_monitor *m, struct ctr_client *c, size_t r
 		pp = &(*pp)->next;
 	if (*pp)
 		*pp = c->next;
+	if (m->checkpoint_fd == c->fd)
+		m->checkpoint_fd = -EBADF;
 	ctr_attach_begin(m, c->fd);
 	free(c);
 }
