@@ -112,6 +112,8 @@ function isClear(r: Run): boolean {
   } catch {
     // not JSON
   }
+  // -q (LXC's --quiet) asks for no message at all: an error then says nothing, as in LXC.
+  if (r.stderr === '' && r.stdout === '' && r.args.some((a) => a === '-q' || a === '--quiet')) return true
   const first = r.stderr.split('\n').find((l) => l !== '') ?? ''
   // LXC prints a repeated -P bare, without the program name, and so does ctr (src/core/cli/parse.ts).
   if (/^This command only accepts 1 -P,--lxcpath arguments$/.test(first)) return true
