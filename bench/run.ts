@@ -2,7 +2,11 @@
 // §9; docs/lxc-contract.md §14 says how LXC is measured).
 //
 //   node --import tsx bench/run.ts [-n RUNS] [--warmup N] [--no-lxc] [--config auto|same|FILE] [--settle MS]
+//                                  [--no-scale | --scale-only]
 //   npm run bench -- -n 10
+//
+// After the per-call part, bench/scale.ts runs in a child process (fleets,
+// 500 running containers, ls -f over 5000): --no-scale skips it.
 //
 // Every figure is a whole-process wall time taken in this process (hrtime
 // around spawn until the child's exit), except the wait reactions (the gap
@@ -40,6 +44,8 @@ interface Options {
   veth: boolean
   /** The per-call loop runs this many times, each a separate set of medians, to show the spread. */
   passes: number
+  /** Fleets, memory at scale and the scale curves (bench/scale.ts) after the per-call part, instead of it, or not at all. */
+  scale: 'after' | 'only' | 'no'
 }
 
 const USAGE = `Usage: node --import tsx bench/run.ts [options]
@@ -54,6 +60,8 @@ const USAGE = `Usage: node --import tsx bench/run.ts [options]
                        FILE  this config file (its lxc.rootfs.path is replaced)
       --settle MS    settle time after a background wait is seen connected (default 100, env BENCH_SETTLE_MS)
       --passes N     the per-call loop this many times, medians each (default 2, env BENCH_PASSES)
+      --no-scale     skip the scale part (bench/scale.ts: fleets, 500 containers, ls -f over 5000) (env BENCH_NO_SCALE=1)
+      --scale-only   run the scale part alone (its own options: env BENCH_SCALE_*, see bench/README.md)
   -h, --help         this text
 `
 
@@ -67,6 +75,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     lxcSettleMs: 300,
     veth: !(env.BENCH_NO_VETH && env.BENCH_NO_VETH !== '0'),
     passes: intOption('BENCH_PASSES', env.BENCH_PASSES ?? '2', 1),
+    scale: env.BENCH_NO_SCALE && env.BENCH_NO_SCALE !== '0' ? 'no' : 'after',
   }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
@@ -83,6 +92,8 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     else if (arg === '--config') opts.config = value()
     else if (arg === '--settle') opts.settleMs = intOption(arg, value(), 0)
     else if (arg === '--passes') opts.passes = intOption(arg, value(), 1)
+    else if (arg === '--no-scale') opts.scale = 'no'
+    else if (arg === '--scale-only') opts.scale = 'only'
     else if (arg === '-h' || arg === '--help') {
       process.stdout.write(USAGE)
       process.exit(0)
@@ -1258,9 +1269,7 @@ function lxcAvailable(): {ok: true; version: string} | {ok: false; why: string} 
   return {ok: true, version: version.stdout.trim()}
 }
 
-async function main(): Promise<void> {
-  const opts = parseOptions(process.argv.slice(2), process.env)
-  if (process.geteuid?.() !== 0) fail('run as root (containers need it, for LXC and for ctr)')
+async function main(opts: Options): Promise<void> {
   checkBuilt()
   const avail = opts.lxc ? lxcAvailable() : ({ok: false, why: 'disabled by --no-lxc / BENCH_NO_LXC'} as const)
 
@@ -1343,20 +1352,57 @@ async function main(): Promise<void> {
   process.stdout.write(`${header.join('\n')}\n\n${report(r)}\n`)
 }
 
+/**
+ * The scale part, bench/scale.ts, in a process of its own (its containers,
+ * cleanup and signal handling are its own); --no-lxc is passed on, its
+ * other options come from the environment (BENCH_SCALE_*).
+ */
+let scaleChild: ChildProcess | undefined
+
+function runScale(opts: Options): Promise<number> {
+  const args = ['--import', 'tsx', join(REPO, 'bench/scale.ts'), ...(opts.lxc ? [] : ['--no-lxc'])]
+  process.stderr.write('bench: the scale part (bench/scale.ts)\n')
+  const child = spawn(NODE, args, {stdio: 'inherit', cwd: REPO})
+  scaleChild = child
+  return new Promise((resolve) => {
+    child.on('error', (error) => {
+      process.stderr.write(`bench: bench/scale.ts: ${error.message}\n`)
+      resolve(1)
+    })
+    child.on('exit', (code, signal) => {
+      scaleChild = undefined
+      resolve(code ?? 128 + (signal === 'SIGINT' ? 2 : 15))
+    })
+  })
+}
+
+const opts = parseOptions(process.argv.slice(2), process.env)
+if (process.geteuid?.() !== 0) fail('run as root (containers need it, for LXC and for ctr)')
+
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     process.stderr.write(`bench: ${signal}, cleaning up\n`)
     cleanup()
+    // The scale part cleans up its own containers: pass the signal on and wait for it.
+    if (scaleChild && scaleChild.exitCode === null) {
+      scaleChild.kill(signal)
+      process.exitCode = 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1)
+      return
+    }
     process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1))
   })
 }
 process.on('exit', cleanup)
 
 try {
-  await main()
+  if (opts.scale !== 'only') await main(opts)
 } catch (error) {
   process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`)
   process.exitCode = 1
 } finally {
   cleanup()
+}
+if (opts.scale !== 'no') {
+  const code = await runScale(opts)
+  if (code !== 0 && !process.exitCode) process.exitCode = code
 }
