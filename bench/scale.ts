@@ -464,6 +464,8 @@ interface Tool {
   monitors(names: string[]): Map<string, number>
   /** How many of this tool's containers run (`ls --running`), for the checks. */
   running(): Promise<number>
+  /** `ls -f` over this tool's lxcpath, timed; checks a row per defined container and the header. */
+  lsFancy(): Promise<number>
 }
 
 /** Timeouts: a fleet call may take long on a loaded machine, but never forever. */
@@ -513,6 +515,7 @@ function ctrTool(p: Paths, atOnce: number): Tool {
       return found
     },
     running: async () => countLines((await run(...ctr('ls', '-P', p.ctrpath, '--running', '-1'))).stdout),
+    lsFancy: async () => checkedLs('ctr ls -f', await run(...ctr('ls', '-f', '-P', p.ctrpath), MANY_TIMEOUT_MS), definedIn(p.ctrpath)),
   }
 }
 
@@ -550,7 +553,18 @@ function lxcTool(p: Paths, atOnce: number): Tool {
       return found
     },
     running: async () => countLines((await run(need('lxc-ls'), ['-P', p.lxcpath, '--running', '-1'])).stdout),
+    lsFancy: async () => checkedLs('lxc-ls -f', await run(need('lxc-ls'), ['-f', '-P', p.lxcpath], MANY_TIMEOUT_MS), definedIn(p.lxcpath)),
   }
+}
+
+function definedIn(lxcpath: string): number {
+  return readdirSync(lxcpath).filter((name) => existsSync(join(lxcpath, name, 'config'))).length
+}
+
+function checkedLs(what: string, r: RunResult, defined: number): number {
+  const n = countLines(r.stdout)
+  if (n !== defined + 1) throw new Error(`${what} printed ${n} lines for ${defined} containers and a header`)
+  return r.ms
 }
 
 function countLines(text: string): number {
@@ -700,6 +714,8 @@ interface Level {
   rssOver: number
   start: Stats | undefined
   stop: Stats | undefined
+  /** `ls -f` over the tool's lxcpath: every container defined there, `running` of them running. */
+  ls: Stats | undefined
   /** Paired: each probe's start minus the node -e 0 just before it. */
   startOverNode: Stats | undefined
   node: Stats | undefined
@@ -725,7 +741,9 @@ async function measureCurve(opts: Options, tool: Tool, levels: number[]): Promis
     const stops: number[] = []
     const nodes: number[] = []
     const overNode: number[] = []
+    const lss: number[] = []
     for (let i = 0; i < opts.probes; i++) {
+      lss.push(await tool.lsFancy())
       const node = (await run(NODE, ['-e', '0'])).ms
       const s = await tool.start(tool.probe)
       tool.monitors([tool.probe])
@@ -747,6 +765,7 @@ async function measureCurve(opts: Options, tool: Tool, levels: number[]): Promis
       rssOver: rss.filter((k) => k >= 1024).length,
       start: stats(starts),
       stop: stats(stops),
+      ls: stats(lss),
       startOverNode: tool.key === 'ctr' ? stats(overNode) : undefined,
       node: stats(nodes),
       load: loadavg()[0] ?? 0,
@@ -894,10 +913,10 @@ function reportFleet(opts: Options, f: FleetFigures, lxc: boolean): string {
 }
 
 function reportCurves(curves: Map<string, Level[]>, lxcMax: number): string {
-  const out: string[] = ['Running containers: monitor memory (all running monitors) and one more container started and stopped (ms; median of the probes)']
+  const out: string[] = ['Running containers: monitor memory (all running monitors); one more container started and stopped, and ls -f of the lxcpath (every container defined there, this many running) (ms; median of the probes)']
   const ctr = curves.get('ctr') ?? []
   const lxc = curves.get('lxc')
-  const head = ['running', 'tool', 'RSS total MiB', 'PSS total MiB', 'RSS/monitor KiB med (max)', 'PSS/monitor KiB med', 'start', 'start − node -e 0', 'stop -k', 'start ÷ LXC', 'ramp: started, s (ms each)', 'load']
+  const head = ['running', 'tool', 'RSS total MiB', 'PSS total MiB', 'RSS/monitor KiB med (max)', 'PSS/monitor KiB med', 'start', 'start − node -e 0', 'stop -k', 'start ÷ LXC', 'ls -f', 'ramp: started, s (ms each)', 'load']
   const body: string[][] = []
   for (const c of ctr) {
     const l = lxc?.find((x) => x.running === c.running)
@@ -914,12 +933,13 @@ function reportCurves(curves: Map<string, Level[]>, lxcMax: number): string {
         v.startOverNode ? fmt(v.startOverNode.median) : '',
         fmt(v.stop?.median),
         label === 'ctr' && l ? ratio(v.start?.median, l.start?.median) : '',
+        fmt(v.ls?.median),
         `${v.rampCount}, ${fmt(v.rampMs / 1000, 2)} (${fmt(v.rampMs / v.rampCount, 1)})`,
         fmt(v.load, 2),
       ])
     }
   }
-  out.push(table(head, body, new Set([0, 2, 3, 4, 5, 6, 7, 8, 9, 11])))
+  out.push(table(head, body, new Set([0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12])))
   if (lxc && lxcMax < (ctr[ctr.length - 1]?.running ?? 0)) out.push(`  LXC only up to ${lxcMax} running containers (--lxc-max).`)
   const top = ctr[ctr.length - 1]
   if (top) {
