@@ -470,6 +470,8 @@ interface Tool {
 
 /** Timeouts: a fleet call may take long on a loaded machine, but never forever. */
 const MANY_TIMEOUT_MS = 900_000
+/** How many of a level's probes also time `ls -f`. */
+const LS_PROBES = 3
 const ONE_TIMEOUT_MS = 60_000
 
 function ctrTool(p: Paths, atOnce: number): Tool {
@@ -743,7 +745,8 @@ async function measureCurve(opts: Options, tool: Tool, levels: number[]): Promis
     const overNode: number[] = []
     const lss: number[] = []
     for (let i = 0; i < opts.probes; i++) {
-      lss.push(await tool.lsFancy())
+      // lxc-ls -f asks every running container (40 s at 500 on a busy 2-CPU machine): 3 samples are enough.
+      if (i < LS_PROBES) lss.push(await tool.lsFancy())
       const node = (await run(NODE, ['-e', '0'])).ms
       const s = await tool.start(tool.probe)
       tool.monitors([tool.probe])
@@ -913,7 +916,9 @@ function reportFleet(opts: Options, f: FleetFigures, lxc: boolean): string {
 }
 
 function reportCurves(curves: Map<string, Level[]>, lxcMax: number): string {
-  const out: string[] = ['Running containers: monitor memory (all running monitors); one more container started and stopped, and ls -f of the lxcpath (every container defined there, this many running) (ms; median of the probes)']
+  const out: string[] = [
+    `Running containers: monitor memory (all running monitors); one more container started and stopped, and ls -f of the lxcpath (every container defined there, this many running) (ms; median of the probes, of the first ${LS_PROBES} for ls -f)`,
+  ]
   const ctr = curves.get('ctr') ?? []
   const lxc = curves.get('lxc')
   const head = ['running', 'tool', 'RSS total MiB', 'PSS total MiB', 'RSS/monitor KiB med (max)', 'PSS/monitor KiB med', 'start', 'start − node -e 0', 'stop -k', 'start ÷ LXC', 'ls -f', 'ramp: started, s (ms each)', 'load']
@@ -951,6 +956,7 @@ function reportCurves(curves: Map<string, Level[]>, lxcMax: number): string {
     out.push(`  ${totalOk ? 'met   ' : 'MISSED'} issue 13 item 4: ${top.running} monitors under 0.6 GB together: RSS ${gb(top.rssTotalKiB)}, PSS ${gb(top.pssTotalKiB)} (what they cost the host)`)
     const l = lxc?.find((x) => x.running === top.running) ?? lxc?.[lxc.length - 1]
     if (l) out.push(`         LXC's ${l.running} [lxc monitor]s: RSS ${gb(l.rssTotalKiB)}, PSS ${gb(l.pssTotalKiB)}; ctr ÷ LXC: RSS ${ratio(top.rssTotalKiB / top.running, l.rssTotalKiB / l.running)}, PSS ${ratio(top.pssTotalKiB / top.running, l.pssTotalKiB / l.running)} per monitor`)
+    if (l) out.push(`  ls -f: ctr with ${top.running} running ${fmt(top.ls?.median)} ms, lxc-ls -f with ${l.running} running ${fmt(l.ls?.median)} ms: ${ratio(top.ls?.median, l.ls?.median)}`)
   }
   return out.join('\n')
 }
