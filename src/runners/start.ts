@@ -2,7 +2,6 @@
 // ctr-monitor and report what it says (docs/lxc-contract.md §1,
 // docs/architecture.md §2).
 
-import {randomBytes} from 'node:crypto'
 import {accessSync, closeSync, constants as fsConstants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, statSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {dirname, resolve as resolvePath} from 'node:path'
@@ -113,7 +112,8 @@ export async function runStart(opts: StartOptions, variant: StartVariant = {}): 
     fstab: config.mountFstab === undefined ? [] : readFstab(config.mountFstab),
     callerEnv: process.env,
     hookTimeoutS: hookTimeout(process.env.CTR_HOOK_TIMEOUT),
-    random: (n) => randomBytes(n),
+    // node:crypto (and the stream stack it loads) only for lxc.net.N.hwaddr's x's.
+    random: (n) => (require('node:crypto') as typeof import('node:crypto')).randomBytes(n),
     terminal: !opts.daemon && onTerminal(),
   })
   notices.push(...planWarnings)
