@@ -131,7 +131,8 @@ export async function runStart(opts: StartOptions, variant: StartVariant = {}): 
     // start -F on a terminal: this terminal is the console's first client,
     // attached before init runs so that none of its output is missed.
     const session = spec.tty?.hold ? interactiveConsole(ref, launched) : undefined
-    const report = await withinReportTimeout(launched, ref.name, hookAllowanceMs(spec, START_HOOKS)).catch((error: unknown) => {
+    // The blocking launch has its report (or its timeout) already: no timer to arm.
+    const report = await (launched.settled ? launched.report : withinReportTimeout(launched, ref.name, hookAllowanceMs(spec, START_HOOKS))).catch((error: unknown) => {
       unforward()
       throw error
     })

@@ -35,6 +35,8 @@ export interface LaunchedMonitor {
   monitorPid(): number | undefined
   /** Daemon mode, once reported: let go of the sync socket and the spawned process (ctr exits without waiting for their end). */
   release(): void
+  /** The blocking launch (see below): `report` is settled already, within its own bound. */
+  settled?: true
 }
 
 /**
@@ -241,7 +243,7 @@ function launchDaemonSync(binding: SpawnSyncBinding, binary: string, spec: Buffe
   const out = result.output?.[3]?.toString('utf8') ?? ''
   const parsed = parseReport(out, undefined)
   // fd 3 is closed once the call returns: the monitor reported and let go, or exited.
-  const pending = {monitorPid: () => parsed.monitorPid, listening: Promise.resolve(), kill: () => undefined, release: () => undefined, exit: Promise.resolve(0), closed: Promise.resolve()}
+  const pending = {monitorPid: () => parsed.monitorPid, listening: Promise.resolve(), kill: () => undefined, release: () => undefined, exit: Promise.resolve(0), closed: Promise.resolve(), settled: true as const}
   if (parsed.report) return {...pending, report: Promise.resolve(parsed.report)}
   if (result.error !== undefined && result.error !== -constants.errno.ETIMEDOUT && result.output === null) {
     const code = errnoName(-result.error)
