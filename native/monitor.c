@@ -741,27 +741,35 @@ static void close_all_but(int a, int b, int c)
 	(void)syscall(SYS_close_range, (unsigned)from, ~0U, 0);
 }
 
-/* fork, setsid, fork: the grandchild is the monitor, with no controlling
- * terminal and reparented away from ctr. The first child is reaped by the
- * original process, which then exits: ctr reads the outcome on the sync fd. */
+/* setsid, fork: the child is the monitor, in a session of its own that it
+ * does not lead (so it can never acquire a controlling terminal), and
+ * reparented away from ctr once the original process exits; ctr reads the
+ * outcome on the sync fd. One fork, not the classic two: the spawned process
+ * is not a process group leader, so it can call setsid itself, and the
+ * monitor starts one process creation sooner on every start. A process
+ * that leads its group already (a $CTR_MONITOR wrapper may spawn it so)
+ * cannot: then fork, setsid, fork as before, the first child reaped by the
+ * original process, which exits with its status. */
 static int daemonize(struct ctr_monitor *m)
 {
 	_cleanup_close_ int devnull = -EBADF;
 	pid_t pid;
 
+	if (setsid() < 0) {
+		pid = fork();
+		if (pid < 0)
+			return -errno;
+		if (pid > 0) {
+			int status;
+			(void)waitpid(pid, &status, 0);
+			_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+		}
+		if (setsid() < 0)
+			_exit(1);
+	}
 	pid = fork();
 	if (pid < 0)
 		return -errno;
-	if (pid > 0) {
-		int status;
-		(void)waitpid(pid, &status, 0);
-		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
-	}
-	if (setsid() < 0)
-		_exit(1);
-	pid = fork();
-	if (pid < 0)
-		_exit(1);
 	if (pid > 0)
 		_exit(0);
 	if (chdir("/") < 0)

@@ -41,9 +41,10 @@ export interface LaunchedMonitor {
 
 /**
  * Spawns the monitor and sends it the encoded spec. In daemon mode the spawned
- * process forks twice and exits; the report arrives from the grandchild. In
- * foreground mode the monitor runs in its own session (so a terminal's
- * Ctrl-C reaches ctr once, and ctr forwards it) with ctr's stdio.
+ * process calls setsid, forks and exits; the report arrives from the child
+ * (docs/monitor-protocol.md §3.2). In foreground mode the monitor runs in
+ * its own session (so a terminal's Ctrl-C reaches ctr once, and ctr
+ * forwards it) with ctr's stdio.
  */
 export function launchMonitor(spec: Buffer, opts: LaunchOptions): LaunchedMonitor {
   const binary = monitorBinary()
