@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Two ways in, one behaviour (docs/architecture.md §6). The LXC-compatible hot
 // commands go straight to our getopt parser and runner, bundled in
-// dist/hot-start.cjs and dist/hot-query.cjs and loaded with V8's code cache
+// dist/hot-*.cjs (scripts/build-hot.mjs) and loaded with V8's code cache
 // (scripts/hot-loader.cjs), because importing
 // @oclif/core alone costs ~75 ms and Node's ESM loader another ~10;
 // everything else (the version, help, completion, an unknown command,
@@ -14,7 +14,9 @@
 // (CommonJS on purpose: bin/package.json says so.)
 'use strict'
 
-const HOT = new Set(['start', 'execute', 'wait', 'info', 'stop', 'ls', 'monitor', 'attach'])
+// Each hot command's bundle: start and execute carry the start planner and
+// the seccomp compiler; info, stop and ls have one each; the rest share one.
+const HOT = {start: 'hot-start', execute: 'hot-start', info: 'hot-info', stop: 'hot-stop', ls: 'hot-ls', wait: 'hot-query', monitor: 'hot-query', attach: 'hot-query'}
 // Called through a link named after an LXC tool (lxc-start, ...: the table
 // in lxc-tools.json), ctr runs that command and names itself after the link.
 const script = process.argv[1] || ''
@@ -22,13 +24,12 @@ const self = script.slice(script.lastIndexOf('/') + 1)
 const tool = self.startsWith('lxc-') ? require('./lxc-tools.json')[self] : undefined
 const invokedAs = typeof tool === 'string' ? self : undefined
 const argv = invokedAs ? [tool, ...process.argv.slice(2)] : process.argv.slice(2)
-// start and execute carry the start planner and the seccomp compiler; the others do not need them.
 const command = argv[0]
+const bundle = Object.hasOwn(HOT, command) ? HOT[command] : undefined
 
-if (HOT.has(command) && !process.env.CTR_VIA_OCLIF) {
+if (bundle && !process.env.CTR_VIA_OCLIF) {
   const {join} = require('node:path')
   const {loadWithCache} = require('../scripts/hot-loader.cjs')
-  const bundle = command === 'start' || command === 'execute' ? 'hot-start' : 'hot-query'
   loadWithCache(join(__dirname, `../dist/${bundle}.cjs`), require).exports.dispatch(command, argv.slice(1), invokedAs)
 } else {
   // A system error met while loading (EMFILE under a low `ulimit -n`)

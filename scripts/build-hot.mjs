@@ -1,8 +1,11 @@
-// Bundles the fast path into two CommonJS files that bin/run.js loads
+// Bundles the fast path into the CommonJS files that bin/run.js loads
 // (through scripts/hot-loader.cjs, with V8's code cache): dist/hot-start.cjs
-// for `start` and `execute` (src/hot/start.ts) and dist/hot-query.cjs for
-// wait, info, stop, ls, monitor and attach (src/hot/query.ts). Two bundles, so that the queries
-// do not load the config model and start planner they never use.
+// for `start` and `execute` (src/hot/start.ts), dist/hot-info.cjs,
+// hot-stop.cjs and hot-ls.cjs for those three commands alone, and
+// dist/hot-query.cjs for wait, monitor and attach (src/hot/query.ts).
+// Separate bundles, so that the queries do not load the start planner they
+// never use, and `info`, `stop` and `ls` (what scripts call in loops) do
+// not deserialise each other's code: a bundle's cost grows with its size.
 //
 // Why: Node 20 spends ~10 ms initialising its ESM loader and more resolving
 // and linking ~35 small modules; one CommonJS file loads in a fraction of
@@ -14,8 +17,11 @@ import {rmSync} from 'node:fs'
 
 import {build} from 'esbuild'
 
+// The bundles, named after their entry points (src/hot/NAME.ts: hot-NAME).
+const HOT_BUNDLES = ['hot-start', 'hot-query', 'hot-info', 'hot-stop', 'hot-ls']
+
 await build({
-  entryPoints: {'hot-start': 'src/hot/start.ts', 'hot-query': 'src/hot/query.ts'},
+  entryPoints: Object.fromEntries(HOT_BUNDLES.map((bundle) => [bundle, `src/hot/${bundle.slice(4)}.ts`])),
   outdir: 'dist',
   outExtension: {'.js': '.cjs'},
   bundle: true,
@@ -38,7 +44,7 @@ await build({
 
 // V8's code cache for the bundle (scripts/warm-hot.cjs): a stale cache
 // from an earlier build must not survive a failure to make a new one.
-for (const bundle of ['hot-start', 'hot-query']) rmSync(`dist/${bundle}.cjs.cache`, {force: true})
+for (const bundle of HOT_BUNDLES) rmSync(`dist/${bundle}.cjs.cache`, {force: true})
 // The warm-up commands print to fds 1 and 2 directly: those go to /dev/null,
 // the script's own errors come back on fd 3.
 const warm = spawnSync(process.execPath, ['scripts/warm-hot.cjs'], {stdio: ['ignore', 'ignore', 'ignore', 'pipe'], encoding: 'utf8'})

@@ -22,14 +22,19 @@ async function main() {
     mkdirSync(join(sandbox, 'lxc', 'warm'), {recursive: true})
     writeFileSync(join(sandbox, 'lxc', 'warm', 'config'), 'lxc.uts.name = warm\nlxc.net.0.type = empty\nlxc.mount.auto = proc:mixed sys:ro\n')
     const runs = {
-      'hot-query': [
+      // Each bundle's cache holds what its own commands ran (src/hot/*.ts).
+      'hot-info': [
         ['info', ['-n', 'warm']],
         ['info', ['-n', 'warm', '-sH', '--json']],
-        ['wait', ['-n', 'warm', '-s', 'STOPPED', '-t', '0']],
-        ['wait', ['-n', 'warm', '-s', 'RUNNING', '-t', '0']],
+      ],
+      'hot-stop': [
         ['stop', ['-n', 'warm', '-k']],
         ['stop', ['-n', 'warm', '-t', '5']],
-        ['ls', ['-f']],
+      ],
+      'hot-ls': [['ls', ['-f']]],
+      'hot-query': [
+        ['wait', ['-n', 'warm', '-s', 'STOPPED', '-t', '0']],
+        ['wait', ['-n', 'warm', '-s', 'RUNNING', '-t', '0']],
       ],
       // Through the start plan, which refuses an unknown lxc.prlimit
       // resource (LXC checks them at start too): no container ever runs.

@@ -148,7 +148,7 @@ describe('installing the packed tarballs', {skip: rootOnly()}, () => {
   it('packs what runs and nothing else', T, async () => {
     const main = tarballs['ctr-lxc'] ?? ''
     const files = spawnSync('tar', ['-tzf', main], {encoding: 'utf8'}).stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''))
-    for (const needed of ['package.json', 'LICENSE', 'README.md', 'bin/run.js', 'dist/main.js', 'dist/index.js', 'dist/index.d.ts', 'dist/hot-start.cjs', 'dist/hot-query.cjs', 'config/default.conf', 'native/Makefile', 'native/main.c', 'scripts/install.cjs', 'scripts/hot-loader.cjs', 'man/ctr.1', 'man/ctr-start.1']) {
+    for (const needed of ['package.json', 'LICENSE', 'README.md', 'bin/run.js', 'dist/main.js', 'dist/index.js', 'dist/index.d.ts', 'dist/hot-start.cjs', 'dist/hot-query.cjs', 'dist/hot-info.cjs', 'dist/hot-stop.cjs', 'dist/hot-ls.cjs', 'config/default.conf', 'native/Makefile', 'native/main.c', 'scripts/install.cjs', 'scripts/hot-loader.cjs', 'man/ctr.1', 'man/ctr-start.1']) {
       assert.ok(files.includes(needed), `${needed} is in the tarball`)
     }
     for (const file of files) {
@@ -156,7 +156,7 @@ describe('installing the packed tarballs', {skip: rootOnly()}, () => {
     }
     // The V8 code caches ship, made under a neutral name: no builder's path in them.
     const caches = files.filter((f) => f.endsWith('.cjs.cache'))
-    assert.deepEqual(caches.sort(), ['dist/hot-query.cjs.cache', 'dist/hot-start.cjs.cache'])
+    assert.deepEqual(caches.sort(), ['dist/hot-info.cjs.cache', 'dist/hot-ls.cjs.cache', 'dist/hot-query.cjs.cache', 'dist/hot-start.cjs.cache', 'dist/hot-stop.cjs.cache'])
     for (const cache of caches) {
       const bytes = spawnSync('tar', ['-xzOf', main, `package/${cache}`]).stdout
       assert.equal(bytes.includes(Buffer.from(REPO)), false, `${cache} records ${REPO}`)
