@@ -114,9 +114,11 @@ export async function runInfo(opts: InfoOptions): Promise<CommandOutcome<InfoRes
   const byLxc = lxc !== undefined && !heldByCtr(lxc)
   const wantStats = status.running && !byLxc && (opts.json || opts.showStats || defaultMode)
   const stats = wantStats ? readContainerStats(ref.rundir) : undefined
-  // The link lines come from the monitor's record and its namespace's counters.
+  // The link lines come from the monitor's record and its namespace's
+  // counters; without a recorded interface (-sH, or an empty network) there
+  // is no counter to read.
   const nics = wantStats ? readNetworkRecord(ref.rundir) : []
-  const links = infoLinks(nics, status.monitorPid === undefined ? new Map() : readNetDev(status.monitorPid))
+  const links = infoLinks(nics, status.monitorPid === undefined || nics.length === 0 ? new Map() : readNetDev(status.monitorPid))
   const pid = status.initPid !== undefined && status.running ? status.initPid : undefined
   const result: InfoResult = {
     name: ref.name, lxcpath: ref.lxcpath, state: status.state, running: status.running, defined,
@@ -137,7 +139,9 @@ export async function runInfo(opts: InfoOptions): Promise<CommandOutcome<InfoRes
     name: ref.name, state: status.state, running: status.running, ips, config: items,
     ...(pid === undefined ? {} : {pid}), ...(shown ? {stats: shown} : {}),
   }
-  const out = formatInfo(facts, opts)
+  // --json (and the library, which runs this with --json) prints the result
+  // alone: no text to format.
+  const out = opts.json ? {stdout: '', stderr: []} : formatInfo(facts, opts)
   return {exitCode: 0, result, text: out.stdout, rawStderr: out.stderr}
 }
 
