@@ -15,6 +15,7 @@ import * as entries from './entries.js'
 import type {CommandOutcome} from './output.js'
 import type {LsEntry} from './core/format/ls.js'
 import type {FreezerResult} from './sys/cgroup-freeze.js'
+import {reuseParsedConfigs} from './sys/config-reuse.js'
 import {pathContext, readGlobalValue} from './sys/container.js'
 import type {AttachResult} from './runners/attach.js'
 import type {InfoResult, InfoStatsJson} from './runners/info.js'
@@ -98,6 +99,11 @@ export type ContainerEventJson =
   | {time: number; name: string; lxcpath: string; event: 'state'; state: State; stateIndex: number; initial: boolean}
   | {time: number; name: string; lxcpath: string; event: 'exit'; status: number; signal: number | null}
   | {time: number; name: string; lxcpath: string; event: 'oom'; oomKills: number}
+
+// A program asks about the same containers again and again: info() and
+// stop() reuse a config parsed before while its file is unchanged
+// (src/sys/config.ts), instead of parsing it on every call.
+reuseParsedConfigs()
 
 // BigInt never leaves: JSON-safe plain objects only.
 function plain<T>(value: unknown): T {

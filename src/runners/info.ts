@@ -90,7 +90,8 @@ function statsJson(stats: ContainerStats): InfoStatsJson {
 
 export async function runInfo(opts: InfoOptions): Promise<CommandOutcome<InfoResult>> {
   const ref = resolveFromOptions(opts)
-  const loaded = loadConfigForCommand(ref, opts)
+  // Read-only: a program may get the config it had parsed before (src/sys/config.ts).
+  const loaded = loadConfigForCommand(ref, opts, {readOnly: true})
   let status = await queryStatus(ref)
   const lxc = status.running ? undefined : queryLxc(ref.lxcpath, ref.name)
   if (lxc && !heldByCtr(lxc)) status = lxcStatus(lxc)

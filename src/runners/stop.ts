@@ -49,7 +49,8 @@ export async function runStopCommand(opts: StopOptions): Promise<CommandOutcome<
 export async function runStop(opts: StopOptions): Promise<CommandOutcome<StopResult>> {
   const started = Date.now()
   const ref = resolveFromOptions(opts)
-  const {config} = loadConfigForCommand(ref, opts)
+  // Read-only: a program may get the config it had parsed before (src/sys/config.ts).
+  const {config} = loadConfigForCommand(ref, opts, {readOnly: true})
   const status = await queryStatus(ref)
   if (!status.running) {
     // A monitor that died by SIGKILL leaves its run dir: clean it up here,

@@ -10,7 +10,7 @@ import {Container, CtrError, STATES, type ContainerEventJson} from 'ctr-lxc'
 
 import {rootOnly, useSandbox, waitForFile} from './helpers.js'
 import {validate} from './json-schema.js'
-import {readFileSync} from 'node:fs'
+import {readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 const T = {timeout: 90_000}
@@ -105,6 +105,37 @@ describe('the library (import {Container} from \'ctr-lxc\')', {skip: rootOnly()}
     const bad = await rejectsWith(new Container('../etc', {lxcpath: sb.lxcpath}).info(), 'CTR_INVALID_NAME', 1)
     assert.ok(bad.hints.length > 0)
     assert.equal(STATES.includes('RUNNING'), true)
+  })
+
+  it('info() sees every change of the config between calls, though it reuses a parsed config while its file is unchanged', T, async () => {
+    const sb = sandbox()
+    Object.assign(process.env, {CTR_RUNTIME_DIR: sb.runtimeDir, CTR_GLOBAL_CONFIG: sb.globalConfig})
+    const name = sb.name('reuse')
+    const config = sb.writeConfig(name, 'lxc.autodev = 1\n')
+    const c = new Container(name, {lxcpath: sb.lxcpath})
+    const autodev = async (): Promise<string | null | undefined> => (await c.info({config: ['lxc.autodev']})).config['lxc.autodev']
+    assert.equal(await autodev(), '1')
+    // Rewritten in place at once: same size, maybe the same file-time tick.
+    writeFileSync(config, 'lxc.autodev = 0\n')
+    assert.equal(await autodev(), '0')
+    // A file written long before (the package's default config, which says
+    // lxc.autodev = 0) is the one whose parse gets reused...
+    const settled = join(import.meta.dirname, '../../config/default.conf')
+    rmSync(config)
+    symlinkSync(settled, config)
+    assert.equal(await autodev(), '0')
+    assert.equal(await autodev(), '0')
+    // ...until the config is another file, and again once it is that one.
+    rmSync(config)
+    writeFileSync(config, 'lxc.autodev = 1\n')
+    assert.equal(await autodev(), '1')
+    rmSync(config)
+    symlinkSync(settled, config)
+    assert.equal(await autodev(), '0')
+    writeFileSync(config.replace(/config$/, 'other'), 'lxc.autodev = 1\n')
+    rmSync(config)
+    symlinkSync(config.replace(/config$/, 'other'), config)
+    assert.equal(await autodev(), '1')
   })
 
   it('attaches a command to a running container, and executes one under ctr\'s init', T, async () => {
