@@ -30,21 +30,34 @@ export interface CommandEntry {
  * from core/cli/parse.ts, and the runner `loadRunner` imports on demand.
  */
 export function lxcCommand(id: 'start' | 'wait' | 'info' | 'stop', loadRunner: () => Promise<unknown>): CommandEntry {
-  return {
-    async load() {
-      const [{COMMAND_SPECS}, parsers, run] = await Promise.all([import('./core/cli/specs.js'), import('./core/cli/parse.js'), loadRunner()])
-      const parse = {start: parsers.parseStartArgv, wait: parsers.parseWaitArgv, info: parsers.parseInfoArgv, stop: parsers.parseStopArgv}[id]
-      return {spec: COMMAND_SPECS[id], parse: parse as Parser, run: run as Runner}
-    },
-  }
+  return once(async () => {
+    const [{COMMAND_SPECS}, parsers, run] = await Promise.all([import('./core/cli/specs.js'), import('./core/cli/parse.js'), loadRunner()])
+    const parse = {start: parsers.parseStartArgv, wait: parsers.parseWaitArgv, info: parsers.parseInfoArgv, stop: parsers.parseStopArgv}[id]
+    return {spec: COMMAND_SPECS[id], parse: parse as Parser, run: run as Runner}
+  })
 }
 
 /** A command whose SPEC and parse live in core/cli/<id>.ts and whose run lives in runners/<id>.ts. */
 export function moduleCommand(load: () => Promise<[{SPEC: CommandSpec; parse: unknown}, {run: unknown}]>): CommandEntry {
+  return once(async () => {
+    const [cli, runner] = await load()
+    return {spec: cli.SPEC, parse: cli.parse as Parser, run: runner.run as Runner}
+  })
+}
+
+// The library calls load() on every method call: the modules are loaded
+// once, and an import() of a loaded module still costs the ESM loader's
+// resolution each time, so the answer is kept. A failed load (EMFILE) is
+// not kept: the next call tries again.
+function once(load: CommandEntry['load']): CommandEntry {
+  let loaded: ReturnType<CommandEntry['load']> | undefined
   return {
-    async load() {
-      const [cli, runner] = await load()
-      return {spec: cli.SPEC, parse: cli.parse as Parser, run: runner.run as Runner}
+    load() {
+      loaded ??= load().catch((error: unknown) => {
+        loaded = undefined
+        throw error
+      })
+      return loaded
     },
   }
 }
