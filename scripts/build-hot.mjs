@@ -33,7 +33,11 @@ await build({
   // import.meta.url is empty in CommonJS: give the bundle its own file URL
   // (src/sys/package-files.ts finds the package root from it).
   define: {'import.meta.url': '__ctrModuleUrl'},
-  banner: {js: "'use strict';\nconst __ctrModuleUrl = require('node:url').pathToFileURL(__filename).href;"},
+  // Written already wrapped as the function CommonJS runs a module in
+  // (Node's Module.wrap): wrapping it at load time made V8 copy the whole
+  // source into a flat string before compiling (scripts/hot-loader.cjs).
+  banner: {js: "(function (exports, require, module, __filename, __dirname) { 'use strict';\nconst __ctrModuleUrl = require('node:url').pathToFileURL(__filename).href;"},
+  footer: {js: '\n})'},
   logLevel: 'warning',
   // The bundle runs under vm.Script (for its code cache, see bin/run.js),
   // where import() has no loader: require oclif instead (it is CommonJS).

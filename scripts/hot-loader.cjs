@@ -8,11 +8,13 @@
 
 const {readFileSync} = require('node:fs')
 const {dirname} = require('node:path')
-const Module = require('node:module')
 const vm = require('node:vm')
 
 /**
- * Runs the CommonJS file `file` (with `file + '.cache'` as its code cache)
+ * Runs the CommonJS file `file`, written already wrapped as a function of
+ * (exports, require, module, __filename, __dirname) (scripts/build-hot.mjs:
+ * concatenating the wrapper here cost a copy of the whole source), with
+ * `file + '.cache'` as its code cache,
  * and returns its exports, plus the compiled script so a caller can produce
  * a fresh cache after running it. `scriptName` names the script for V8
  * (stack traces); V8 accepts a cache made under another name, so the cache
@@ -26,7 +28,7 @@ function loadWithCache(file, require, scriptName = file) {
   } catch {
     cachedData = undefined
   }
-  const script = new vm.Script(Module.wrap(source), {filename: scriptName, ...(cachedData ? {cachedData} : {})})
+  const script = new vm.Script(source, {filename: scriptName, ...(cachedData ? {cachedData} : {})})
   const module = {exports: {}}
   script.runInThisContext().call(module.exports, module.exports, require, module, file, dirname(file))
   return {exports: module.exports, script}
