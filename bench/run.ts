@@ -19,14 +19,15 @@
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {
   closeSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync,
-  rmdirSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync,
+  rmdirSync, rmSync, statSync, symlinkSync, writeFileSync,
 } from 'node:fs'
 import {cpus, loadavg, release} from 'node:os'
 import type {Duplex} from 'node:stream'
-import {delimiter, join} from 'node:path'
-import {fileURLToPath, pathToFileURL} from 'node:url'
+import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
 
 import {runtimeDir} from '../src/core/paths.js'
+import {REPO, childrenOf, fail, gitDescribe, intOption, lineKey, need, pin, procStat, slurp, stats, which, type Pinned, type Stats} from './common.js'
 
 // ---------------------------------------------------------------- options
 
@@ -102,41 +103,12 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
   return opts
 }
 
-function intOption(what: string, text: string, min: number): number {
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < min) fail(`${what}: expected an integer ≥ ${min}, got "${text}"`)
-  return n
-}
-
-function fail(message: string): never {
-  process.stderr.write(`bench: ${message}\n`)
-  process.exit(2)
-}
 
 // ---------------------------------------------------------------- environment
 
-const REPO = fileURLToPath(new URL('..', import.meta.url))
 const CTR_ENTRY = join(REPO, 'bin/run.js')
 const NODE = process.execPath
 const NAME = 'ctrbench'
-
-function which(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter)) {
-    const path = join(dir || '.', cmd)
-    try {
-      if (statSync(path).isFile()) return path
-    } catch {
-      // not here
-    }
-  }
-  return undefined
-}
-
-function need(cmd: string): string {
-  const path = which(cmd)
-  if (!path) throw new Error(`${cmd} not found in PATH`)
-  return path
-}
 
 interface Paths {
   tmp: string
@@ -207,16 +179,6 @@ function launch(cmd: string, args: string[], timeoutMs = 30_000): Launched {
   return {pid: child.pid ?? -1, done}
 }
 
-function slurp(path: string): string {
-  try {
-    const text = readFileSync(path, 'utf8')
-    unlinkSync(path)
-    return text
-  } catch {
-    return ''
-  }
-}
-
 function describe(cmd: string, args: string[]): string {
   return [cmd === NODE ? 'node' : cmd, ...args].join(' ')
 }
@@ -256,28 +218,6 @@ async function fdAppears(pid: number, pattern: RegExp, limitMs: number): Promise
 
 // ---------------------------------------------------------------- /proc
 
-interface Pinned {
-  pid: number
-  starttime: string
-}
-
-function procStat(pid: number): string[] | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // Fields after "(comm)": state is [0], ppid [1], starttime [19].
-    return text.slice(text.lastIndexOf(')') + 2).split(' ')
-  } catch {
-    return undefined
-  }
-}
-
-/** The process and its start time; undefined once it is gone (a zombie counts as gone: it only waits to be reaped). */
-function pin(pid: number): Pinned | undefined {
-  const stat = procStat(pid)
-  if (stat?.[19] === undefined || stat[0] === 'Z' || stat[0] === 'X') return undefined
-  return {pid, starttime: stat[19]}
-}
-
 function parentOf(pid: number): number | undefined {
   const ppid = procStat(pid)?.[1]
   return ppid === undefined ? undefined : Number(ppid)
@@ -303,14 +243,6 @@ function memoryOf(pid: number): Memory | undefined {
     return {rssKiB: Number(rss), pssKiB: pss}
   } catch {
     return undefined
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
-  } catch {
-    return []
   }
 }
 
@@ -346,21 +278,6 @@ function consoleKind(initPid: number): string {
 }
 
 // ---------------------------------------------------------------- stats
-
-interface Stats {
-  min: number
-  median: number
-  max: number
-  n: number
-}
-
-function stats(samples: number[]): Stats | undefined {
-  if (samples.length === 0) return undefined
-  const sorted = [...samples].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  const median = sorted.length % 2 ? sorted[mid] ?? 0 : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
-  return {min: sorted[0] ?? 0, median, max: sorted[sorted.length - 1] ?? 0, n: sorted.length}
-}
 
 class Samples {
   private readonly data = new Map<string, number[]>()
@@ -600,10 +517,6 @@ function buildBusyboxRootfs(rootfs: string): string {
 function withRootfs(config: string, rootfs: string): string {
   const lines = config.split('\n').filter((line) => !/^\s*lxc\.rootfs\.path\s*=/.test(line))
   return `lxc.rootfs.path = dir:${rootfs}\n${lines.join('\n').trimEnd()}\n`
-}
-
-function lineKey(line: string): string | undefined {
-  return /^\s*(lxc\.[A-Za-z0-9_.]+)\s*=/.exec(line)?.[1]
 }
 
 /**
@@ -1243,13 +1156,6 @@ function configNote(r: Run): string {
 }
 
 // ---------------------------------------------------------------- main
-
-function gitDescribe(): string {
-  const rev = spawnSync('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD'], {encoding: 'utf8'})
-  if (rev.status !== 0) return 'unknown'
-  const dirty = spawnSync('git', ['-C', REPO, 'status', '--porcelain', '--untracked-files=no'], {encoding: 'utf8'}).stdout.trim() !== ''
-  return `${rev.stdout.trim()}${dirty ? '+changes' : ''}`
-}
 
 function checkBuilt(): void {
   const hint = 'build first: make -s -C native && npm run build'

@@ -27,10 +27,12 @@ import {
   statSync, unlinkSync, writeFileSync,
 } from 'node:fs'
 import {cpus, loadavg, release} from 'node:os'
-import {delimiter, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {join} from 'node:path'
 
 import {runtimeDir} from '../src/core/paths.js'
+import {REPO, childrenOf, fail, gitDescribe, intOption, lineKey, need, pin, setProgram, slurp, stats, which, type Pinned, type Stats} from './common.js'
+
+setProgram('bench/scale')
 
 // ---------------------------------------------------------------- options
 
@@ -111,12 +113,6 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
   return opts
 }
 
-function intOption(what: string, text: string, min: number): number {
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < min) fail(`${what}: expected an integer ≥ ${min}, got "${text}"`)
-  return n
-}
-
 /** A comma-separated list of counts ≥ 1, sorted, duplicates removed. */
 function listOption(what: string, text: string): number[] {
   const list = [...new Set(text.split(',').filter(Boolean).map((t) => intOption(what, t.trim(), 1)))].sort((a, b) => a - b)
@@ -133,36 +129,13 @@ function partsOption(what: string, text: string): Set<Part> {
   return parts
 }
 
-function fail(message: string): never {
-  process.stderr.write(`bench/scale: ${message}\n`)
-  process.exit(2)
-}
 
 // ---------------------------------------------------------------- environment
 
-const REPO = fileURLToPath(new URL('..', import.meta.url))
 const CTR_ENTRY = join(REPO, 'bin/run.js')
 const NODE = process.execPath
 /** Names carry the bench's pid: LXC names its cgroups after the container alone (lxc.payload.NAME), for every lxcpath. */
 const TAG = `sc${process.pid}`
-
-function which(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter)) {
-    const path = join(dir || '.', cmd)
-    try {
-      if (statSync(path).isFile()) return path
-    } catch {
-      // not here
-    }
-  }
-  return undefined
-}
-
-function need(cmd: string): string {
-  const path = which(cmd)
-  if (!path) throw new Error(`${cmd} not found in PATH`)
-  return path
-}
 
 const progress = (text: string): void => {
   process.stderr.write(`bench/scale: ${text}\n`)
@@ -217,16 +190,6 @@ function launch(cmd: string, args: string[], timeoutMs: number): Promise<RunResu
   })
 }
 
-function slurp(path: string): string {
-  try {
-    const text = readFileSync(path, 'utf8')
-    unlinkSync(path)
-    return text
-  } catch {
-    return ''
-  }
-}
-
 function describeCmd(cmd: string, args: string[]): string {
   const shown = args.length > 12 ? [...args.slice(0, 10), `… (${args.length} arguments)`] : args
   return [cmd === NODE ? 'node' : cmd, ...shown].join(' ')
@@ -248,28 +211,6 @@ function tail(text: string, lines = 20): string {
 
 // ---------------------------------------------------------------- /proc
 
-interface Pinned {
-  pid: number
-  starttime: string
-}
-
-function procStat(pid: number): string[] | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // Fields after "(comm)": state is [0], ppid [1], starttime [19].
-    return text.slice(text.lastIndexOf(')') + 2).split(' ')
-  } catch {
-    return undefined
-  }
-}
-
-/** The process and its start time; undefined once it is gone (a zombie counts as gone). */
-function pin(pid: number): Pinned | undefined {
-  const stat = procStat(pid)
-  if (stat?.[19] === undefined || stat[0] === 'Z' || stat[0] === 'X') return undefined
-  return {pid, starttime: stat[19]}
-}
-
 interface Memory {
   rssKiB: number
   pssKiB: number
@@ -284,14 +225,6 @@ function memoryOf(pid: number): Memory | undefined {
     return {rssKiB: Number(rss), pssKiB: Number(pss)}
   } catch {
     return undefined
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
-  } catch {
-    return []
   }
 }
 
@@ -333,21 +266,6 @@ function cgroupMounts(): string[] {
 }
 
 // ---------------------------------------------------------------- stats
-
-interface Stats {
-  min: number
-  median: number
-  max: number
-  n: number
-}
-
-function stats(samples: number[]): Stats | undefined {
-  if (samples.length === 0) return undefined
-  const sorted = [...samples].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  const median = sorted.length % 2 ? sorted[mid] ?? 0 : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
-  return {min: sorted[0] ?? 0, median, max: sorted[sorted.length - 1] ?? 0, n: sorted.length}
-}
 
 function fmt(n: number | undefined, digits?: number): string {
   if (n === undefined || Number.isNaN(n)) return '—'
@@ -600,10 +518,6 @@ async function busyboxFromCtr(p: Paths): Promise<{config: string; rootfs: string
 function configFor(base: string, rootfs: string, name: string): string {
   const lines = base.split('\n').filter((line) => !/^\s*lxc\.(rootfs\.path|uts\.name)\s*=/.test(line))
   return `lxc.rootfs.path = dir:${rootfs}\nlxc.uts.name = ${name}\n${lines.join('\n').trimEnd()}\n`
-}
-
-function lineKey(line: string): string | undefined {
-  return /^\s*(lxc\.[A-Za-z0-9_.]+)\s*=/.exec(line)?.[1]
 }
 
 /**
@@ -986,13 +900,6 @@ function lxcAvailable(): {ok: true; version: string} | {ok: false; why: string} 
   const version = spawnSync(need('lxc-start'), ['--version'], {encoding: 'utf8'})
   if (version.status !== 0) return {ok: false, why: 'lxc-start --version failed'}
   return {ok: true, version: version.stdout.trim()}
-}
-
-function gitDescribe(): string {
-  const rev = spawnSync('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD'], {encoding: 'utf8'})
-  if (rev.status !== 0) return 'unknown'
-  const dirty = spawnSync('git', ['-C', REPO, 'status', '--porcelain', '--untracked-files=no'], {encoding: 'utf8'}).stdout.trim() !== ''
-  return `${rev.stdout.trim()}${dirty ? '+changes' : ''}`
 }
 
 async function main(): Promise<void> {
