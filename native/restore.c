@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,46 +109,77 @@ static void exec_criu(struct ctr_monitor *m, int out)
 	_exit(127);
 }
 
-/* Reads criu's output until it exits; returns its wait status, or -errno. */
+/* How long a restore may take before criu is killed: a bound for a hang, as
+ * a hook's (hooks.c, the same default), not for speed. */
+#define RESTORE_TIMEOUT_S 300
+
+/* Reads criu's output until it exits (woken by its pidfd, so no polling),
+ * then drains what it wrote; kills it at the deadline. Returns its wait
+ * status, or -errno (-ETIMEDOUT for the deadline). */
 static int wait_criu(pid_t pid, int out)
 {
+	_cleanup_close_ int pidfd = ctr_pidfd_open(pid);
+	long long deadline = ctr_monotonic_us() + RESTORE_TIMEOUT_S * 1000000LL;
+	struct pollfd p[2] = {{.fd = out, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+	bool timed_out = false;
 	char buf[1024];
 	int status;
 
-	for (;;) {
-		struct pollfd p = {.fd = out, .events = POLLIN};
-		pid_t w;
-		/* The pipe may stay open after criu exits (nothing of the restored
-		 * tree should hold it, but a poll with a bound costs nothing). */
-		if (poll(&p, 1, 100) > 0) {
-			ssize_t n = read(out, buf, sizeof(buf));
-			if (n > 0) {
-				keep_output(buf, (size_t)n);
-				continue;
-			}
-		}
-		w = waitpid(pid, &status, WNOHANG);
-		if (w == pid)
+	if (pidfd < 0)
+		p[1].fd = -1; /* no pidfd: the pipe's end (criu's exit) wakes us */
+	while (p[1].fd >= 0 || p[0].fd >= 0) {
+		long long left = deadline - ctr_monotonic_us();
+		int n;
+		if (left <= 0) {
+			(void)kill(pid, SIGKILL);
+			timed_out = true;
 			break;
-		if (w < 0 && errno != EINTR)
+		}
+		n = poll(p, 2, (int)(left / 1000 + 1 > 60000 ? 60000 : left / 1000 + 1));
+		if (n <= 0) {
+			if (n < 0 && errno != EINTR)
+				break;
+			continue;
+		}
+		if (p[0].fd >= 0 && p[0].revents) {
+			ssize_t k = read(out, buf, sizeof(buf));
+			if (k > 0)
+				keep_output(buf, (size_t)k);
+			else if (k == 0 || errno != EINTR)
+				p[0].fd = -1;
+		}
+		if (p[1].fd >= 0 && p[1].revents)
+			break; /* criu exited: drain below */
+	}
+	/* What it wrote before it exited (the restored tree must not hold the
+	 * pipe; if it does, this stops at what is there now). */
+	(void)fcntl(out, F_SETFL, O_NONBLOCK);
+	for (ssize_t k; (k = read(out, buf, sizeof(buf))) > 0;)
+		keep_output(buf, (size_t)k);
+	/* Bounded: it exited, or it was killed above. */
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
 			return -errno;
 	}
-	/* What it wrote before it exited. */
-	(void)fcntl(out, F_SETFL, O_NONBLOCK);
-	for (ssize_t n; (n = read(out, buf, sizeof(buf))) > 0;)
-		keep_output(buf, (size_t)n);
-	return status;
+	return timed_out ? -ETIMEDOUT : status;
 }
 
 static int read_pidfile(const char *path, pid_t *pid)
 {
 	char buf[32];
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* The run dir is the monitor's (docs/architecture.md §11.3); even so,
+	 * only a regular file is read, and never through a link or a FIFO. */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
 	ssize_t n;
 	int v;
 
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
 	n = read(fd, buf, sizeof(buf) - 1);
 	if (n <= 0)
 		return n < 0 ? -errno : -EINVAL;
@@ -188,6 +221,8 @@ int ctr_restore_init(struct ctr_monitor *m)
 	status = wait_criu(pid, pipefd[0]);
 	(void)close(pipefd[0]);
 	if (status < 0) {
+		if (status == -ETIMEDOUT)
+			(void)snprintf(error_detail, sizeof(error_detail), "criu restore did not finish within %d s and was killed", RESTORE_TIMEOUT_S);
 		ret = status;
 		goto fail;
 	}
