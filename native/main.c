@@ -1,6 +1,7 @@
 /* ctr-monitor: argv and dispatch only.
  *
  *   ctr-monitor start --name N --lxcpath P   read a spec on fd 3, run the container
+ *   ctr-monitor launcher --parent PID        fork a monitor per spec read on fd 3 (launcher.c)
  *   ctr-monitor kill|ifaddrs|cleanup|lock|lxc-state ...   one-shot helpers (tools.c)
  *   ctr-monitor attach --rundir D ...        the client of `ctr attach` (attach-client.c)
  *   ctr-monitor init -- COMMAND...           pid 1 of `ctr execute` (init.c)
@@ -18,6 +19,7 @@
 
 #include "attach-client.h"
 #include "init.h"
+#include "launcher.h"
 #include "log.h"
 #include "monitor.h"
 #include "sealed.h"
@@ -56,34 +58,13 @@ static int cmd_start(char **argv)
 	/* startupUs counts from here: the monitor has the spec (whenever ctr
 	 * wrote it), so ctr's own delays are not counted in it. */
 	spec_us = ctr_monotonic_us();
-	if (ret < 0) {
-		char line[sizeof(spec.error) + 32];
-		int n = snprintf(line, sizeof(line), "error spec %d %s\n", -ret, spec.error);
-		if (n > 0)
-			(void)!write(SPEC_FD, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-		return 1;
-	}
-	/* A log that cannot be opened is an error the caller hears about, not
-	 * a run whose log silently goes nowhere. */
-	ret = ctr_log_open(spec.logfile, spec.loglevel, spec.name);
-	if (ret < 0) {
-		char line[PATH_MAX + 64];
-		int n = snprintf(line, sizeof(line), "error log %d %s\n", -ret, spec.logfile);
-		if (n > 0)
-			(void)!write(SPEC_FD, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-		ctr_spec_free(&spec);
-		return 1;
-	}
-	ret = ctr_monitor_run(&spec, SPEC_FD, spec_us);
-	ctr_spec_free(&spec);
-	ctr_log_close();
-	return ret;
+	return ctr_start_monitor(ret, &spec, spec_us);
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: ctr-monitor start|attach|init|kill|ifaddrs|cleanup|lock|lxc-state|version ...\n");
+		fprintf(stderr, "usage: ctr-monitor start|launcher|attach|init|kill|ifaddrs|cleanup|lock|lxc-state|version ...\n");
 		return 1;
 	}
 	/* First: it runs as a container's pid 1, from the sealed copy. */
@@ -91,6 +72,8 @@ int main(int argc, char **argv)
 		return ctr_init_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "start") == 0)
 		return cmd_start(argv);
+	if (strcmp(argv[1], "launcher") == 0)
+		return ctr_launcher_main(argc, argv);
 	if (strcmp(argv[1], "kill") == 0)
 		return ctr_tool_kill(argc - 1, argv + 1);
 	if (strcmp(argv[1], "ifaddrs") == 0)

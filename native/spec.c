@@ -741,7 +741,35 @@ static int read_body(int fd, struct ctr_spec *spec)
 	return 0;
 }
 
-int ctr_spec_read(int fd, struct ctr_spec *spec)
+/* The spec as the launcher got it, header and body in memory
+ * (docs/monitor-protocol.md §8): the same checks as reading it from fd 3. */
+static int copy_body(const char *data, size_t size, struct ctr_spec *spec)
+{
+	char hdr[24];
+	size_t i = 0, len;
+	unsigned long long v = 0;
+
+	while (i < size && i < sizeof(hdr) - 1 && data[i] != '\n') {
+		hdr[i] = data[i];
+		i++;
+	}
+	if (i == size)
+		return spec_fail(spec, -EPIPE, "cannot read the length header: %s", strerror(EPIPE));
+	hdr[i] = '\0';
+	if (data[i] != '\n' || ctr_parse_ull(hdr, &v) < 0 || v == 0 || v > SPEC_MAX_BYTES)
+		return spec_fail(spec, -EINVAL, "bad length header (a decimal from 1 to %u, then a newline)", SPEC_MAX_BYTES);
+	len = (size_t)v;
+	if (size - i - 1 < len)
+		return spec_fail(spec, -EPIPE, "body truncated: %zu of %zu bytes", size - i - 1, len);
+	spec->buf = malloc(len);
+	if (!spec->buf)
+		return spec_fail(spec, -ENOMEM, "out of memory for %zu bytes", len);
+	memcpy(spec->buf, data + i + 1, len);
+	spec->buflen = len;
+	return 0;
+}
+
+static int spec_load(int fd, const char *data, size_t size, struct ctr_spec *spec)
 {
 	char error[sizeof(spec->error)];
 	int ret;
@@ -751,7 +779,7 @@ int ctr_spec_read(int fd, struct ctr_spec *spec)
 	spec->reboot_signal = SIGINT;
 	spec->stop_signal = SIGKILL;
 	spec->pdeath_signal = SIGKILL;
-	ret = read_body(fd, spec);
+	ret = data ? copy_body(data, size, spec) : read_body(fd, spec);
 	if (ret == 0)
 		ret = parse_records(spec);
 	if (ret < 0) {
@@ -761,6 +789,16 @@ int ctr_spec_read(int fd, struct ctr_spec *spec)
 		memcpy(spec->error, error, sizeof(error));
 	}
 	return ret;
+}
+
+int ctr_spec_read(int fd, struct ctr_spec *spec)
+{
+	return spec_load(fd, NULL, 0, spec);
+}
+
+int ctr_spec_parse(const char *data, size_t size, struct ctr_spec *spec)
+{
+	return spec_load(-1, data, size, spec);
 }
 
 void ctr_spec_free(struct ctr_spec *spec)

@@ -205,6 +205,11 @@ struct ctr_spec {
  * -EPIPE when fd ends early, -ENOMEM or another -errno. On failure nothing
  * stays allocated and spec->error says why, naming the record and field. */
 int ctr_spec_read(int fd, struct ctr_spec *spec);
+
+/* The same from memory: `data` holds the spec as it would arrive on fd 3,
+ * "<length>\n" and the body (bytes after it are ignored); the body is
+ * copied. For the launcher (native/launcher.c). Same results. */
+int ctr_spec_parse(const char *data, size_t size, struct ctr_spec *spec);
 void ctr_spec_free(struct ctr_spec *spec);
 
 #endif

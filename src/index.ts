@@ -17,6 +17,7 @@ import type {LsEntry} from './core/format/ls.js'
 import type {FreezerResult} from './sys/cgroup-freeze.js'
 import {reuseParsedConfigs} from './sys/config-reuse.js'
 import {pathContext, readGlobalValue} from './sys/container.js'
+import {useLauncher} from './sys/monitor.js'
 import type {AttachResult} from './runners/attach.js'
 import type {InfoResult, InfoStatsJson} from './runners/info.js'
 import type {StartResult} from './runners/start.js'
@@ -104,6 +105,9 @@ export type ContainerEventJson =
 // stop() reuse a config parsed before while its file is unchanged
 // (src/sys/config.ts), instead of parsing it on every call.
 reuseParsedConfigs()
+// Starts fork their monitors from one launcher per process instead of
+// forking this whole process each time (docs/architecture.md §2.5).
+useLauncher()
 
 // BigInt never leaves: JSON-safe plain objects only.
 function plain<T>(value: unknown): T {

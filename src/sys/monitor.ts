@@ -12,6 +12,7 @@ import type {Socket} from 'node:net'
 
 import {CtrError} from '../core/errors.js'
 import {childProcess} from './builtins.js'
+import {launchThrough} from './launcher.js'
 import {diagnoseMonitor, monitorBinary, monitorBroken} from './monitor-binary.js'
 
 export {monitorBinary} from './monitor-binary.js'
@@ -50,6 +51,11 @@ export function launchMonitor(spec: Buffer, opts: LaunchOptions): LaunchedMonito
   const binary = monitorBinary()
   const fast = opts.foreground ? undefined : spawnSyncBinding()
   if (fast) return launchDaemonSync(fast, binary, spec, opts)
+  if (!opts.foreground && launcherWanted()) return launchThroughLauncher(binary, spec, opts)
+  return launchSpawned(binary, spec, opts)
+}
+
+function launchSpawned(binary: string, spec: Buffer, opts: LaunchOptions): LaunchedMonitor {
   const child = childProcess().spawn(binary, ['start', '--name', opts.name, '--lxcpath', opts.lxcpath], {
     stdio: opts.foreground ? ['inherit', 'inherit', 'inherit', 'pipe'] : ['ignore', 'ignore', 'inherit', 'pipe'],
     detached: opts.foreground,
@@ -140,6 +146,113 @@ export function launchMonitor(spec: Buffer, opts: LaunchOptions): LaunchedMonito
   }
 }
 
+// ---- Many starts in one process: the launcher (src/sys/launcher.ts)
+//
+// The library and `ctr start --many` start daemons through one
+// `ctr-monitor launcher` per process, which forks a monitor per spec
+// (docs/architecture.md §2.5): no fork of Node, no exec and no sealed
+// re-exec per start. Each start is reported exactly as a spawned monitor's
+// (the same lines, relayed), and one that the launcher cannot serve at
+// all (it could not be started) is spawned as before.
+
+let launcherMode = false
+
+/** Starts daemons through the launcher from now on (the library; --many). */
+export function useLauncher(): void {
+  launcherMode = true
+}
+
+function launcherWanted(): boolean {
+  return launcherMode && process.env.CTR_NO_LAUNCHER !== '1'
+}
+
+function launchThroughLauncher(binary: string, spec: Buffer, opts: LaunchOptions): LaunchedMonitor {
+  let monitorPid: number | undefined
+  let reported = false
+  let exitStatus: number | undefined
+  let text: Buffer = Buffer.alloc(0)
+  let delegate: LaunchedMonitor | undefined
+  let resolveReport!: (r: StartReport) => void
+  let rejectReport!: (e: Error) => void
+  const report = new Promise<StartReport>((resolve, reject) => {
+    resolveReport = resolve
+    rejectReport = reject
+  })
+  let resolveExit!: (status: number) => void
+  const exit = new Promise<number>((resolve) => {
+    resolveExit = resolve
+  })
+  let resolveClosed!: () => void
+  const closed = new Promise<void>((resolve) => {
+    resolveClosed = resolve
+  })
+  let resolveListening!: () => void
+  const listening = new Promise<void>((resolve) => {
+    resolveListening = resolve
+  })
+  const settle = (r: StartReport): void => {
+    if (reported) return
+    reported = true
+    resolveReport(r)
+  }
+  const fail = (e: Error): void => {
+    if (reported) return
+    reported = true
+    rejectReport(e)
+  }
+  const handle = launchThrough(binary, spec, {
+    data(bytes) {
+      text = text.length === 0 ? bytes : Buffer.concat([text, bytes])
+      const nl = text.lastIndexOf(10)
+      if (nl < 0) return
+      const lines = text.toString('utf8', 0, nl)
+      text = text.subarray(nl + 1)
+      const parsed = parseReport(lines, monitorPid)
+      if (parsed.listening) resolveListening()
+      monitorPid = parsed.monitorPid
+      if (parsed.exitStatus !== undefined) exitStatus = parsed.exitStatus
+      if (parsed.report) settle(parsed.report)
+    },
+    eof() {
+      resolveClosed()
+      if (!reported) fail(diagnoseMonitor(binary) ?? monitorLost())
+      resolveExit(exitStatus ?? 0)
+    },
+    fail(errno) {
+      const code = errnoName(errno)
+      fail(spawnError(binary, Object.assign(new Error(`fork ${binary} ${code}`), {code, errno: -errno, syscall: 'fork'})))
+      resolveExit(127)
+      resolveClosed()
+    },
+    lost(fatal) {
+      if (fatal) settle({kind: 'error', step: fatal.step, errno: fatal.errno, detail: fatal.detail, ...(monitorPid ? {monitorPid} : {})})
+      else fail(monitorLost())
+      resolveExit(exitStatus ?? 1)
+      resolveClosed()
+    },
+    fallback() {
+      const spawned = launchSpawned(binary, spec, opts)
+      delegate = spawned
+      spawned.report.then(settle, fail)
+      void spawned.listening.then(resolveListening)
+      void spawned.closed.then(resolveClosed)
+      void spawned.exit.then(resolveExit)
+    },
+  })
+  return {
+    report,
+    listening,
+    exit,
+    closed,
+    kill: (signal) => delegate?.kill(signal),
+    monitorPid: () => delegate?.monitorPid() ?? monitorPid,
+    release: () => {
+      handle.release()
+      delegate?.release()
+    },
+  }
+}
+
 /** The report lines (§3 of docs/monitor-protocol.md) read so far: the first report wins. */
 function parseReport(text: string, knownPid: number | undefined): {report?: StartReport; monitorPid?: number; exitStatus?: number; listening: boolean} {
   let monitorPid = knownPid
@@ -196,9 +309,10 @@ export function useSyncDaemonLaunch(): void {
   syncDaemonLaunch = true
 }
 
-/** Many starts in one process (--many) wait for their reports concurrently: the async spawn. */
+/** Many starts in one process (--many) wait for their reports concurrently: through the launcher (below). */
 export function useAsyncDaemonLaunch(): void {
   syncDaemonLaunch = false
+  launcherMode = true
 }
 
 function spawnSyncBinding(): SpawnSyncBinding | undefined {
