@@ -14,9 +14,12 @@
  * monitor's); the launcher relays what comes on it to ctr, tagged with the
  * spec's id, and says when it closed. It ends at EOF on fd 3 (ctr closed
  * it or died: the kernel closes a dead process's end) and, should that
- * be missed, when its parent dies (PR_SET_PDEATHSIG). The monitors it
- * forked are not its children for long (they daemonize: setsid, fork) and
- * outlive it, as spawned monitors outlive ctr. */
+ * be missed, when its parent dies (PR_SET_PDEATHSIG). It leads a session
+ * of its own without a terminal, so the monitors it forks are daemons
+ * without the fork a spawned monitor makes to leave ctr's session (they
+ * take a process group of their own). They are its children until it
+ * exits (the kernel reaps them: SIGCHLD is ignored) and outlive it, as
+ * spawned monitors outlive ctr. */
 #define _GNU_SOURCE
 #include "launcher.h"
 
@@ -53,7 +56,7 @@ extern char **environ;
  * titles (set_title). */
 #define ROOM_ENV "CTR_LAUNCHER_ROOM"
 
-int ctr_start_monitor(int ret, struct ctr_spec *spec, long long spec_us)
+int ctr_start_monitor(int ret, struct ctr_spec *spec, long long spec_us, bool launched)
 {
 	if (ret < 0) {
 		char line[sizeof(spec->error) + 32];
@@ -73,7 +76,7 @@ int ctr_start_monitor(int ret, struct ctr_spec *spec, long long spec_us)
 		ctr_spec_free(spec);
 		return 1;
 	}
-	ret = ctr_monitor_run(spec, CHANNEL_FD, spec_us);
+	ret = ctr_monitor_run(spec, CHANNEL_FD, spec_us, launched);
 	ctr_spec_free(spec);
 	ctr_log_close();
 	return ret;
@@ -232,7 +235,7 @@ static void __attribute__((noreturn)) run_child(int syncfd, const char *argv0, c
 	spec_us = ctr_monotonic_us();
 	if (ret == 0)
 		set_title(argv0, spec.name, spec.lxcpath);
-	exit(ctr_start_monitor(ret, &spec, spec_us));
+	exit(ctr_start_monitor(ret, &spec, spec_us, true));
 }
 
 struct relay {
@@ -411,6 +414,13 @@ int ctr_launcher_main(int argc, char **argv)
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (getppid() != parent)
 		return 0;
+	/* A session of its own, without a terminal (it never opens one): no
+	 * signal from ctr's terminal reaches it, and the monitors it forks
+	 * are daemons in it without a fork of their own (monitor.c daemonize). */
+	if (setsid() < 0) {
+		say("fatal setsid %d cannot leave ctr's session\n", errno);
+		return 1;
+	}
 	measure_title_room(argc, argv);
 	(void)unsetenv(ROOM_ENV);
 	/* Its children are reaped by the kernel (they exit at once once the

@@ -58,7 +58,7 @@ static int cmd_start(char **argv)
 	/* startupUs counts from here: the monitor has the spec (whenever ctr
 	 * wrote it), so ctr's own delays are not counted in it. */
 	spec_us = ctr_monotonic_us();
-	return ctr_start_monitor(ret, &spec, spec_us);
+	return ctr_start_monitor(ret, &spec, spec_us, false);
 }
 
 int main(int argc, char **argv)

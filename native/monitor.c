@@ -750,11 +750,20 @@ static void close_all_but(int a, int b, int c)
  * that leads its group already (a $CTR_MONITOR wrapper may spawn it so)
  * cannot: then fork, setsid, fork as before, the first child reaped by the
  * original process, which exits with its status. */
-static int daemonize(struct ctr_monitor *m)
+static int daemonize(struct ctr_monitor *m, bool launched)
 {
 	_cleanup_close_ int devnull = -EBADF;
 	pid_t pid;
 
+	/* Forked by the launcher, which leads a session of its own that has no
+	 * terminal (docs/monitor-protocol.md §8): this process cannot acquire
+	 * one either, not leading that session. A process group of its own,
+	 * as setsid would give it, and no fork. */
+	if (launched) {
+		if (setpgid(0, 0) < 0)
+			return -errno;
+		goto detached;
+	}
 	if (setsid() < 0) {
 		pid = fork();
 		if (pid < 0)
@@ -772,6 +781,7 @@ static int daemonize(struct ctr_monitor *m)
 		return -errno;
 	if (pid > 0)
 		_exit(0);
+detached:
 	if (chdir("/") < 0)
 		return -errno;
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -804,7 +814,7 @@ static int fail_early(struct ctr_monitor *m, int step, int err)
 	return 1;
 }
 
-int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long spec_us)
+int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long spec_us, bool launched)
 {
 	struct ctr_monitor mon, *m = &mon;
 	int ret, which;
@@ -812,7 +822,7 @@ int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long spec_us)
 	init_monitor(m, spec, syncfd);
 	m->spec_us = spec_us;
 	if (!spec->foreground) {
-		ret = daemonize(m);
+		ret = daemonize(m, launched);
 		if (ret < 0)
 			return fail_early(m, CTR_STEP_RUNDIR, ret);
 	}

@@ -161,8 +161,10 @@ int ctr_restore_init(struct ctr_monitor *m);
 const char *ctr_restore_error_detail(void);
 
 /* monitor.c: the whole daemon/foreground lifecycle after the spec was read.
- * Returns the process exit status. */
-int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long spec_us);
+ * `launched`: this process was forked by the launcher, whose session it is
+ * in already (docs/monitor-protocol.md §8): daemonizing then needs no
+ * setsid and no fork. Returns the process exit status. */
+int ctr_monitor_run(struct ctr_spec *spec, int syncfd, long long spec_us, bool launched);
 
 /* Broadcasts a state change to clients and rewrites state.json. */
 /* Whether pid is a child of the monitor (its /proc/PID/stat parent). */

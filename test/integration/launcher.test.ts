@@ -18,10 +18,11 @@ import {MONITOR_BIN, REPO, describeResult, isAlive, isMonitorProcess, json, read
 
 const T = {timeout: 90_000}
 
-/** The parent pid of a process (field 4 of /proc/PID/stat). */
-function ppidOf(pid: number): number {
+/** Parent pid, process group and session of a process (fields 4 to 6 of /proc/PID/stat). */
+function idsOf(pid: number): {ppid: number; pgrp: number; session: number} {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+  const [ppid, pgrp, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(1, 4).map(Number)
+  return {ppid: ppid!, pgrp: pgrp!, session: session!}
 }
 
 describe('the launcher: one ctr-monitor per Node process forks the monitors', {skip: rootOnly()}, () => {
@@ -39,7 +40,9 @@ describe('the launcher: one ctr-monitor per Node process forks the monitors', {s
     const started = await Promise.all(names.map((name) => new Container(name, {lxcpath: sb.lxcpath}).start()))
     const launcher = launcherPid()
     assert.ok(launcher !== undefined && isAlive(launcher), 'a launcher runs')
-    assert.equal(ppidOf(launcher), process.pid, 'the launcher is this process\'s child')
+    assert.throws(() => openSync(`/proc/${launcher}/exe`, constants.O_WRONLY), (e: NodeJS.ErrnoException) => e.code === 'EROFS' || e.code === 'EPERM')
+    // This process's child, leading a session of its own (no terminal's signals reach it).
+    assert.deepEqual(idsOf(launcher), {ppid: process.pid, pgrp: launcher, session: launcher})
     assert.deepEqual(readCmdline(launcher).split(' ').slice(1, 3), ['launcher', '--parent'])
     for (const [i, r] of started.entries()) {
       await waitForFile(readies[i]!.host)
@@ -48,8 +51,10 @@ describe('the launcher: one ctr-monitor per Node process forks the monitors', {s
       // ps tells which container a monitor belongs to, as for a spawned one.
       assert.ok(isMonitorProcess(monitor), readCmdline(monitor))
       assert.equal(readCmdline(monitor), `${MONITOR_BIN} start --name ${names[i]} --lxcpath ${sb.lxcpath}`)
-      // Daemonized: not the launcher's child, in a session of its own.
-      assert.notEqual(ppidOf(monitor), launcher)
+      // Daemonized without a fork of its own: in the launcher's session,
+      // which it does not lead (it can never acquire a terminal), in a
+      // process group of its own.
+      assert.deepEqual(idsOf(monitor), {ppid: launcher, pgrp: monitor, session: launcher})
       // The sealed copy (docs/architecture.md §11.1), inherited from the launcher.
       assert.notEqual(readlinkSync(`/proc/${monitor}/exe`), MONITOR_BIN, 'the monitor runs the host binary itself')
       assert.throws(() => openSync(`/proc/${monitor}/exe`, constants.O_WRONLY), (e: NodeJS.ErrnoException) => e.code === 'EROFS' || e.code === 'EPERM')
@@ -63,7 +68,10 @@ describe('the launcher: one ctr-monitor per Node process forks the monitors', {s
     // EOF on its channel ends it; the monitors it forked keep running.
     closeLauncher()
     await waitForPidGone(launcher, 10_000)
-    for (const r of started) assert.ok(isAlive(r.monitorPid as number))
+    for (const r of started) {
+      assert.ok(isAlive(r.monitorPid as number))
+      assert.notEqual(idsOf(r.monitorPid as number).ppid, launcher)
+    }
     for (const name of names) assert.equal((await new Container(name, {lxcpath: sb.lxcpath}).stop({kill: true})).name, name)
     // The next start spawns a new one.
     const one = await new Container(names[1]!, {lxcpath: sb.lxcpath}).start({command: ['/sbin/test-init', 'pause']})
