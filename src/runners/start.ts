@@ -82,8 +82,14 @@ export async function runStart(opts: StartOptions, variant: StartVariant = {}): 
   const notices = formatWarnings(loaded.warnings)
   const status = await queryStatus(ref)
   if (status.running) return alreadyRunning(ref, opts, status.initPid, status.monitorPid, notices)
-  const lxc = queryLxc(ref.lxcpath, ref.name)
-  if (lxc) return runningUnderLxc(ref, opts, lxc, notices)
+  // A container LXC runs: its monitor holds LXC's command socket, so ours
+  // fails at its lxc-lock step and LXC is asked then (below). Asked here
+  // first only with -p: the failing monitor would have written the
+  // pidfile before that step, and removed it (native/rundir.c).
+  if (opts.pidfile !== undefined) {
+    const lxc = queryLxc(ref.lxcpath, ref.name)
+    if (lxc) return runningUnderLxc(ref, opts, lxc, notices)
+  }
   if (loaded.config.ephemeral && existsSync(ref.rundir) && loaded.file === ref.configPath) {
     const {finishEphemeral} = await import('./ephemeral.js')
     if (await finishEphemeral(ref, loaded.config)) {

@@ -9,7 +9,7 @@
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawn, spawnSync} from 'node:child_process'
-import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {TEST_INIT_BUILD, WAYS, describeResult, json, listPids, readCmdline, rootOnly, useSandbox, waitForFile, waitForPidGone, type Sandbox} from './helpers.js'
@@ -94,6 +94,14 @@ describe('side by side with LXC on one lxcpath', {skip: rootOnly() || NO_LXC}, (
         assert.equal(again.stderr, `ctr start: ${name}: Container is already running under LXC\n`)
         assert.equal(existsSync(sb.rundirOf(name)), false, 'no ctr monitor was started')
         assert.deepEqual(inits(sb), [pid], 'one init, LXC\'s')
+        // With -p, LXC is asked before any monitor runs: a monitor would
+        // replace the pidfile before its lxc-lock step, and remove it. The
+        // one there (as lxc-start -p wrote it) is left alone.
+        const pidfile = join(sb.root, `${name}.pid`)
+        writeFileSync(pidfile, `${pid}\n`)
+        const withPidfile = await sb.ctr(['start', '-n', name, '-p', pidfile], {via})
+        assert.equal(withPidfile.stderr, `ctr start: ${name}: Container is already running under LXC\n`, describeResult(withPidfile))
+        assert.equal(readFileSync(pidfile, 'utf8'), `${pid}\n`, 'the pidfile is untouched')
 
         const stop = await sb.ctr(['stop', '-n', name], {via})
         assert.equal(stop.code, 1, describeResult(stop))
