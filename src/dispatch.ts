@@ -87,12 +87,11 @@ export async function runCommand(
     return
   }
   const {spec, parse, run} = await entry.load()
-  const usage = formatUsage(spec, prog)
   let parsed: Parsed<BaseOptions>
   try {
     parsed = parse(argv, process.env)
   } catch (error) {
-    emitError(error, out, usage)
+    emitError(error, out, formatUsage(spec, prog))
     return
   }
   switch (parsed.action) {
@@ -101,7 +100,7 @@ export async function runCommand(
       process.exitCode = parsed.exitCode
       return
     case 'usage':
-      writeOut(2, usage)
+      writeOut(2, formatUsage(spec, prog))
       process.exitCode = 0
       return
     case 'version':

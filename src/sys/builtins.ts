@@ -14,3 +14,5 @@ const load = createRequire(import.meta.url)
 
 export const childProcess = (): typeof import('node:child_process') => load('node:child_process') as typeof import('node:child_process')
 export const net = (): typeof import('node:net') => load('node:net') as typeof import('node:net')
+// node:os is small, but compiling it costs ~0.5 ms of a call that needs no home directory.
+export const os = (): typeof import('node:os') => load('node:os') as typeof import('node:os')
