@@ -20,8 +20,7 @@ import {build} from 'esbuild'
 // The bundles, named after their entry points (src/hot/NAME.ts: hot-NAME).
 const HOT_BUNDLES = ['hot-start', 'hot-query', 'hot-info', 'hot-stop', 'hot-ls']
 
-await build({
-  entryPoints: Object.fromEntries(HOT_BUNDLES.map((bundle) => [bundle, `src/hot/${bundle.slice(4)}.ts`])),
+const options = {
   outdir: 'dist',
   outExtension: {'.js': '.cjs'},
   bundle: true,
@@ -44,7 +43,16 @@ await build({
   supported: {'dynamic-import': false},
   minifyWhitespace: true,
   minifySyntax: true,
-})
+}
+// Local names are minified in start's bundle only (~60 KB less to read,
+// ~85 fewer page faults per `ctr start`). The others would fall under V8's
+// large-object size (128 KiB) and their source string would be allocated
+// in the young generation instead, where it brought `ctr stop -k` a
+// scavenge (measured); error names are set on their prototypes
+// (src/core/errors.ts), so no output depends on a function's name.
+const entry = (bundle) => ({[bundle]: `src/hot/${bundle.slice(4)}.ts`})
+await build({...options, entryPoints: entry('hot-start'), minifyIdentifiers: true})
+await build({...options, entryPoints: Object.assign({}, ...HOT_BUNDLES.filter((b) => b !== 'hot-start').map(entry))})
 
 // V8's code cache for the bundle (scripts/warm-hot.cjs): a stale cache
 // from an earlier build must not survive a failure to make a new one.
