@@ -35,7 +35,10 @@ async function main() {
     writeFileSync(join(bb, 'config'), text.join('\n'))
     // $CTR_MONITOR (src/sys/monitor-binary.ts) for the warm-up start: it
     // reads the spec (`LENGTH\n` and the body) and reports a start
-    // (docs/monitor-protocol.md §3) without starting anything.
+    // (docs/monitor-protocol.md §3) without starting anything. Under
+    // $CTR_MONITOR the launch takes child_process's path, not the blocking
+    // one a real `ctr start` takes (src/sys/monitor.ts): that one function
+    // is still compiled at run time.
     const fakeMonitor = join(sandbox, 'monitor')
     writeFileSync(fakeMonitor, '#!/bin/sh\nread n <&3\nhead -c "$n" <&3 >/dev/null\nprintf "monitor $$\\ninit 1\\nrunning 1 0 0\\n" >&3\n', {mode: 0o755})
     // A few defined containers for ls -f (groups, autostart).
