@@ -57,6 +57,8 @@ interface Options {
   lsRuns: number
   lxc: boolean
   parts: Set<Part>
+  /** What runs as the containers' init: the template's busybox init (boot), or one sleep (idle). */
+  guest: 'boot' | 'idle'
 }
 
 const USAGE = `Usage: node --import tsx bench/scale.ts [options]
@@ -70,6 +72,8 @@ const USAGE = `Usage: node --import tsx bench/scale.ts [options]
       --ls-counts LIST defined containers for ls -f (default 100,1000,5000, env BENCH_SCALE_LS_COUNTS)
       --ls-runs N      timed ls -f per tool and count (default 5, env BENCH_SCALE_LS_RUNS)
       --parts LIST     which parts: fleet,curves,ls (default all, env BENCH_SCALE_PARTS)
+      --guest G        boot: the template's init boots each guest (default); idle: init is one
+                       \`sleep\`, so only the tools' own work is timed (env BENCH_SCALE_GUEST)
       --no-lxc         the ctr half alone (env BENCH_NO_LXC=1)
   -h, --help           this text
 `
@@ -86,6 +90,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     lsRuns: intOption('BENCH_SCALE_LS_RUNS', env.BENCH_SCALE_LS_RUNS ?? '5', 1),
     lxc: !(env.BENCH_NO_LXC && env.BENCH_NO_LXC !== '0'),
     parts: partsOption('BENCH_SCALE_PARTS', env.BENCH_SCALE_PARTS ?? PARTS.join(',')),
+    guest: guestOption('BENCH_SCALE_GUEST', env.BENCH_SCALE_GUEST ?? 'boot'),
   }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
@@ -103,6 +108,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     else if (arg === '--ls-counts') opts.lsCounts = listOption(arg, value())
     else if (arg === '--ls-runs') opts.lsRuns = intOption(arg, value(), 1)
     else if (arg === '--parts') opts.parts = partsOption(arg, value())
+    else if (arg === '--guest') opts.guest = guestOption(arg, value())
     else if (arg === '--no-lxc') opts.lxc = false
     else if (arg === '-h' || arg === '--help') {
       process.stdout.write(USAGE)
@@ -119,6 +125,18 @@ function listOption(what: string, text: string): number[] {
   if (list.length === 0) fail(`${what}: expected a list of counts, got "${text}"`)
   return list
 }
+
+function guestOption(what: string, text: string): 'boot' | 'idle' {
+  if (text !== 'boot' && text !== 'idle') fail(`${what}: expected boot or idle, got "${text}"`)
+  return text
+}
+
+// The idle guest: busybox's sleep as init (pid 1 ignores the signals it has
+// no handler for, so only SIGKILL ends it: the fleet stop is `stop -k`).
+// On 2 CPUs a fleet start's wall time is CPU-bound, and the guests' own
+// boot (init, rcS, syslogd, getty: the same for both tools) is about half
+// of that CPU: the idle guest shows the tools' own cost without it.
+const IDLE_INIT = 'lxc.init.cmd = /bin/sleep 100000000'
 
 function partsOption(what: string, text: string): Set<Part> {
   const parts = new Set<Part>()
@@ -807,7 +825,7 @@ async function measureLs(opts: Options, p: Paths, lxc: boolean): Promise<LsFigur
 const MiB = 1024
 
 function reportFleet(opts: Options, f: FleetFigures, lxc: boolean): string {
-  const out: string[] = [`Fleet: ${opts.fleet} busybox containers, at most ${opts.atOnce} at a time, ${opts.runs} runs (ms, whole processes)`]
+  const out: string[] = [`Fleet: ${opts.fleet} busybox containers (${opts.guest === 'idle' ? 'idle guests: init is one sleep' : 'booting guests: the template\'s init'}), at most ${opts.atOnce} at a time, ${opts.runs} runs (ms, whole processes)`]
   const body: string[][] = []
   const row = (what: string, samples: number[] | undefined, vs: number[] | undefined): void => {
     const s = stats(samples ?? [])
@@ -947,6 +965,7 @@ async function main(): Promise<void> {
   let dropped: string[] = []
   if (opts.parts.has('fleet') || opts.parts.has('curves')) {
     const bb = lxc ? busyboxFromLxc(p) : await busyboxFromCtr(p)
+    if (opts.guest === 'idle') bb.config = `${bb.config.trimEnd()}\n${IDLE_INIT}\n`
     const ctrRootfs = join(tmp, 'rootfs-ctr')
     cpSync(bb.rootfs, ctrRootfs, {recursive: true, verbatimSymlinks: true})
     const ctrCfg = await ctrConfig(p, bb.config, ctrRootfs)
