@@ -12,8 +12,20 @@ import {packagePath} from './package-files.js'
 
 const SHIPPED = ['default'] as const
 
+// Read once per process: a fleet start (--many) or a program starting
+// containers through the library asks once per container.
+let shipped: Map<string, string> | undefined
+
 /** The stored program for a policy whose text is exactly a shipped policy's, else undefined. Never throws. */
 export function precompiledSeccomp(text: string): Buffer | undefined {
+  shipped ??= readShipped()
+  const filter = shipped.get(text)
+  // A fresh Buffer each time: the caller owns what it gets.
+  return filter === undefined ? undefined : Buffer.from(filter, 'hex')
+}
+
+function readShipped(): Map<string, string> {
+  const programs = new Map<string, string>()
   for (const name of SHIPPED) {
     let stored: {text?: unknown; filter?: unknown}
     try {
@@ -21,8 +33,8 @@ export function precompiledSeccomp(text: string): Buffer | undefined {
     } catch {
       continue
     }
-    if (stored.text !== text || typeof stored.filter !== 'string' || !/^([0-9a-f]{16})+$/.test(stored.filter)) continue
-    return Buffer.from(stored.filter, 'hex')
+    if (typeof stored.text !== 'string' || typeof stored.filter !== 'string' || !/^([0-9a-f]{16})+$/.test(stored.filter)) continue
+    programs.set(stored.text, stored.filter)
   }
-  return undefined
+  return programs
 }
