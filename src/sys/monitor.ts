@@ -7,11 +7,10 @@
 // `busy`; in foreground mode a final `exit <status>` (docs/monitor-protocol.md).
 
 import {readFileSync} from 'node:fs'
-import {constants} from 'node:os'
 import type {Socket} from 'node:net'
 
 import {CtrError} from '../core/errors.js'
-import {childProcess} from './builtins.js'
+import {childProcess, os} from './builtins.js'
 import {launchThrough} from './launcher.js'
 import {diagnoseMonitor, monitorBinary, monitorBroken} from './monitor-binary.js'
 
@@ -349,7 +348,8 @@ function launchDaemonSync(binding: SpawnSyncBinding, binary: string, spec: Buffe
     stdio: [{type: 'ignore'}, {type: 'ignore'}, {type: 'inherit', fd: 2}, {type: 'pipe', readable: true, writable: true, input: spec}],
     // Bounds the wait for the report: the spawned process is killed and fd 3 closed.
     timeout: opts.syncTimeoutMs,
-    killSignal: constants.signals.SIGKILL,
+    // SIGKILL is 9 on every Linux architecture (node:os is loaded only on an error path).
+    killSignal: 9,
     maxBuffer: 1 << 20,
     detached: false,
     windowsHide: false,
@@ -360,12 +360,12 @@ function launchDaemonSync(binding: SpawnSyncBinding, binary: string, spec: Buffe
   // fd 3 is closed once the call returns: the monitor reported and let go, or exited.
   const pending = {monitorPid: () => parsed.monitorPid, listening: Promise.resolve(), kill: () => undefined, release: () => undefined, exit: Promise.resolve(0), closed: Promise.resolve(), settled: true as const}
   if (parsed.report) return {...pending, report: Promise.resolve(parsed.report)}
-  if (result.error !== undefined && result.error !== -constants.errno.ETIMEDOUT && result.output === null) {
+  if (result.error !== undefined && result.error !== -os().constants.errno.ETIMEDOUT && result.output === null) {
     const code = errnoName(-result.error)
     const error = Object.assign(new Error(`spawn ${binary} ${code}`), {code, errno: result.error, syscall: `spawn ${binary}`}) as NodeJS.ErrnoException
     return {...pending, report: Promise.reject(spawnError(binary, error))}
   }
-  if (result.error === -constants.errno.ETIMEDOUT) {
+  if (result.error === -os().constants.errno.ETIMEDOUT) {
     const killed = killReportedMonitor(parsed.monitorPid)
     return {...pending, report: Promise.reject(startTimeoutError(opts.name, parsed.monitorPid, opts.syncTimeoutMs, killed))}
   }
@@ -374,7 +374,7 @@ function launchDaemonSync(binding: SpawnSyncBinding, binary: string, spec: Buffe
 }
 
 function errnoName(errno: number): string {
-  for (const [name, value] of Object.entries(constants.errno)) if (value === errno) return name
+  for (const [name, value] of Object.entries(os().constants.errno)) if (value === errno) return name
   return 'EIO'
 }
 
@@ -412,5 +412,5 @@ function spawnError(binary: string, error: NodeJS.ErrnoException): CtrError {
 }
 
 function signalNumber(signal: NodeJS.Signals): number {
-  return constants.signals[signal] ?? 1
+  return os().constants.signals[signal] ?? 1
 }
