@@ -63,49 +63,21 @@ function launchSpawned(binary: string, spec: Buffer, opts: LaunchOptions): Launc
   // event below says why.
   const sync = child.stdio?.[3] as Socket | undefined
   let buffered = ''
-  let monitorPid: number | undefined
-  let resolveReport!: (r: StartReport) => void
-  let resolveExit!: (status: number) => void
-  let rejectReport!: (e: Error) => void
-  let reported = false
-  let exitStatus: number | undefined
-  const report = new Promise<StartReport>((resolve, reject) => {
-    resolveReport = resolve
-    rejectReport = reject
-  })
-  const exit = new Promise<number>((resolve) => {
-    resolveExit = resolve
-  })
-  let resolveClosed!: () => void
-  const closed = new Promise<void>((resolve) => {
-    resolveClosed = resolve
-  })
-  let resolveListening!: () => void
-  const listening = new Promise<void>((resolve) => {
-    resolveListening = resolve
-  })
-  const settle = (r: StartReport): void => {
-    if (!reported) {
-      reported = true
-      resolveReport(r)
-    }
-  }
+  const p = new PendingLaunch()
 
   // A monitor that cannot be executed (ENOENT, EACCES, ENOEXEC), or not
   // spawned at all (EMFILE), is reported here; its sync socket then closes
   // without a word, or was never made.
   child.on('error', (error: NodeJS.ErrnoException) => {
-    if (!reported) {
-      reported = true
-      rejectReport(spawnError(binary, error))
-    }
-    resolveExit(127)
-    resolveClosed()
+    p.fail(spawnError(binary, error))
+    p.resolveExit(127)
+    p.resolveClosed()
   })
   const kill = (signal: NodeJS.Signals): void => {
     child.kill(signal)
   }
-  if (!sync) return {report, listening, exit, closed, kill, monitorPid: () => monitorPid, release: () => child.unref()}
+  const {report, listening, exit, closed} = p
+  if (!sync) return {report, listening, exit, closed, kill, monitorPid: () => p.monitorPid, release: () => child.unref()}
   sync.setEncoding('utf8')
   sync.on('data', (chunk: string) => {
     buffered += chunk
@@ -113,32 +85,24 @@ function launchSpawned(binary: string, spec: Buffer, opts: LaunchOptions): Launc
     if (nl < 0) return
     const lines = buffered.slice(0, nl)
     buffered = buffered.slice(nl + 1)
-    const parsed = parseReport(lines, monitorPid)
-    if (parsed.listening) resolveListening()
-    monitorPid = parsed.monitorPid
-    if (parsed.exitStatus !== undefined) exitStatus = parsed.exitStatus
-    if (parsed.report) settle(parsed.report)
+    p.lines(lines)
   })
   sync.on('error', () => undefined)
   sync.on('close', () => {
-    resolveClosed()
-    if (!reported) {
-      const broken = diagnoseMonitor(binary)
-      if (broken) rejectReport(broken)
-      else rejectReport(monitorLost())
-    }
-    if (exitStatus !== undefined) resolveExit(exitStatus)
+    p.resolveClosed()
+    if (!p.reported) p.fail(diagnoseMonitor(binary) ?? monitorLost())
+    if (p.exitStatus !== undefined) p.resolveExit(p.exitStatus)
   })
   child.on('exit', (code, signal) => {
     if (!opts.foreground) return
     // A monitor killed by a signal takes its container with it (pdeath signal).
-    resolveExit(exitStatus ?? (signal ? 128 + signalNumber(signal) : (code ?? 1)))
+    p.resolveExit(p.exitStatus ?? (signal ? 128 + signalNumber(signal) : (code ?? 1)))
   })
   // Not end(): in foreground mode the monitor takes a hang-up of this
   // socket to mean ctr died, and kills the container.
   sync.write(spec)
   return {
-    report, listening, exit, closed, kill, monitorPid: () => monitorPid, release: () => {
+    report, listening, exit, closed, kill, monitorPid: () => p.monitorPid, release: () => {
       sync.destroy()
       child.unref()
     },
@@ -166,39 +130,9 @@ function launcherWanted(): boolean {
 }
 
 function launchThroughLauncher(binary: string, spec: Buffer, opts: LaunchOptions): LaunchedMonitor {
-  let monitorPid: number | undefined
-  let reported = false
-  let exitStatus: number | undefined
+  const p = new PendingLaunch()
   let text: Buffer = Buffer.alloc(0)
   let delegate: LaunchedMonitor | undefined
-  let resolveReport!: (r: StartReport) => void
-  let rejectReport!: (e: Error) => void
-  const report = new Promise<StartReport>((resolve, reject) => {
-    resolveReport = resolve
-    rejectReport = reject
-  })
-  let resolveExit!: (status: number) => void
-  const exit = new Promise<number>((resolve) => {
-    resolveExit = resolve
-  })
-  let resolveClosed!: () => void
-  const closed = new Promise<void>((resolve) => {
-    resolveClosed = resolve
-  })
-  let resolveListening!: () => void
-  const listening = new Promise<void>((resolve) => {
-    resolveListening = resolve
-  })
-  const settle = (r: StartReport): void => {
-    if (reported) return
-    reported = true
-    resolveReport(r)
-  }
-  const fail = (e: Error): void => {
-    if (reported) return
-    reported = true
-    rejectReport(e)
-  }
   const handle = launchThrough(binary, spec, {
     data(bytes) {
       text = text.length === 0 ? bytes : Buffer.concat([text, bytes])
@@ -206,49 +140,102 @@ function launchThroughLauncher(binary: string, spec: Buffer, opts: LaunchOptions
       if (nl < 0) return
       const lines = text.toString('utf8', 0, nl)
       text = text.subarray(nl + 1)
-      const parsed = parseReport(lines, monitorPid)
-      if (parsed.listening) resolveListening()
-      monitorPid = parsed.monitorPid
-      if (parsed.exitStatus !== undefined) exitStatus = parsed.exitStatus
-      if (parsed.report) settle(parsed.report)
+      p.lines(lines)
     },
     eof() {
-      resolveClosed()
-      if (!reported) fail(diagnoseMonitor(binary) ?? monitorLost())
-      resolveExit(exitStatus ?? 0)
+      p.resolveClosed()
+      if (!p.reported) p.fail(diagnoseMonitor(binary) ?? monitorLost())
+      p.resolveExit(p.exitStatus ?? 0)
     },
     fail(errno) {
       const code = errnoName(errno)
-      fail(spawnError(binary, Object.assign(new Error(`fork ${binary} ${code}`), {code, errno: -errno, syscall: 'fork'})))
-      resolveExit(127)
-      resolveClosed()
+      p.fail(spawnError(binary, Object.assign(new Error(`fork ${binary} ${code}`), {code, errno: -errno, syscall: 'fork'})))
+      p.resolveExit(127)
+      p.resolveClosed()
     },
     lost(fatal) {
-      if (fatal) settle({kind: 'error', step: fatal.step, errno: fatal.errno, detail: fatal.detail, ...(monitorPid ? {monitorPid} : {})})
-      else fail(monitorLost())
-      resolveExit(exitStatus ?? 1)
-      resolveClosed()
+      if (fatal) p.settle({kind: 'error', step: fatal.step, errno: fatal.errno, detail: fatal.detail, ...(p.monitorPid ? {monitorPid: p.monitorPid} : {})})
+      else p.fail(monitorLost())
+      p.resolveExit(p.exitStatus ?? 1)
+      p.resolveClosed()
     },
     fallback() {
       const spawned = launchSpawned(binary, spec, opts)
       delegate = spawned
-      spawned.report.then(settle, fail)
-      void spawned.listening.then(resolveListening)
-      void spawned.closed.then(resolveClosed)
-      void spawned.exit.then(resolveExit)
+      spawned.report.then((r) => p.settle(r), (e: Error) => p.fail(e))
+      void spawned.listening.then(p.resolveListening)
+      void spawned.closed.then(p.resolveClosed)
+      void spawned.exit.then(p.resolveExit)
     },
   })
   return {
-    report,
-    listening,
-    exit,
-    closed,
+    report: p.report,
+    listening: p.listening,
+    exit: p.exit,
+    closed: p.closed,
     kill: (signal) => delegate?.kill(signal),
-    monitorPid: () => delegate?.monitorPid() ?? monitorPid,
+    monitorPid: () => delegate?.monitorPid() ?? p.monitorPid,
     release: () => {
       handle.release()
       delegate?.release()
     },
+  }
+}
+
+/**
+ * What a launch waits for, and what the monitor said so far: the shared
+ * state of the spawned and the launched path. The first report wins;
+ * `exit`, `closed` and `listening` resolve at most once (promises do).
+ */
+class PendingLaunch {
+  monitorPid: number | undefined
+  exitStatus: number | undefined
+  reported = false
+  readonly report: Promise<StartReport>
+  readonly exit: Promise<number>
+  readonly closed: Promise<void>
+  readonly listening: Promise<void>
+  resolveExit!: (status: number) => void
+  resolveClosed!: () => void
+  resolveListening!: () => void
+  private resolveReport!: (r: StartReport) => void
+  private rejectReport!: (e: Error) => void
+
+  constructor() {
+    this.report = new Promise<StartReport>((resolve, reject) => {
+      this.resolveReport = resolve
+      this.rejectReport = reject
+    })
+    this.exit = new Promise<number>((resolve) => {
+      this.resolveExit = resolve
+    })
+    this.closed = new Promise<void>((resolve) => {
+      this.resolveClosed = resolve
+    })
+    this.listening = new Promise<void>((resolve) => {
+      this.resolveListening = resolve
+    })
+  }
+
+  settle(r: StartReport): void {
+    if (this.reported) return
+    this.reported = true
+    this.resolveReport(r)
+  }
+
+  fail(e: Error): void {
+    if (this.reported) return
+    this.reported = true
+    this.rejectReport(e)
+  }
+
+  /** Complete report lines (docs/monitor-protocol.md §3). */
+  lines(text: string): void {
+    const parsed = parseReport(text, this.monitorPid)
+    if (parsed.listening) this.resolveListening()
+    this.monitorPid = parsed.monitorPid
+    if (parsed.exitStatus !== undefined) this.exitStatus = parsed.exitStatus
+    if (parsed.report) this.settle(parsed.report)
   }
 }
 
