@@ -2,7 +2,7 @@
 // protocol). Every call has a deadline: a hung monitor must never hang ctr
 // (LXC's clients set no timeout, lxc/lxc#3254).
 
-import type {Socket} from 'node:net'
+import {getSystemErrorName} from 'node:util'
 
 import {CtrError} from '../core/errors.js'
 import {isState, type State} from '../core/state.js'
@@ -17,6 +17,19 @@ export type MonitorEvent =
   | {kind: 'exit'; status: number; signal: number; reason?: string}
   | {kind: 'oom'; count: number}
 
+/**
+ * What a connection needs of its socket: a `net.Socket`, or the raw pipe
+ * handle below. Events: 'data' (a string), 'end', 'error', 'close'.
+ */
+interface LineSocket {
+  setEncoding(encoding: 'utf8'): void
+  on(event: 'data', listener: (chunk: string) => void): void
+  on(event: 'end' | 'close', listener: () => void): void
+  on(event: 'error', listener: (error: Error) => void): void
+  write(data: string): void
+  destroy(): void
+}
+
 export class MonitorConnection {
   private buffered = ''
   private lines: string[] = []
@@ -26,7 +39,7 @@ export class MonitorConnection {
   // resizes); each is woken on every line and looks for its own.
   private wakers: Array<() => void> = []
 
-  constructor(private readonly socket: Socket, readonly path: string) {
+  constructor(private readonly socket: LineSocket, readonly path: string) {
     socket.setEncoding('utf8')
     socket.on('data', (chunk: string) => {
       this.buffered += chunk
@@ -143,6 +156,8 @@ export class MonitorConnection {
  */
 export function connectMonitor(rundir: string, timeoutMs = REQUEST_TIMEOUT_MS): Promise<MonitorConnection | undefined> {
   const path = `${rundir}/command.sock`
+  const raw = rawPipeBindings()
+  if (raw) return connectRaw(raw, path, timeoutMs)
   return new Promise((resolve, reject) => {
     const socket = net().createConnection({path})
     const timer = setTimeout(() => {
@@ -192,4 +207,196 @@ function monitorIoError(path: string, error: Error): CtrError {
   const code = (error as NodeJS.ErrnoException).code ?? 'EIO'
   const hints = code === 'EACCES' ? ['The container belongs to another user; run ctr as that user or as root'] : []
   return new CtrError(code === 'EACCES' ? 'CTR_PERMISSION' : 'CTR_MONITOR_IO', `Failed to talk to the monitor at "${path}": ${code}`, {hints, cause: error})
+}
+
+// ---- The CLI's stop without node:net (docs/architecture.md §6)
+//
+// `ctr stop` talks to one monitor for one exchange and exits. Loading
+// node:net (and the stream stack under it) is about a third of what the
+// call adds to Node's boot; the libuv pipe handle it wraps is reachable
+// through the `pipe_wrap` and `stream_wrap` bindings, which load nothing.
+// Only the CLI's stop opts in (src/hot/stop.ts); every other caller and the
+// library keep node:net. process.binding is deprecated (DEP0111,
+// documentation-only in Node 20) but allowlisted for both; they are used
+// only when they have the shape checked here and --pending-deprecation
+// would not print a warning for them (as src/sys/monitor.ts does for
+// spawn_sync); otherwise node:net runs.
+
+interface StreamReq {
+  oncomplete?: (...args: never[]) => void
+  [key: string]: unknown
+}
+interface PipeHandle {
+  connect(req: StreamReq, path: string): number
+  readStart(): number
+  readStop(): number
+  writeUtf8String(req: StreamReq, data: string): number
+  close(callback?: () => void): void
+  onread: (arrayBuffer: ArrayBuffer | undefined) => void
+}
+interface RawPipeBindings {
+  Pipe: new (type: number) => PipeHandle
+  PipeConnectWrap: new () => StreamReq
+  WriteWrap: new () => StreamReq
+  socketType: number
+  state: Int32Array
+  kReadBytesOrError: number
+  kArrayBufferOffset: number
+}
+
+let rawAllowed = false
+
+/** The CLI's stop: reach the monitor through the raw pipe handle (see above). */
+export function useRawMonitorSocket(): void {
+  rawAllowed = true
+}
+
+function rawPipeBindings(): RawPipeBindings | undefined {
+  if (!rawAllowed) return undefined
+  const pending = process.execArgv.includes('--pending-deprecation') || (process.env.NODE_OPTIONS ?? '').includes('--pending-deprecation') || process.env.NODE_PENDING_DEPRECATION === '1'
+  if (pending) return undefined
+  try {
+    const binding = (process as unknown as {binding?: (name: string) => unknown}).binding
+    const pipe = binding?.('pipe_wrap') as {Pipe?: unknown; PipeConnectWrap?: unknown; constants?: {SOCKET?: unknown}} | undefined
+    const stream = binding?.('stream_wrap') as {WriteWrap?: unknown; streamBaseState?: unknown; kReadBytesOrError?: unknown; kArrayBufferOffset?: unknown} | undefined
+    if (typeof pipe?.Pipe !== 'function' || typeof pipe.PipeConnectWrap !== 'function' || typeof pipe.constants?.SOCKET !== 'number') return undefined
+    if (typeof stream?.WriteWrap !== 'function' || !(stream.streamBaseState instanceof Int32Array)) return undefined
+    if (typeof stream.kReadBytesOrError !== 'number' || typeof stream.kArrayBufferOffset !== 'number') return undefined
+    const proto = (pipe.Pipe as {prototype: Record<string, unknown>}).prototype
+    for (const method of ['connect', 'readStart', 'readStop', 'writeUtf8String', 'close']) if (typeof proto[method] !== 'function') return undefined
+    return {
+      Pipe: pipe.Pipe as RawPipeBindings['Pipe'],
+      PipeConnectWrap: pipe.PipeConnectWrap as RawPipeBindings['PipeConnectWrap'],
+      WriteWrap: stream.WriteWrap as RawPipeBindings['WriteWrap'],
+      socketType: pipe.constants.SOCKET,
+      state: stream.streamBaseState,
+      kReadBytesOrError: stream.kReadBytesOrError,
+      kArrayBufferOffset: stream.kArrayBufferOffset,
+    }
+  } catch {
+    return undefined
+  }
+}
+
+// libuv's UV_EOF: the peer closed its end.
+const UV_EOF = -4095
+
+function uvError(status: number, syscall: string, path: string): NodeJS.ErrnoException {
+  let code: string
+  try {
+    code = getSystemErrorName(status)
+  } catch {
+    code = 'EIO'
+  }
+  return Object.assign(new Error(`${syscall} ${code} ${path}`), {errno: status, code, syscall, address: path})
+}
+
+/**
+ * One connection over the raw handle, with the events MonitorConnection
+ * listens to: UTF-8 'data' chunks, 'end' at EOF, 'error', and 'close' once
+ * (after end, error or destroy).
+ */
+class RawPipeSocket implements LineSocket {
+  private readonly listeners: {data: Array<(chunk: string) => void>; end: Array<() => void>; error: Array<(error: Error) => void>; close: Array<() => void>} = {data: [], end: [], error: [], close: []}
+  private readonly decoder = new TextDecoder('utf-8')
+  private closed = false
+
+  constructor(
+    private readonly raw: RawPipeBindings,
+    private readonly handle: PipeHandle,
+    private readonly path: string,
+  ) {
+    handle.onread = (arrayBuffer) => {
+      const nread = raw.state[raw.kReadBytesOrError] as number
+      if (nread > 0 && arrayBuffer !== undefined) {
+        const offset = raw.state[raw.kArrayBufferOffset] as number
+        const text = this.decoder.decode(new Uint8Array(arrayBuffer, offset, nread), {stream: true})
+        if (text !== '') for (const listener of this.listeners.data) listener(text)
+        return
+      }
+      if (nread === 0) return
+      if (nread === UV_EOF) for (const listener of this.listeners.end) listener()
+      else for (const listener of this.listeners.error) listener(uvError(nread, 'read', this.path))
+      this.destroy()
+    }
+  }
+
+  setEncoding(): void {
+    // Always UTF-8 (the decoder above).
+  }
+
+  on(event: 'data' | 'end' | 'error' | 'close', listener: (arg: never) => void): void {
+    ;(this.listeners[event] as Array<(arg: never) => void>).push(listener)
+  }
+
+  /** Starts reading; returns the libuv status. */
+  start(): number {
+    return this.handle.readStart()
+  }
+
+  write(data: string): void {
+    if (this.closed) return
+    const req = new this.raw.WriteWrap()
+    req.handle = this.handle
+    req.oncomplete = (status: number) => {
+      if (status < 0) this.fail(uvError(status, 'write', this.path))
+    }
+    req.async = false
+    const status = this.handle.writeUtf8String(req, data)
+    if (status < 0) this.fail(uvError(status, 'write', this.path))
+  }
+
+  destroy(): void {
+    if (this.closed) return
+    this.closed = true
+    // (onread must stay a function: the binding checks it.)
+    this.handle.onread = () => undefined
+    this.handle.readStop()
+    this.handle.close(() => {
+      for (const listener of this.listeners.close) listener()
+    })
+  }
+
+  // A failed write (EPIPE: the monitor is gone) is reported as an error
+  // event, as a net.Socket does, after the call returns.
+  private fail(error: Error): void {
+    queueMicrotask(() => {
+      if (this.closed) return
+      for (const listener of this.listeners.error) listener(error)
+      this.destroy()
+    })
+  }
+}
+
+function connectRaw(raw: RawPipeBindings, path: string, timeoutMs: number): Promise<MonitorConnection | undefined> {
+  return new Promise((resolve, reject) => {
+    const handle = new raw.Pipe(raw.socketType)
+    const req = new raw.PipeConnectWrap()
+    let settled = false
+    const finish = (status: number): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      if (status === 0) {
+        const socket = new RawPipeSocket(raw, handle, path)
+        const started = socket.start()
+        if (started === 0) return resolve(new MonitorConnection(socket, path))
+        status = started
+      }
+      handle.close()
+      const error = uvError(status, 'connect', path)
+      if (isGoneError(error)) resolve(undefined)
+      else reject(monitorIoError(path, error))
+    }
+    const timer = setTimeout(() => {
+      if (settled) return
+      settled = true
+      handle.close()
+      reject(new CtrError('CTR_MONITOR_TIMEOUT', `Timed out connecting to ${path}`))
+    }, timeoutMs)
+    req.address = path
+    req.oncomplete = (status: number) => finish(status)
+    const status = handle.connect(req, path)
+    if (status !== 0) finish(status)
+  })
 }
