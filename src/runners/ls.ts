@@ -2,7 +2,8 @@
 //
 // Cost model, because `ctr ls` over a thousand containers must stay well
 // under 300 ms: a stopped container costs one stat (its config) and, only
-// when a column or -g needs it, one read and parse of its config; a running
+// when a column or -g needs it, one read of its config and a parse of the
+// keys ls shows (sys/ls-config.ts); a running
 // one costs one state.json read and a /proc check (no socket round trip, see
 // sys/discover.ts), plus, when those columns are shown, the helper spawn for
 // its IPs and the cgroup files (found from the run dir, sys/cgroup-stats.ts)
@@ -54,7 +55,8 @@ export async function run(opts: LsOptions): Promise<CommandOutcome<LsResult>> {
     await addConfigFacts(entries, lxcpath, notices)
     entries = entries.filter((e) => hasAllGroups(e.groups, opts.groups))
   }
-  await Promise.all(entries.map(async (entry) => addRuntimeFacts(entry, active.get(entry.name), needs, notices)))
+  // Only running containers have runtime facts: no promise per stopped one.
+  await Promise.all(entries.filter((e) => e.running).map(async (entry) => addRuntimeFacts(entry, active.get(entry.name), needs, notices)))
 
   let text: string
   if (opts.fancy) text = formatTable(entries, opts.columns)

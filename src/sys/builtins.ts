@@ -10,7 +10,10 @@
 
 import {createRequire} from 'node:module'
 
-const load = createRequire(import.meta.url)
+// Made on first use too: createRequire converts the module's URL to a
+// path, ~35 KiB of young heap that `ls` and `stop` never need.
+let required: NodeJS.Require | undefined
+const load = (id: string): unknown => (required ??= createRequire(import.meta.url))(id)
 
 export const childProcess = (): typeof import('node:child_process') => load('node:child_process') as typeof import('node:child_process')
 export const net = (): typeof import('node:net') => load('node:net') as typeof import('node:net')
