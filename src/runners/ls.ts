@@ -107,18 +107,28 @@ function withLxc(active: Map<string, ActiveContainer & {runBy?: 'lxc'}>, lxcpath
   return active
 }
 
-// The parser is imported only here, when a column or -g needs it.
+// The quick read is imported only here, when a column or -g needs it, and
+// the parser only for a config the quick read leaves to it (sys/ls-quick.ts).
 async function addConfigFacts(entries: LsEntry[], lxcpath: string, notices: string[]): Promise<void> {
   const withConfig = entries.filter((e) => e.defined)
   if (withConfig.length === 0) return
-  const {readCapLastCap, readConfigFacts} = await import('../sys/ls-config.js')
-  const capLastCap = readCapLastCap()
+  const {quickConfigFacts} = await import('../sys/ls-quick.js')
+  let parser: {parse: typeof import('../sys/ls-config.js').parseConfigFacts; capLastCap: number} | undefined
   for (const entry of withConfig) {
-    const facts = readConfigFacts(containerConfigPath(lxcpath, entry.name), capLastCap)
-    if ('error' in facts) {
-      entry.configError = facts.error
-      notices.push(`Failed to load the config of ${entry.name}: ${facts.error}`)
-      continue
+    const path = containerConfigPath(lxcpath, entry.name)
+    let facts = quickConfigFacts(path)
+    if (facts === undefined) {
+      if (parser === undefined) {
+        const {parseConfigFacts, readCapLastCap} = await import('../sys/ls-config.js')
+        parser = {parse: parseConfigFacts, capLastCap: readCapLastCap()}
+      }
+      const parsed = parser.parse(path, parser.capLastCap)
+      if ('error' in parsed) {
+        entry.configError = parsed.error
+        notices.push(`Failed to load the config of ${entry.name}: ${parsed.error}`)
+        continue
+      }
+      facts = parsed
     }
     entry.autostart = facts.autostart
     entry.groups = facts.groups

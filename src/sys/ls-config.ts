@@ -1,39 +1,22 @@
-// The config facts `ctr ls` shows (AUTOSTART, GROUPS, UNPRIVILEGED).
-// Loaded only when a column or filter needs them.
-//
-// Only the keys ls shows are parsed, with the parser's own functions and
-// LXC's rules (lxc.start.auto, lxc.group, lxc.idmap and its legacy name);
-// every other line is lexed and its key looked up in the key table, but its
-// value is not checked (`ctr start`, `info` and `lxc-info -c` do that). A
-// full build of the config allocated ~20 KiB per config even for a
-// three-line one, so `ls -f` over 100 configs paid scavenges and page
-// faults for values it never showed. Whenever the quick read meets
-// something the parser might refuse or must follow (an unknown or malformed
-// key, a bad value of those keys, a line without `=`, lxc.include), the
-// config goes through the real parser (and the loader for includes), so
-// every error ls reports reads as before. Files are read synchronously on
-// purpose: measured on 1000 small configs, readFileSync takes ~7 ms where
-// 1000 parallel fs.promises.readFile take ~130 ms (four libuv threads,
-// several round trips per file).
+// The config facts `ctr ls` shows (AUTOSTART, GROUPS, UNPRIVILEGED) of a
+// config that the quick read (src/sys/ls-quick.ts) leaves to the real
+// parser: with the same lexer and builder the loader uses, and the loader
+// itself for includes, so that every error ls reports reads as `start`'s.
+// Loaded only when a config needs it: the parser's modules alone cost ~13
+// ms to import.
 
-import {closeSync, constants, openSync, readFileSync, readSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 
-import {createConfigBuilder, DEFAULT_CAP_LAST_CAP, exactKeyInfo, lexEntries, parseIdmap, parseStartValue, resolveKey, splitBlanks} from '../core/config/index.js'
+import {createConfigBuilder, DEFAULT_CAP_LAST_CAP, lexEntries} from '../core/config/index.js'
 import type {ConfigEntry} from '../core/config/index.js'
 import {toCtrError} from '../core/errors.js'
 import {loadContainerConfig} from './config-loader.js'
+import {quickConfigFacts, type ConfigFacts} from './ls-quick.js'
 import {readTextFile} from './read-text.js'
 
-export interface ConfigFacts {
-  /** lxc.start.auto = 1. */
-  autostart: boolean
-  /** lxc.group values in order. */
-  groups: string[]
-  /** Any lxc.idmap line. */
-  unprivileged: boolean
-}
+export type {ConfigFacts} from './ls-quick.js'
 
-/** The kernel's last capability, read once per ls rather than once per config. */
+/** The kernel's last capability, read once per ls (when a config needs the parser) rather than once per config. */
 export function readCapLastCap(): number {
   try {
     const n = Number.parseInt(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8'), 10)
@@ -48,13 +31,15 @@ class HasIncludes extends Error {}
 /**
  * The ls facts of the config at `path`, or `{error}` with the parser's
  * located message (`file:line: ...`) or the read error, so one bad config
- * does not hide the others (see the file comment for what is checked).
+ * does not hide the others (src/sys/ls-quick.ts says what is checked).
  * Never throws.
  */
 export function readConfigFacts(path: string, capLastCap: number): ConfigFacts | {error: string} {
-  const quick = quickRead(path)
-  const facts = quick === undefined ? undefined : quickFacts(quick)
-  if (facts !== undefined) return facts
+  return quickConfigFacts(path) ?? parseConfigFacts(path, capLastCap)
+}
+
+/** readConfigFacts through the parser alone: for a config the quick read left to it. */
+export function parseConfigFacts(path: string, capLastCap: number): ConfigFacts | {error: string} {
   let text: string
   try {
     text = readTextFile(path)
@@ -62,104 +47,6 @@ export function readConfigFacts(path: string, capLastCap: number): ConfigFacts |
     return {error: toCtrError(error).message}
   }
   return parsedFacts(text, path, capLastCap)
-}
-
-// What a config may hold to be read into the shared buffer below; a larger
-// one (or anything unusual) is read by readTextFile, with its checks.
-const QUICK_READ_BYTES = 64 * 1024
-let sharedBuffer: Buffer | undefined
-
-/**
- * The text of a config that is a regular file of 1 to 64 KiB, read into one
- * buffer shared by every config of the listing (readTextFile's fstat,
- * buffers and second read cost ~2.4 KiB of heap per file, and the listing
- * should not need a scavenge). pread, not read: it fails on a FIFO or a
- * terminal (ESPIPE), a directory says EISDIR, and an empty or full read
- * (a device, a file too big) leaves the file to readTextFile, whose
- * errors ls reports as before. O_NONBLOCK: a FIFO never blocks the open.
- */
-function quickRead(path: string): string | undefined {
-  sharedBuffer ??= Buffer.allocUnsafe(QUICK_READ_BYTES)
-  let fd: number
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
-  } catch {
-    return undefined
-  }
-  try {
-    const n = readSync(fd, sharedBuffer, 0, QUICK_READ_BYTES, 0)
-    return n === 0 || n === QUICK_READ_BYTES ? undefined : sharedBuffer.toString('utf8', 0, n)
-  } catch {
-    return undefined
-  } finally {
-    closeSync(fd)
-  }
-}
-
-/**
- * The three facts from the keys that set them, or undefined when the real
- * parser must read the file (see the file comment). The lines are cut as
- * the lexer cuts them (src/core/config/lexer.ts, LXC's rules: lines end at
- * "\r" or "\n", a NUL ends the file, leading blanks and `#` comments and
- * lines not starting with `lxc.` skipped, KEY before the first `=` minus
- * trailing blanks, VALUE trimmed and one pair of outer quotes removed), but
- * only the value of a key ls shows is cut out: the lexer's entry objects
- * cost more than the whole rest of a listing. String builtins do the
- * scanning: a loop over characters here made V8 optimise this function,
- * ~150 ms of compiling on a background thread per listing.
- */
-function quickFacts(whole: string): ConfigFacts | undefined {
-  const nul = whole.indexOf('\0')
-  let text = nul === -1 ? whole : whole.slice(0, nul)
-  if (text.includes('\r')) text = text.replaceAll('\r', '\n')
-  let autostart = false
-  let groups: string[] = []
-  let idmaps = 0
-  try {
-    for (const line of text.split('\n')) {
-      const start = line.startsWith('lxc.') ? 0 : line.search(NOT_BLANK)
-      if (start < 0 || !line.startsWith('lxc.', start)) continue
-      const eq = line.indexOf('=', start)
-      if (eq === -1) return undefined
-      const key = line.slice(start, eq).replace(TRAILING_BLANKS, '')
-      // Exact keys first, as resolveKey does (a Map lookup: nothing allocated).
-      const exact = exactKeyInfo(key) !== undefined
-      const ref = exact ? undefined : resolveKey(key)?.ref
-      if (!exact && ref === undefined) return undefined
-      const name = exact ? key : ref?.type === 'exact' ? ref.name : undefined
-      if (name !== undefined) {
-        const value = KEYS_SHOWN.has(name) || CLEAR_ONLY.has(name) ? lineValue(line.slice(eq + 1)) : ''
-        if (name === 'lxc.start.auto') autostart = value !== '' && parseStartValue('auto', value) === 1
-        else if (name === 'lxc.group') groups = value === '' ? [] : [...groups, ...splitBlanks(value)]
-        else if (name === 'lxc.idmap') idmaps = value === '' ? 0 : (parseIdmap(value), idmaps + 1)
-        else if (value !== '') return undefined
-      } else if (ref?.type === 'net-invalid' || ref?.type === 'cgroup-invalid' || ref?.type === 'family-invalid') {
-        return undefined
-      } else if (ref?.type === 'net-nic' || ref?.type === 'cgroup-all' || ref?.type === 'prlimit-all' || ref?.type === 'sysctl-all' || ref?.type === 'proc-all') {
-        if (lineValue(line.slice(eq + 1)) !== '' || (ref.type === 'net-nic' && ref.index === undefined)) return undefined
-      }
-    }
-  } catch {
-    return undefined
-  }
-  return {autostart, groups, unprivileged: idmaps > 0}
-}
-
-const NOT_BLANK = /[^ \t]/
-const TRAILING_BLANKS = /[ \t]+$/
-const SURROUNDING_BLANKS = /^[ \t]+|[ \t]+$/g
-
-// The keys whose value ls reads: those it shows, and the ones whose value
-// the parser refuses or must follow (only `KEY =` is valid for the
-// clear-only ones; lxc.include goes to the loader).
-const KEYS_SHOWN = new Set(['lxc.start.auto', 'lxc.group', 'lxc.idmap'])
-const CLEAR_ONLY = new Set(['lxc.include', 'lxc.hook', 'lxc.net'])
-
-// VALUE of a line: blanks around it removed, then one pair of matching outer quotes.
-function lineValue(rest: string): string {
-  const value = rest.replace(SURROUNDING_BLANKS, '')
-  const first = value[0]
-  return (first === '"' || first === "'") && value.length > 1 && value.endsWith(first) ? value.slice(1, -1) : value
 }
 
 // The whole config through the parser: the same lexer and builder the
