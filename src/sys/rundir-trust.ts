@@ -40,7 +40,8 @@ export function assertTrustedDir(dir: string, opts: {base?: boolean} = {}): void
     if (code === 'ENOENT' || code === 'ENOTDIR') return
     throw error
   }
-  const reason = untrustedComponent(dir) ?? untrustedComponent(real) ?? untrustedLeaf(real, opts.base === true)
+  // The real path needs its own walk only when a link made it differ.
+  const reason = untrustedComponent(dir) ?? (real === dir ? undefined : untrustedComponent(real)) ?? untrustedLeaf(real, opts.base === true)
   if (reason !== undefined) {
     throw new CtrError('CTR_UNSAFE_RUNDIR', `Refusing the run directory "${dir}": ${reason}`, {hints: [RUNDIR_TRUST_HINT]})
   }
