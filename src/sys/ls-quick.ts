@@ -108,7 +108,7 @@ function quickFacts(whole: string): ConfigFacts | undefined {
       if (!exact && ref === undefined) return undefined
       const name = exact ? key : ref?.type === 'exact' ? ref.name : undefined
       if (name !== undefined) {
-        const value = KEYS_SHOWN.has(name) || CLEAR_ONLY.has(name) ? lineValue(text.slice(eq + 1, end)) : ''
+        const value = KEYS_SHOWN.has(name) || CLEAR_ONLY.has(name) ? lineValue(text, eq + 1, end) : ''
         if (name === 'lxc.start.auto') autostart = value !== '' && parseStartValue('auto', value) === 1
         else if (name === 'lxc.group') groups = value === '' ? [] : [...groups, ...splitBlanks(value)]
         else if (name === 'lxc.idmap') idmaps = value === '' ? 0 : (parseIdmap(value), idmaps + 1)
@@ -116,7 +116,7 @@ function quickFacts(whole: string): ConfigFacts | undefined {
       } else if (ref?.type === 'net-invalid' || ref?.type === 'cgroup-invalid' || ref?.type === 'family-invalid') {
         return undefined
       } else if (ref?.type === 'net-nic' || ref?.type === 'cgroup-all' || ref?.type === 'prlimit-all' || ref?.type === 'sysctl-all' || ref?.type === 'proc-all') {
-        if (lineValue(text.slice(eq + 1, end)) !== '' || (ref.type === 'net-nic' && ref.index === undefined)) return undefined
+        if (lineValue(text, eq + 1, end) !== '' || (ref.type === 'net-nic' && ref.index === undefined)) return undefined
       }
     }
   } catch {
@@ -128,11 +128,13 @@ function quickFacts(whole: string): ConfigFacts | undefined {
 // `lxc.net.N.SUB` with N a plain decimal below 10^9 and SUB a known
 // sub-key: what resolveKey reads as that NIC's key (its index parser
 // allocates ~600 bytes a call, which 100 configs feel).
-const PLAIN_NET_KEY = /^lxc\.net\.(?:0|[1-9][0-9]{0,8})\./
-
 function isPlainNetKey(key: string): boolean {
-  if (!PLAIN_NET_KEY.test(key)) return false
-  return netKeyInfo(key.slice(key.indexOf('.', 8) + 1)) !== undefined
+  if (!key.startsWith('lxc.net.')) return false
+  let i = 8
+  while (i < key.length && key[i]! >= '0' && key[i]! <= '9') i++
+  const digits = i - 8
+  if (digits === 0 || digits > 9 || (digits > 1 && key[8] === '0') || key[i] !== '.') return false
+  return netKeyInfo(key.slice(i + 1)) !== undefined
 }
 
 // The keys whose value ls reads: those it shows, and the ones whose value
@@ -141,11 +143,12 @@ function isPlainNetKey(key: string): boolean {
 const KEYS_SHOWN = new Set(['lxc.start.auto', 'lxc.group', 'lxc.idmap'])
 const CLEAR_ONLY = new Set(['lxc.include', 'lxc.hook', 'lxc.net'])
 
-const SURROUNDING_BLANKS = /^[ \t]+|[ \t]+$/g
-
-// VALUE of a line: blanks around it removed, then one pair of matching outer quotes.
-function lineValue(rest: string): string {
-  const value = rest.replace(SURROUNDING_BLANKS, '')
-  const first = value[0]
-  return (first === '"' || first === "'") && value.length > 1 && value.endsWith(first) ? value.slice(1, -1) : value
+// VALUE of the line text[from, to): blanks around it removed, then one
+// pair of matching outer quotes.
+function lineValue(text: string, from: number, to: number): string {
+  while (from < to && (text[from] === ' ' || text[from] === '\t')) from++
+  while (to > from && (text[to - 1] === ' ' || text[to - 1] === '\t')) to--
+  const first = text[from]
+  if ((first === '"' || first === "'") && to - from > 1 && text[to - 1] === first) return text.slice(from + 1, to - 1)
+  return text.slice(from, to)
 }

@@ -73,6 +73,13 @@ describe('readConfigFacts', () => {
     located(config('bad-family', ['lxc.prlimit = 1']), 1, /lxc\.prlimit/)
   })
 
+  it('reads network keys as the key table does', () => {
+    const ok = config('nets', ['lxc.net.0.type = veth', 'lxc.net.12.link = br0', 'lxc.net.007.type = empty', 'lxc.net.1234567890.type = empty', 'lxc.group = n'])
+    assert.deepEqual(readConfigFacts(ok, cap), {autostart: false, groups: ['n'], unprivileged: false})
+    located(config('bad-net-sub', ['lxc.net.0.type = veth', 'lxc.net.0.bogus = 1']), 2, /lxc\.net\.0\.bogus/)
+    located(config('bad-net-index', ['lxc.net.x.type = veth']), 1, /lxc\.net\.x\.type/)
+  })
+
   it('does not check the values of keys it does not show', () => {
     const path = config('other-value', ['lxc.start.auto = 1', 'lxc.mount.auto = bogus', 'lxc.group = web'])
     assert.deepEqual(readConfigFacts(path, cap), {autostart: true, groups: ['web'], unprivileged: false})
