@@ -2,7 +2,7 @@
 // protocol). Every call has a deadline: a hung monitor must never hang ctr
 // (LXC's clients set no timeout, lxc/lxc#3254).
 
-import {getSystemErrorName} from 'node:util'
+import {constants} from 'node:os'
 
 import {CtrError} from '../core/errors.js'
 import {isState, type State} from '../core/state.js'
@@ -282,12 +282,8 @@ function rawPipeBindings(): RawPipeBindings | undefined {
 const UV_EOF = -4095
 
 function uvError(status: number, syscall: string, path: string): NodeJS.ErrnoException {
-  let code: string
-  try {
-    code = getSystemErrorName(status)
-  } catch {
-    code = 'EIO'
-  }
+  // libuv's codes are negative errnos on Linux (node:os, already loaded, names them).
+  const code = Object.entries(constants.errno).find(([, n]) => n === -status)?.[0] ?? 'EIO'
   return Object.assign(new Error(`${syscall} ${code} ${path}`), {errno: status, code, syscall, address: path})
 }
 
