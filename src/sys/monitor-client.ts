@@ -2,11 +2,10 @@
 // protocol). Every call has a deadline: a hung monitor must never hang ctr
 // (LXC's clients set no timeout, lxc/lxc#3254).
 
-import {constants} from 'node:os'
 
 import {CtrError} from '../core/errors.js'
 import {isState, type State} from '../core/state.js'
-import {net} from './builtins.js'
+import {net, os} from './builtins.js'
 
 /** How long one request may take before the monitor counts as hung. */
 export const REQUEST_TIMEOUT_MS = 10_000
@@ -282,8 +281,9 @@ function rawPipeBindings(): RawPipeBindings | undefined {
 const UV_EOF = -4095
 
 function uvError(status: number, syscall: string, path: string): NodeJS.ErrnoException {
-  // libuv's codes are negative errnos on Linux (node:os, already loaded, names them).
-  const code = Object.entries(constants.errno).find(([, n]) => n === -status)?.[0] ?? 'EIO'
+  // libuv's codes are negative errnos on Linux; node:os names them, loaded
+  // only here, on an error path.
+  const code = Object.entries(os().constants.errno).find(([, n]) => n === -status)?.[0] ?? 'EIO'
   return Object.assign(new Error(`${syscall} ${code} ${path}`), {errno: status, code, syscall, address: path})
 }
 
