@@ -989,7 +989,10 @@ async function main(): Promise<void> {
     `load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${loadAfter.toFixed(2)}; this part took ${wall.toFixed(0)} s; private lxcpaths and CTR_RUNTIME_DIR under ${tmp}`,
     `Containers: lxc-busybox's config with lxc.net.0.type = empty for both tools, each tool's on one shared copy of the rootfs${dropped.length ? `; ctr without: ${dropped.join(', ')}` : '; ctr runs it unchanged'}.`,
   ]
-  if (Math.max(loadBefore, loadAfter) > cpus().length / 2) out.push('Note: the machine was busy with other work; absolute times are inflated, compare the ratios.')
+  // Only the load before says whether other work was running: the fleets
+  // and curves start hundreds of guests, which raise the load after on
+  // their own.
+  if (loadBefore > cpus().length / 2) out.push('Note: the machine was busy with other work; absolute times are inflated, compare the ratios.')
   if (!lxc) out.push(`LXC: not compared (${avail.ok ? '' : avail.why}).`)
   if (fleet) out.push('', reportFleet(opts, fleet, lxc))
   if (curves.size > 0) out.push('', reportCurves(curves, opts.lxcMax))
