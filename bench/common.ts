@@ -1,8 +1,8 @@
 // What bench/run.ts and bench/scale.ts share: options, process facts from
 // /proc, statistics and the exit on a usage or setup error.
 
-import {spawnSync} from 'node:child_process'
-import {readFileSync, statSync, unlinkSync} from 'node:fs'
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {closeSync, openSync, readFileSync, statSync, unlinkSync} from 'node:fs'
 import {delimiter, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -109,4 +109,71 @@ export function which(cmd: string): string | undefined {
     }
   }
   return undefined
+}
+
+export interface RunResult {
+  code: number | null
+  signal: NodeJS.Signals | null
+  timedOut: boolean
+  /** Wall time from just before spawn to the exit event, ms. */
+  ms: number
+  /** hrtime (ns) of the exit event. */
+  end: bigint
+  stdout: string
+  stderr: string
+}
+
+export interface Launched {
+  pid: number
+  done: Promise<RunResult>
+}
+
+/** The commands a bench runs: their environment, where their output goes, and those still running (for the cleanup). */
+export class Processes {
+  env: NodeJS.ProcessEnv = process.env
+  logDir = '/tmp'
+  private readonly live = new Set<ChildProcess>()
+  private seq = 0
+
+  /**
+   * Spawns a command with stdout/stderr going to files (not pipes: a daemon
+   * that inherits them must not hold up the exit), timing it from just before
+   * spawn to its exit event; SIGKILLed after `timeoutMs`.
+   */
+  launch(cmd: string, args: string[], timeoutMs = 30_000): Launched {
+    const id = this.seq++
+    const outPath = join(this.logDir, `${id}.out`)
+    const errPath = join(this.logDir, `${id}.err`)
+    const out = openSync(outPath, 'w')
+    const err = openSync(errPath, 'w')
+    const start = process.hrtime.bigint()
+    const child = spawn(cmd, args, {stdio: ['ignore', out, err], env: this.env})
+    closeSync(out)
+    closeSync(err)
+    this.live.add(child)
+    let timedOut = false
+    const done = new Promise<RunResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        timedOut = true
+        child.kill('SIGKILL')
+      }, timeoutMs)
+      child.on('error', (error) => {
+        clearTimeout(timer)
+        this.live.delete(child)
+        reject(new Error(`${cmd}: ${error.message}`))
+      })
+      child.on('exit', (code, signal) => {
+        const end = process.hrtime.bigint()
+        clearTimeout(timer)
+        this.live.delete(child)
+        resolve({code, signal, timedOut, ms: Number(end - start) / 1e6, end, stdout: slurp(outPath), stderr: slurp(errPath)})
+      })
+    })
+    return {pid: child.pid ?? -1, done}
+  }
+
+  /** SIGKILLs every command still running. */
+  killAll(): void {
+    for (const child of this.live) child.kill('SIGKILL')
+  }
 }

@@ -18,7 +18,7 @@
 
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {
-  closeSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync,
+  copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync,
   rmdirSync, rmSync, statSync, symlinkSync, writeFileSync,
 } from 'node:fs'
 import {cpus, loadavg, release} from 'node:os'
@@ -27,7 +27,7 @@ import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 
 import {runtimeDir} from '../src/core/paths.js'
-import {REPO, childrenOf, fail, gitDescribe, intOption, lineKey, need, pin, procStat, slurp, stats, which, type Pinned, type Stats} from './common.js'
+import {REPO, childrenOf, fail, gitDescribe, intOption, lineKey, need, pin, procStat, stats, which, Processes, type Pinned, type RunResult, type Stats} from './common.js'
 
 // ---------------------------------------------------------------- options
 
@@ -120,71 +120,14 @@ interface Paths {
 
 // ---------------------------------------------------------------- processes
 
-interface RunResult {
-  code: number | null
-  signal: NodeJS.Signals | null
-  timedOut: boolean
-  /** Wall time from just before spawn to the exit event, ms. */
-  ms: number
-  /** hrtime (ns) of the exit event. */
-  end: bigint
-  stdout: string
-  stderr: string
-}
-
-interface Launched {
-  pid: number
-  done: Promise<RunResult>
-}
-
-const live = new Set<ChildProcess>()
-let childEnv: NodeJS.ProcessEnv = process.env
-let logDir = '/tmp'
-let seq = 0
-
-/**
- * Spawns a command with stdout/stderr going to files (not pipes: a daemon
- * that inherits them must not hold up the exit), timing it from just before
- * spawn to its exit event.
- */
-function launch(cmd: string, args: string[], timeoutMs = 30_000): Launched {
-  const id = seq++
-  const outPath = join(logDir, `${id}.out`)
-  const errPath = join(logDir, `${id}.err`)
-  const out = openSync(outPath, 'w')
-  const err = openSync(errPath, 'w')
-  const start = process.hrtime.bigint()
-  const child = spawn(cmd, args, {stdio: ['ignore', out, err], env: childEnv})
-  closeSync(out)
-  closeSync(err)
-  live.add(child)
-  let timedOut = false
-  const done = new Promise<RunResult>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      timedOut = true
-      child.kill('SIGKILL')
-    }, timeoutMs)
-    child.on('error', (error) => {
-      clearTimeout(timer)
-      live.delete(child)
-      reject(new Error(`${cmd}: ${error.message}`))
-    })
-    child.on('exit', (code, signal) => {
-      const end = process.hrtime.bigint()
-      clearTimeout(timer)
-      live.delete(child)
-      resolve({code, signal, timedOut, ms: Number(end - start) / 1e6, end, stdout: slurp(outPath), stderr: slurp(errPath)})
-    })
-  })
-  return {pid: child.pid ?? -1, done}
-}
+const procs = new Processes()
 
 function describe(cmd: string, args: string[]): string {
   return [cmd === NODE ? 'node' : cmd, ...args].join(' ')
 }
 
 async function run(cmd: string, args: string[], okCodes: number[] = [0], timeoutMs?: number): Promise<RunResult> {
-  const r = await launch(cmd, args, timeoutMs).done
+  const r = await procs.launch(cmd, args, timeoutMs).done
   if (r.timedOut) throw new Error(`${describe(cmd, args)}: timed out`)
   if (r.code === null || !okCodes.includes(r.code)) {
     throw new Error(`${describe(cmd, args)}: exit ${r.code ?? r.signal}\n${r.stderr}${r.stdout}`)
@@ -340,7 +283,7 @@ let cleanedUp = false
 function cleanup(): void {
   if (cleanedUp) return
   cleanedUp = true
-  for (const child of live) child.kill('SIGKILL')
+  procs.killAll()
   for (const step of cleanupSteps) {
     try {
       step()
@@ -451,11 +394,11 @@ function ordered<T>(list: T[], i: number): T[] {
 
 function setupLxc(r: Run): string {
   const [, createArgs] = lxcCmd(r, 'lxc-create', '-t', 'busybox')
-  const res = spawnSync(need('lxc-create'), createArgs, {env: childEnv, encoding: 'utf8'})
+  const res = spawnSync(need('lxc-create'), createArgs, {env: procs.env, encoding: 'utf8'})
   if (res.status !== 0) throw new Error(`lxc-create -t busybox failed (${res.status}):\n${res.stderr}${res.stdout}`)
   cleanupSteps.unshift(() => {
-    spawnSync(need('lxc-stop'), ['-P', r.paths.lxcpath, '-n', NAME, '-k'], {stdio: 'ignore', env: childEnv, timeout: 15_000})
-    spawnSync(need('lxc-destroy'), ['-P', r.paths.lxcpath, '-n', NAME, '-f'], {stdio: 'ignore', env: childEnv, timeout: 15_000})
+    spawnSync(need('lxc-stop'), ['-P', r.paths.lxcpath, '-n', NAME, '-k'], {stdio: 'ignore', env: procs.env, timeout: 15_000})
+    spawnSync(need('lxc-destroy'), ['-P', r.paths.lxcpath, '-n', NAME, '-f'], {stdio: 'ignore', env: procs.env, timeout: 15_000})
   })
   const file = join(r.paths.lxcpath, NAME, 'config')
   // The template's veth on lxcbr0 does not start here (docs/lxc-contract.md §14).
@@ -531,7 +474,7 @@ async function setupCtr(r: Run, lxcConfig: string): Promise<void> {
   if (r.lxc) cpSync(join(r.paths.lxcpath, NAME, 'rootfs'), rootfs, {recursive: true, verbatimSymlinks: true})
   else lxcConfig = buildBusyboxRootfs(rootfs)
   cleanupSteps.unshift(() => {
-    spawnSync(NODE, ctrCmd(r, 'stop', '-k')[1], {stdio: 'ignore', env: childEnv, timeout: 15_000})
+    spawnSync(NODE, ctrCmd(r, 'stop', '-k')[1], {stdio: 'ignore', env: procs.env, timeout: 15_000})
   })
   const file = join(dir, 'config')
   let config: string
@@ -542,7 +485,7 @@ async function setupCtr(r: Run, lxcConfig: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     writeFileSync(file, config)
     const [bin, args] = ctrCmd(r, 'start', '--json')
-    const res = await launch(bin, args).done
+    const res = await procs.launch(bin, args).done
     if (res.code === 0) {
       await run(...ctrCmd(r, 'stop', '-k'))
       return
@@ -727,7 +670,7 @@ function extraJobs(r: Run): CycleJob[] {
 
 /** `ctr-monitor start` given "x" as its spec (refused: `error spec`), whole process, ms. */
 function refusedSpec(monitor: string, skipSeal: boolean): Promise<number> {
-  const env = {...childEnv}
+  const env = {...procs.env}
   if (skipSeal) env.CTR_MONITOR_SEALED = '1'
   const start = process.hrtime.bigint()
   const child = spawn(monitor, ['start', '--name', NAME, '--lxcpath', '/nonexistent'], {stdio: ['ignore', 'ignore', 'ignore', 'pipe'], env})
@@ -836,7 +779,7 @@ async function measureWaits(r: Run): Promise<void> {
       const pids = await tool.pids()
       track(pids.monitor)
       track(pids.init)
-      const stopWait = launch(...tool.waitStopped)
+      const stopWait = procs.launch(...tool.waitStopped)
       if (!(await fdAppears(stopWait.pid, /^socket:/, 10_000))) throw new Error(`${k} wait -s STOPPED never connected`)
       await sleep(r.opts.settleMs)
       const stop = await run(...tool.stop)
@@ -844,7 +787,7 @@ async function measureWaits(r: Run): Promise<void> {
 
       // 5. not started → RUNNING: ctr watches with inotify; lxc-wait polls
       // once a second and shows no sign of it, so it gets a fixed settle time.
-      const runWait = launch(...tool.waitRunning)
+      const runWait = procs.launch(...tool.waitRunning)
       if (k === 'ctr') {
         if (!(await fdAppears(runWait.pid, /^anon_inode:inotify/, 10_000))) throw new Error('ctr wait -s RUNNING never started watching')
         await sleep(r.opts.settleMs)
@@ -1198,10 +1141,10 @@ async function main(opts: Options): Promise<void> {
   })
   const paths: Paths = {tmp, lxcpath: join(tmp, 'lxc'), ctrpath: join(tmp, 'ctr'), runtime: join(tmp, 'run'), logs: join(tmp, 'log')}
   for (const dir of [paths.lxcpath, paths.ctrpath, paths.runtime, paths.logs]) mkdirSync(dir, {recursive: true, mode: 0o700})
-  logDir = paths.logs
+  procs.logDir = paths.logs
   writeFileSync(join(tmp, 'ctr.conf'), '')
-  childEnv = {...process.env, CTR_RUNTIME_DIR: paths.runtime, CTR_GLOBAL_CONFIG: join(tmp, 'ctr.conf')}
-  delete childEnv.CTR_PATH
+  procs.env = {...process.env, CTR_RUNTIME_DIR: paths.runtime, CTR_GLOBAL_CONFIG: join(tmp, 'ctr.conf')}
+  delete procs.env.CTR_PATH
 
   const r: Run = {
     opts,

@@ -21,16 +21,16 @@
 // this run's containers that are left are removed, and the temp dir goes.
 // bench/README.md says how to read the report.
 
-import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {
-  chmodSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync,
+  chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync,
   statSync, unlinkSync, writeFileSync,
 } from 'node:fs'
 import {cpus, loadavg, release} from 'node:os'
 import {join} from 'node:path'
 
 import {runtimeDir} from '../src/core/paths.js'
-import {REPO, childrenOf, fail, gitDescribe, intOption, lineKey, need, pin, setProgram, slurp, stats, which, type Pinned, type Stats} from './common.js'
+import {REPO, childrenOf, fail, gitDescribe, intOption, lineKey, need, pin, setProgram, stats, which, Processes, type Pinned, type RunResult, type Stats} from './common.js'
 
 setProgram('bench/scale')
 
@@ -161,52 +161,8 @@ const progress = (text: string): void => {
 
 // ---------------------------------------------------------------- processes
 
-interface RunResult {
-  code: number | null
-  signal: NodeJS.Signals | null
-  timedOut: boolean
-  /** Wall time from just before spawn to the exit event, ms. */
-  ms: number
-  stdout: string
-  stderr: string
-}
-
-const live = new Set<ChildProcess>()
-let childEnv: NodeJS.ProcessEnv = process.env
-let logDir = '/tmp'
-let seq = 0
-
-/** Runs a command, stdout and stderr to files (a daemon that inherits a pipe would hold up the exit), timed spawn to exit. */
-function launch(cmd: string, args: string[], timeoutMs: number): Promise<RunResult> {
-  const id = seq++
-  const outPath = join(logDir, `${id}.out`)
-  const errPath = join(logDir, `${id}.err`)
-  const out = openSync(outPath, 'w')
-  const err = openSync(errPath, 'w')
-  const start = process.hrtime.bigint()
-  const child = spawn(cmd, args, {stdio: ['ignore', out, err], env: childEnv})
-  closeSync(out)
-  closeSync(err)
-  live.add(child)
-  let timedOut = false
-  return new Promise<RunResult>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      timedOut = true
-      child.kill('SIGKILL')
-    }, timeoutMs)
-    child.on('error', (error) => {
-      clearTimeout(timer)
-      live.delete(child)
-      reject(new Error(`${cmd}: ${error.message}`))
-    })
-    child.on('exit', (code, signal) => {
-      const end = process.hrtime.bigint()
-      clearTimeout(timer)
-      live.delete(child)
-      resolve({code, signal, timedOut, ms: Number(end - start) / 1e6, stdout: slurp(outPath), stderr: slurp(errPath)})
-    })
-  })
-}
+const procs = new Processes()
+let namesSeq = 0
 
 function describeCmd(cmd: string, args: string[]): string {
   const shown = args.length > 12 ? [...args.slice(0, 10), `… (${args.length} arguments)`] : args
@@ -214,7 +170,7 @@ function describeCmd(cmd: string, args: string[]): string {
 }
 
 async function run(cmd: string, args: string[], timeoutMs = 60_000, okCodes: number[] = [0]): Promise<RunResult> {
-  const r = await launch(cmd, args, timeoutMs)
+  const r = await procs.launch(cmd, args, timeoutMs).done
   if (r.timedOut) throw new Error(`${describeCmd(cmd, args)}: timed out after ${timeoutMs / 1000} s`)
   if (r.code === null || !okCodes.includes(r.code)) {
     throw new Error(`${describeCmd(cmd, args)}: exit ${r.code ?? r.signal}\n${tail(r.stderr)}${tail(r.stdout)}`)
@@ -317,7 +273,7 @@ let cleanedUp = false
 function cleanup(): void {
   if (cleanedUp) return
   cleanedUp = true
-  for (const child of live) child.kill('SIGKILL')
+  procs.killAll()
   for (const step of cleanupSteps) {
     try {
       step()
@@ -459,7 +415,7 @@ function ctrTool(p: Paths, atOnce: number): Tool {
 
 function lxcTool(p: Paths, atOnce: number): Tool {
   const xargs = async (tool: string, extra: string[], names: string[]): Promise<{ms: number; startupMs: number[]}> => {
-    const list = join(p.tmp, `names-${seq++}`)
+    const list = join(p.tmp, `names-${namesSeq++}`)
     writeFileSync(list, `${names.join('\n')}\n`)
     // xargs exits 123 when any run failed: the fleet must all succeed.
     const r = await run(need('xargs'), ['-P', String(atOnce), '-n', '1', '-a', list, '--', need(tool), '-P', p.lxcpath, ...extra, '-n'], MANY_TIMEOUT_MS)
@@ -514,7 +470,7 @@ function countLines(text: string): number {
 /** lxc-busybox's config, net empty (docs/lxc-contract.md §14), with the rootfs in `rootfs`. */
 function busyboxFromLxc(p: Paths): {config: string; rootfs: string} {
   const tpl = `${TAG}tpl`
-  const res = spawnSync(need('lxc-create'), ['-P', p.lxcpath, '-n', tpl, '-t', 'busybox'], {env: childEnv, encoding: 'utf8'})
+  const res = spawnSync(need('lxc-create'), ['-P', p.lxcpath, '-n', tpl, '-t', 'busybox'], {env: procs.env, encoding: 'utf8'})
   if (res.status !== 0) throw new Error(`lxc-create -t busybox failed (${res.status}):\n${res.stderr}${res.stdout}`)
   const dir = join(p.lxcpath, tpl)
   let config = readFileSync(join(dir, 'config'), 'utf8').split('\n').filter((line) => !/^\s*lxc\.net\.0\./.test(line)).join('\n')
@@ -552,7 +508,7 @@ async function ctrConfig(p: Paths, lxcConfig: string, rootfs: string): Promise<{
   const dropped: string[] = []
   for (let attempt = 0; ; attempt++) {
     writeFileSync(join(dir, 'config'), configFor(config, rootfs, name))
-    const r = await launch(NODE, [CTR_ENTRY, 'start', '-n', name, '-P', p.ctrpath, '--json'], ONE_TIMEOUT_MS)
+    const r = await procs.launch(NODE, [CTR_ENTRY, 'start', '-n', name, '-P', p.ctrpath, '--json'], ONE_TIMEOUT_MS).done
     if (r.code === 0) {
       await run(NODE, [CTR_ENTRY, 'stop', '-k', '-n', name, '-P', p.ctrpath])
       rmSync(dir, {recursive: true, force: true})
@@ -803,7 +759,7 @@ async function measureLs(opts: Options, p: Paths, lxc: boolean): Promise<LsFigur
       ]
       if (lxc && lxcFailed === undefined) {
         jobs.push(async () => {
-          const r = await launch(need('lxc-ls'), ['-f', '-P', p.lsPath], timeout)
+          const r = await procs.launch(need('lxc-ls'), ['-f', '-P', p.lsPath], timeout).done
           if (r.timedOut || r.code !== 0) {
             lxcFailed = r.timedOut ? `timed out after ${timeout / 1000} s` : `exit ${r.code ?? r.signal}: ${r.stderr.trim().split('\n')[0] ?? ''}`
             return
@@ -932,10 +888,10 @@ async function main(): Promise<void> {
   const tmp = mkdtempSync('/tmp/ctr-bench-scale-')
   const p: Paths = {tmp, lxcpath: join(tmp, 'lxc'), ctrpath: join(tmp, 'ctr'), runtime: join(tmp, 'run'), lsPath: join(tmp, 'ls')}
   for (const dir of [p.lxcpath, p.ctrpath, p.runtime, p.lsPath, join(tmp, 'log')]) mkdirSync(dir, {recursive: true, mode: 0o700})
-  logDir = join(tmp, 'log')
+  procs.logDir = join(tmp, 'log')
   writeFileSync(join(tmp, 'ctr.conf'), '')
-  childEnv = {...process.env, CTR_RUNTIME_DIR: p.runtime, CTR_GLOBAL_CONFIG: join(tmp, 'ctr.conf')}
-  for (const key of ['CTR_PATH', 'CTR_NAME', 'NODE_OPTIONS']) delete childEnv[key]
+  procs.env = {...process.env, CTR_RUNTIME_DIR: p.runtime, CTR_GLOBAL_CONFIG: join(tmp, 'ctr.conf')}
+  for (const key of ['CTR_PATH', 'CTR_NAME', 'NODE_OPTIONS']) delete procs.env[key]
   myCgroups = new Set(ownCgroups(process.pid, new Set()))
 
   const ctrT = ctrTool(p, opts.atOnce)
@@ -944,14 +900,14 @@ async function main(): Promise<void> {
   // Cleanup, in this order: stop what runs (one call per tool), kill what is
   // left by pid, remove the cgroups left, remove the temp dir.
   cleanupSteps.push(() => {
-    spawnSync(NODE, [CTR_ENTRY, 'stop', '-k', '-P', p.ctrpath, '--all-matching', '.*', '--at-once', '16'], {stdio: 'ignore', env: childEnv, timeout: 300_000})
+    spawnSync(NODE, [CTR_ENTRY, 'stop', '-k', '-P', p.ctrpath, '--all-matching', '.*', '--at-once', '16'], {stdio: 'ignore', env: procs.env, timeout: 300_000})
   })
   if (lxc) {
     cleanupSteps.push(() => {
-      const running = spawnSync(need('lxc-ls'), ['-P', p.lxcpath, '--running', '-1'], {encoding: 'utf8', env: childEnv, timeout: 60_000}).stdout ?? ''
+      const running = spawnSync(need('lxc-ls'), ['-P', p.lxcpath, '--running', '-1'], {encoding: 'utf8', env: procs.env, timeout: 60_000}).stdout ?? ''
       const names = running.split('\n').filter(Boolean)
       if (names.length === 0) return
-      spawnSync(need('xargs'), ['-P', '16', '-n', '1', '--', need('lxc-stop'), '-P', p.lxcpath, '-k', '-n'], {input: `${names.join('\n')}\n`, stdio: ['pipe', 'ignore', 'ignore'], env: childEnv, timeout: 300_000})
+      spawnSync(need('xargs'), ['-P', '16', '-n', '1', '--', need('lxc-stop'), '-P', p.lxcpath, '-k', '-n'], {input: `${names.join('\n')}\n`, stdio: ['pipe', 'ignore', 'ignore'], env: procs.env, timeout: 300_000})
     })
   }
   cleanupSteps.push(killStarted)
