@@ -60,10 +60,7 @@ function criuCheck(): {installed: false} | {installed: true; ok: boolean; errors
 // init appends 1, 2, 3, ... to /tmp/count, one line each, with a child
 // (`sleep`) whose pid inside it records in /tmp/child.
 function defineCounter(sb: Sandbox, name: string): string {
-  const rootfs = join(sb.lxcpath, name, 'rootfs')
-  mkdirSync(join(sb.lxcpath, name), {recursive: true})
-  const cp = spawnSync('cp', ['-a', '--', `${sb.rootfs}/.`, rootfs])
-  assert.equal(cp.status, 0, String(cp.stderr))
+  const rootfs = sb.copyRootfs(name)
   const script = 'sleep 100000 & echo $! > /tmp/child; i=0; while :; do i=$((i+1)); echo $i >> /tmp/count; sleep 0.1; done'
   writeFileSync(join(rootfs, 'counter.sh'), `${script}\n`)
   sb.writeConfig(name, [

@@ -22,12 +22,7 @@ interface CopyJson {
 // An origin with its own rootfs copy's config: the sandbox rootfs as its
 // rootfs, /etc/hostname in a directory of its own so clones rewrite it.
 function defineOrigin(sb: Sandbox, name: string): string {
-  const rootfs = join(sb.lxcpath, name, 'rootfs')
-  mkdirSync(join(sb.lxcpath, name), {recursive: true})
-  const cp = ['-a', '--', `${sb.rootfs}/.`, rootfs]
-  mkdirSync(rootfs)
-  const r = spawnSync('cp', cp)
-  assert.equal(r.status, 0, String(r.stderr))
+  const rootfs = sb.copyRootfs(name)
   writeFileSync(join(rootfs, 'etc/hostname'), `${name}\n`)
   sb.writeConfig(name, [
     `lxc.rootfs.path = dir:${rootfs}`,

@@ -327,6 +327,15 @@ export class Sandbox {
     return home
   }
 
+  /** A copy of the busybox rootfs at $lxcpath/NAME/rootfs (a container's own, to be changed); returns its path. */
+  copyRootfs(name: string): string {
+    const rootfs = join(this.lxcpath, name, 'rootfs')
+    mkdirSync(join(this.lxcpath, name), {recursive: true})
+    const r = spawnSync('cp', ['-a', '--', `${this.rootfs}/.`, rootfs])
+    if (r.status !== 0) throw new Error(`cp -a of the rootfs failed: ${String(r.stderr)}`)
+    return rootfs
+  }
+
   /** $lxcpath/NAME/config with the given text; returns its path. */
   writeConfig(name: string, text: string): string {
     const dir = join(this.lxcpath, name)

@@ -6,7 +6,7 @@
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {describeResult, json, rootOnly, useSandbox, type Sandbox} from './helpers.js'
@@ -14,10 +14,7 @@ import {describeResult, json, rootOnly, useSandbox, type Sandbox} from './helper
 const T = {timeout: 180_000}
 
 function defineWithRootfs(sb: Sandbox, name: string): void {
-  const rootfs = join(sb.lxcpath, name, 'rootfs')
-  mkdirSync(join(sb.lxcpath, name), {recursive: true})
-  const r = spawnSync('cp', ['-a', '--', `${sb.rootfs}/.`, rootfs])
-  assert.equal(r.status, 0, String(r.stderr))
+  const rootfs = sb.copyRootfs(name)
   sb.writeConfig(name, [
     `lxc.rootfs.path = dir:${rootfs}`,
     `lxc.uts.name = ${name}`,
