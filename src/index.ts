@@ -101,9 +101,9 @@ export type ContainerEventJson =
   | {time: number; name: string; lxcpath: string; event: 'exit'; status: number; signal: number | null}
   | {time: number; name: string; lxcpath: string; event: 'oom'; oomKills: number}
 
-// A program asks about the same containers again and again: info() and
-// stop() reuse a config parsed before while its file is unchanged
-// (src/sys/config.ts), instead of parsing it on every call.
+// A program asks about the same containers again and again: start(),
+// info() and stop() reuse a config parsed before while its files read the
+// same (src/sys/config-loader.ts), instead of parsing it on every call.
 reuseParsedConfigs()
 // Starts fork their monitors from one launcher per process instead of
 // forking this whole process each time (docs/architecture.md §2.5).

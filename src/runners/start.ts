@@ -367,9 +367,14 @@ function prepareOverlay(parts: string[]): void {
   mkdirSync(overlayWorkdir(parts.at(-1) ?? ''), {recursive: true, mode: 0o755})
 }
 
+// Facts of the running kernel that cannot change while it runs (its
+// cap_last_cap, whether it has cgroup namespaces): read once per process.
+let kernelConstants: {cgroupNs: boolean; capLastCap: number} | undefined
+
 function kernelFacts(config: ContainerConfig): KernelFacts {
   const cgroups = readCgroupLayout()
-  const facts: KernelFacts = {cgroupNs: existsSync('/proc/self/ns/cgroup'), capLastCap: readCapLastCap(), lsm: readLsmFacts(), ...(cgroups ? {cgroups} : {})}
+  kernelConstants ??= {cgroupNs: existsSync('/proc/self/ns/cgroup'), capLastCap: readCapLastCap()}
+  const facts: KernelFacts = {...kernelConstants, lsm: readLsmFacts(), ...(cgroups ? {cgroups} : {})}
   // The monitor runs in our network namespace: a phys `link+` matches its interfaces.
   if (needsInterfaceList(config)) facts.interfaces = ownInterfaces()
   return facts

@@ -17,7 +17,7 @@ export function readCgroupLayout(): CgroupLayout | undefined {
   if (mountinfo === undefined || selfCgroup === undefined) return undefined
   const initCgroup = readText('/proc/1/cgroup')
   const euid = process.geteuid?.() ?? 0
-  const layout = buildCgroupLayout({mountinfo, selfCgroup, ...(initCgroup === undefined ? {} : {initCgroup}), euid})
+  const layout = parsedLayout(mountinfo, selfCgroup, initCgroup, euid)
   if (!layout) return undefined
   for (const h of layout.hierarchies) {
     const selfDir = hierarchyDir(h.mountPoint, h.mountRoot, h.selfPath)
@@ -30,6 +30,27 @@ export function readCgroupLayout(): CgroupLayout | undefined {
     if (euid !== 0) h.selfWritable = selfDir !== undefined && isWritable(selfDir)
   }
   return layout
+}
+
+// The parse of the last texts read: a program that starts many containers
+// (the library, --many) reads the same three files for each, and parsing
+// them cost more than reading them (issue 13). The texts are read every
+// time, so a mount, a move to another cgroup or a change of pid 1's is seen
+// at the next start; only an identical input reuses the parse, copied, since
+// the caller fills in per-hierarchy facts (below) that are read afresh.
+let last: {mountinfo: string; selfCgroup: string; initCgroup: string | undefined; euid: number; layout: CgroupLayout | undefined} | undefined
+
+function parsedLayout(mountinfo: string, selfCgroup: string, initCgroup: string | undefined, euid: number): CgroupLayout | undefined {
+  if (last === undefined || last.mountinfo !== mountinfo || last.selfCgroup !== selfCgroup || last.initCgroup !== initCgroup || last.euid !== euid) {
+    const layout = buildCgroupLayout({mountinfo, selfCgroup, ...(initCgroup === undefined ? {} : {initCgroup}), euid})
+    last = {mountinfo, selfCgroup, initCgroup, euid, layout}
+  }
+  const layout = last.layout
+  if (!layout) return undefined
+  return {...layout, hierarchies: layout.hierarchies.map((h) => {
+    const {available: _a, selfWritable: _w, ...facts} = h
+    return facts
+  })}
 }
 
 function readText(path: string): string | undefined {

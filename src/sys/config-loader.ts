@@ -72,8 +72,10 @@ export interface LoadedConfig {
  * problem in the files or defines.
  */
 export function loadContainerConfig(options: LoadConfigOptions): LoadedConfig {
-  const cwd = options.cwd ?? process.cwd()
-  const reader = new IncludeReader(cwd)
+  return load(options, new IncludeReader(options.cwd ?? process.cwd()))
+}
+
+function load(options: LoadConfigOptions, reader: IncludeReader): LoadedConfig {
   const builder = createConfigBuilder({
     env: options.env ?? process.env,
     capLastCap: options.capLastCap ?? readCapLastCap(),
@@ -85,6 +87,85 @@ export function loadContainerConfig(options: LoadConfigOptions): LoadedConfig {
   const defines = options.defines ?? []
   for (let i = 0; i < defines.length; i++) builder.apply(lexDefine(defines[i] as string, i + 1))
   return {config: builder.config, warnings: builder.warnings, files: reader.read}
+}
+
+// ---- Reusing a parse (the library: src/sys/config-reuse.ts)
+//
+// A program starts, inspects and stops the same containers again and again;
+// parsing their configs is most of what ctr does in JavaScript per call
+// (issue 13). A parse is a function of what it read: the text of every
+// file, in order, which include targets were directories, and their
+// listings (plus the options, the working directory for relative includes,
+// and cap_last_cap). So a parse is reused only when reading the same things
+// again gives the same answers: each observation is repeated in its order
+// (realpath and text of each file, each directory test and listing) and
+// compared, and the first difference parses afresh. Unlike a check of file
+// times, this sees a rewrite within one tick of the file-time clock too.
+// What it skips is the lexing and applying, not the reads. A config that
+// copies a variable of the environment (lxc.environment = NAME) is not
+// reused: the environment is not observed.
+
+/** What one load read, in order: enough to tell whether reading again gives the same. */
+type Observation =
+  | {kind: 'file'; path: string; real: string; text: string}
+  | {kind: 'isdir'; path: string; value: boolean}
+  | {kind: 'list'; path: string; names: string[] | 'ENOENT'}
+
+const reusable = new Map<string, {seen: Observation[]; loaded: LoadedConfig}>()
+const MAX_REUSABLE = 1024
+
+/**
+ * loadContainerConfig, reusing an earlier parse of the same options while
+ * every file, include and listing it read is unchanged (see above). The
+ * same objects are handed out again: callers must not change them.
+ */
+export function loadContainerConfigReused(options: LoadConfigOptions): LoadedConfig {
+  const cwd = options.cwd ?? process.cwd()
+  const capLastCap = options.capLastCap ?? readCapLastCap()
+  const key = JSON.stringify([options.files, options.settings ?? [], options.defines ?? [], cwd, capLastCap])
+  const hit = reusable.get(key)
+  if (hit !== undefined && options.env === undefined && unchanged(hit.seen, cwd)) return hit.loaded
+  reusable.delete(key)
+  const reader = new IncludeReader(cwd, [])
+  const loaded = load({...options, cwd, capLastCap}, reader)
+  const fromEnv = loaded.config.entries.some((e) => e.key.startsWith('lxc.environment') && e.value !== '' && !e.value.includes('='))
+  if (options.env === undefined && !fromEnv && reader.seen) {
+    if (reusable.size >= MAX_REUSABLE) reusable.clear()
+    reusable.set(key, {seen: reader.seen, loaded})
+  }
+  return loaded
+}
+
+function unchanged(seen: Observation[], cwd: string): boolean {
+  try {
+    for (const o of seen) {
+      if (o.kind === 'file') {
+        const real = realpathSync(resolve(cwd, o.path))
+        if (real !== o.real || readTextFile(real) !== o.text) return false
+      } else if (o.kind === 'isdir') {
+        if (isDirectory(o.path) !== o.value) return false
+      } else {
+        const names = listConfs(o.path)
+        if (names === 'ENOENT' || o.names === 'ENOENT' ? names !== o.names : names.join('/') !== o.names.join('/')) return false
+      }
+    }
+    return true
+  } catch {
+    // Unreadable now: parse afresh, which reports it.
+    return false
+  }
+}
+
+/** An included directory's `*.conf` names (at least 6 characters) in sorted byte order, or ENOENT. */
+function listConfs(dir: string): string[] | 'ENOENT' {
+  let names: string[]
+  try {
+    names = readdirSync(dir)
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return 'ENOENT'
+    throw error
+  }
+  return names.filter((name) => name.length >= 6 && name.endsWith('.conf')).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
 }
 
 /**
@@ -102,14 +183,18 @@ export function loadGlobalConfig(path: string): GlobalConfig {
   return parseGlobalConfig(text, path)
 }
 
-/** /proc/sys/kernel/cap_last_cap, the highest capability number LXC accepts. */
+let capLastCap: number | undefined
+
+/** /proc/sys/kernel/cap_last_cap, the highest capability number LXC accepts (the running kernel's constant: read once). */
 function readCapLastCap(): number {
+  if (capLastCap !== undefined) return capLastCap
   try {
     const n = Number.parseInt(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8'), 10)
-    return Number.isInteger(n) && n >= 0 ? n : DEFAULT_CAP_LAST_CAP
+    capLastCap = Number.isInteger(n) && n >= 0 ? n : DEFAULT_CAP_LAST_CAP
   } catch {
-    return DEFAULT_CAP_LAST_CAP
+    capLastCap = DEFAULT_CAP_LAST_CAP
   }
+  return capLastCap
 }
 
 function errnoOf(error: unknown): string {
@@ -130,7 +215,14 @@ class IncludeReader {
   private readonly stack: Array<{real: string; shown: string}> = []
   private bytes = 0
 
-  constructor(private readonly cwd: string) {}
+  /**
+   * @param seen when given, every read is noted in it, in order, for
+   * loadContainerConfigReused
+   */
+  constructor(
+    private readonly cwd: string,
+    readonly seen?: Observation[],
+  ) {}
 
   readTopLevel(file: string, builder: ConfigBuilder): void {
     let text: string
@@ -141,29 +233,33 @@ class IncludeReader {
     } catch (error) {
       throw readError(file, error)
     }
+    this.seen?.push({kind: 'file', path: file, real, text})
     this.applyText(file, real, text, builder)
   }
 
   include(entry: ConfigEntry, builder: ConfigBuilder): void {
     const target = isAbsolute(entry.value) ? entry.value : resolve(this.cwd, entry.value)
-    if (entry.value.endsWith('/') || isDirectory(target)) this.includeDirectory(entry, target, builder)
+    let dir = entry.value.endsWith('/')
+    if (!dir) {
+      dir = isDirectory(target)
+      this.seen?.push({kind: 'isdir', path: target, value: dir})
+    }
+    if (dir) this.includeDirectory(entry, target, builder)
     else this.includeFile(entry, target, builder)
   }
 
   private includeDirectory(entry: ConfigEntry, dir: string, builder: ConfigBuilder): void {
-    let names: string[]
+    let confs: string[] | 'ENOENT'
     try {
-      names = readdirSync(dir)
+      confs = listConfs(dir)
     } catch (error) {
-      if (errnoOf(error) === 'ENOENT') {
-        builder.warnings.push({file: entry.file, line: entry.line, code: 'CTR_CONFIG_INCLUDE_MISSING', message: `Included directory "${entry.value}" does not exist (skipped, as LXC does)`})
-        return
-      }
       throw includeError(entry, `Failed to read included directory "${entry.value}": ${errnoOf(error)}`, error)
     }
-    const confs = names
-      .filter((name) => name.length >= 6 && name.endsWith('.conf'))
-      .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+    this.seen?.push({kind: 'list', path: dir, names: confs})
+    if (confs === 'ENOENT') {
+      builder.warnings.push({file: entry.file, line: entry.line, code: 'CTR_CONFIG_INCLUDE_MISSING', message: `Included directory "${entry.value}" does not exist (skipped, as LXC does)`})
+      return
+    }
     for (const name of confs) this.includeFile(entry, join(dir, name), builder)
   }
 
@@ -182,6 +278,7 @@ class IncludeReader {
     } catch (error) {
       throw includeError(entry, `Failed to include "${file}": ${readFailure(error)}`, error)
     }
+    this.seen?.push({kind: 'file', path: file, real, text})
     const loop = this.stack.findIndex((f) => f.real === real)
     if (loop !== -1) {
       const chain = [...this.stack.slice(loop).map((f) => f.shown), file].join(' -> ')

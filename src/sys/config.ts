@@ -7,7 +7,7 @@ import type {ContainerConfig, ConfigWarning} from '../core/config/index.js'
 import {formatLocation} from '../core/config/index.js'
 import {CtrError} from '../core/errors.js'
 import type {CommonOptions, StartOptions} from '../core/options.js'
-import {loadContainerConfig} from './config-loader.js'
+import {loadContainerConfig, loadContainerConfigReused} from './config-loader.js'
 import {parsedConfigsReused} from './config-reuse.js'
 import type {ContainerRef} from './container.js'
 import {packagePath} from './package-files.js'
@@ -45,50 +45,17 @@ export function loadConfigForCommand(ref: ContainerRef, opts: CommonOptions, use
 }
 
 /**
- * The configs this process parsed that may be reused, by path, with the
- * file's stamp at the time (src/sys/config-reuse.ts: the library only).
- * Parsing a config is most of what the library's `info()` costs (issue
- * 13 asks for at most 0.2× lxc-info); a `stat` tells whether the file is
- * the one parsed. Only callers that do not change the config get a reused
- * one (the same object is handed out again).
+ * A config parsed before, when the library asks (src/sys/config-reuse.ts):
+ * parsing is most of what the library's `info()` and `start()` cost in
+ * JavaScript (issue 13 asks for at most 0.2× lxc-info and 0.5×
+ * lxc-start -d). It is reused only while reading its files, includes and
+ * directories again gives the same (src/sys/config-loader.ts,
+ * loadContainerConfigReused); only callers that do not change the config
+ * get it (the same object is handed out again).
  */
-const reused = new Map<string, {stamp: string; loaded: CommandConfig}>()
-const MAX_REUSED = 1024
-/** File times tick coarsely: a file changed this recently could change again without its stamp changing. */
-const SETTLED_NS = 2_000_000_000n
-
 function loadReused(file: string): CommandConfig {
-  const before = fileStamp(file)
-  const hit = reused.get(file)
-  if (before !== undefined && hit !== undefined && hit.stamp === before.stamp) return hit.loaded
-  const {config, warnings, files} = loadContainerConfig({files: file})
-  const loaded = {config, file, warnings}
-  reused.delete(file)
-  // Kept only when the stamp pins everything the parse depended on: one
-  // file (an included directory can gain a file without any stamp
-  // changing), settled (stamped well before now), and nothing taken from
-  // the environment (lxc.environment = NAME copies a variable).
-  const fromEnv = config.entries.some((e) => e.key.startsWith('lxc.environment') && e.value !== '' && !e.value.includes('='))
-  if (before !== undefined && before.settled && files.length === 1 && !fromEnv) {
-    if (reused.size >= MAX_REUSED) reused.clear()
-    reused.set(file, {stamp: before.stamp, loaded})
-  }
-  return loaded
-}
-
-// What changes when a file is written, replaced or renamed over: device,
-// inode, size, and the modification and change times in ns (a write sets
-// the change time to now, and nothing can set it back).
-function fileStamp(path: string): {stamp: string; settled: boolean} | undefined {
-  let st
-  try {
-    st = statSync(path, {bigint: true})
-  } catch {
-    return undefined
-  }
-  if (!st.isFile()) return undefined
-  const settled = st.ctimeNs < BigInt(Date.now()) * 1_000_000n - SETTLED_NS
-  return {stamp: `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, settled}
+  const {config, warnings} = loadContainerConfigReused({files: file})
+  return {config, file, warnings}
 }
 
 /**
@@ -168,8 +135,11 @@ export function loadConfigForStart(ref: ContainerRef, opts: StartOptions): Start
     ...(opts.consoleLog === undefined ? [] : [{line: `lxc.console.logfile=${opts.consoleLog}`, origin: '<--console-log>'}]),
   ]
   const defines = opts.defines.map((d) => `${d.key}=${d.value}`)
+  // The library reuses a parse while its files read the same (the start
+  // path changes neither the config nor its warnings).
+  const loadConfig = parsedConfigsReused() ? loadContainerConfigReused : loadContainerConfig
   if (file !== undefined) {
-    const {config, warnings} = loadContainerConfig({files: file, settings, defines})
+    const {config, warnings} = loadConfig({files: file, settings, defines})
     return {config, file, warnings, isDefault: false}
   }
   if (opts.execute) {
@@ -193,7 +163,7 @@ export function loadConfigForStart(ref: ContainerRef, opts: StartOptions): Start
     {line: `lxc.uts.name=${ref.name}`, origin: '<default config>'},
     {line: `lxc.seccomp.profile=${DEFAULT_SECCOMP_POLICY}`, origin: '<default config>'},
   ]
-  const {config, warnings} = loadContainerConfig({files: EMBEDDED_DEFAULT_CONFIG, settings: [...defaults, ...settings], defines})
+  const {config, warnings} = loadConfig({files: EMBEDDED_DEFAULT_CONFIG, settings: [...defaults, ...settings], defines})
   return {config, file: undefined, warnings, isDefault: true}
 }
 

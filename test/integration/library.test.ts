@@ -10,7 +10,7 @@ import {Container, CtrError, STATES, type ContainerEventJson} from 'ctr-lxc'
 
 import {rootOnly, useSandbox, waitForFile} from './helpers.js'
 import {validate} from './json-schema.js'
-import {readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 const T = {timeout: 90_000}
@@ -136,6 +136,49 @@ describe('the library (import {Container} from \'ctr-lxc\')', {skip: rootOnly()}
     rmSync(config)
     symlinkSync(config.replace(/config$/, 'other'), config)
     assert.equal(await autodev(), '1')
+  })
+
+  it('start() sees every change of the config, of an included file and of an included directory between two starts', T, async () => {
+    const sb = sandbox()
+    Object.assign(process.env, {CTR_RUNTIME_DIR: sb.runtimeDir, CTR_GLOBAL_CONFIG: sb.globalConfig})
+    const name = sb.name('restart')
+    // Each start's init says which config it ran with: the ready file its lxc.init.cmd names.
+    const readies = ['a', 'b', 'c', 'd', 'e'].map((x) => sb.ready(`${name}${x}`))
+    const init = (i: number): string => `lxc.init.cmd = /sbin/test-init pause --ready ${readies[i]?.inside}\n`
+    const dir = join(sb.lxcpath, name)
+    const included = join(dir, 'init.conf')
+    const includedDir = join(dir, 'conf.d')
+    const config = sb.defineRootfs(name, {extra: [`lxc.include = ${included}`, `lxc.include = ${includedDir}`]})
+    mkdirSync(includedDir)
+    writeFileSync(included, init(0))
+    const c = new Container(name, {lxcpath: sb.lxcpath})
+    const runs = async (i: number): Promise<void> => {
+      await c.start()
+      try {
+        await waitForFile(readies[i]?.host ?? '')
+        for (const [j, r] of readies.entries()) assert.equal(existsSync(r.host), j === i, `ready file ${j} after start ${i}`)
+      } finally {
+        await c.stop({kill: true})
+        rmSync(readies[i]?.host ?? '', {force: true})
+      }
+    }
+    await runs(0)
+    await runs(0)
+    // Rewritten in place at once: the same size, maybe the same file-time tick.
+    writeFileSync(included, init(1))
+    await runs(1)
+    // A file appears in the included directory (read after init.conf).
+    writeFileSync(join(includedDir, 'init.conf'), init(2))
+    await runs(2)
+    // The included file is replaced by a symlink to another one.
+    writeFileSync(join(dir, 'other.conf'), init(3))
+    rmSync(join(includedDir, 'init.conf'))
+    rmSync(included)
+    symlinkSync(join(dir, 'other.conf'), included)
+    await runs(3)
+    // The container's own config changes: a line after the includes.
+    writeFileSync(config, `${readFileSync(config, 'utf8')}${init(4)}`)
+    await runs(4)
   })
 
   it('attaches a command to a running container, and executes one under ctr\'s init', T, async () => {
