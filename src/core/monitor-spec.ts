@@ -187,9 +187,12 @@ function encodeTty(rec: (name: string, ...fields: Array<string | number>) => voi
 
 /** Serializes a spec into the monitor's wire format. */
 export function encodeMonitorSpec(spec: MonitorSpec): Buffer {
+  // Plain loops, no spread or iterators: a start runs this once, cold, and
+  // in a program every start's garbage adds up to scavenges (issue 13).
   const tokens: string[] = []
   const rec = (name: string, ...fields: Array<string | number | bigint>): void => {
-    tokens.push(name, ...fields.map(String))
+    tokens.push(name)
+    for (let i = 0; i < fields.length; i++) tokens.push(String(fields[i]))
   }
   rec('name', spec.name)
   rec('lxcpath', spec.lxcpath)
@@ -268,11 +271,17 @@ export function encodeMonitorSpec(spec: MonitorSpec): Buffer {
     rec('restore_pidfile', spec.restore.pidfile)
   }
   rec('end')
-  for (const token of tokens) {
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as string
     if (token.includes('\0')) throw new Error(`NUL byte in monitor spec token ${JSON.stringify(token)}`)
   }
-  const body = Buffer.from(tokens.map((t) => `${t}\0`).join(''), 'utf8')
-  return Buffer.concat([Buffer.from(`${body.length}\n`), body])
+  const body = `${tokens.join('\0')}\0`
+  const length = Buffer.byteLength(body, 'utf8')
+  const header = `${length}\n`
+  const out = Buffer.allocUnsafe(header.length + length)
+  out.write(header, 0, 'latin1')
+  out.write(body, header.length, 'utf8')
+  return out
 }
 
 type Rec = (name: string, ...fields: Array<string | number | bigint>) => void

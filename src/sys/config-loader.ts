@@ -140,7 +140,9 @@ function unchanged(seen: Observation[], cwd: string): boolean {
   try {
     for (const o of seen) {
       if (o.kind === 'file') {
-        const real = realpathSync(resolve(cwd, o.path))
+        // One realpath(3) call; were it ever to spell a path differently
+        // from the reader's realpathSync, that is a miss, not a wrong hit.
+        const real = realpathSync.native(resolve(cwd, o.path))
         if (real !== o.real || readTextFile(real) !== o.text) return false
       } else if (o.kind === 'isdir') {
         if (isDirectory(o.path) !== o.value) return false

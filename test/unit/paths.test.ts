@@ -34,6 +34,16 @@ describe('paths', () => {
     assert.equal(fnv1a64(''), 'cbf29ce484222325')
     assert.equal(fnv1a64('a'), 'af63dc4c8601ec8c')
     assert.equal(fnv1a64('foobar'), '85944171f73967e8')
+    // The limb arithmetic agrees with the definition in BigInt, on every
+    // byte value, multi-byte UTF-8 and long inputs.
+    const reference = (text: string): string => {
+      let hash = 0xcbf29ce484222325n
+      for (const byte of new TextEncoder().encode(text)) hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn
+      return hash.toString(16).padStart(16, '0')
+    }
+    const inputs = ['/var/lib/ctr/web', 'é€😀\u0000', 'x'.repeat(5000)]
+    for (let i = 0; i < 256; i++) inputs.push(String.fromCharCode(i), `/var/lib/lxc/${String.fromCharCode(i, 255 - i)}${i}`)
+    for (const text of inputs) assert.equal(fnv1a64(text), reference(text), JSON.stringify(text))
     assert.match(runtimeDir('/run/ctr', '/var/lib/ctr', 'web'), /^\/run\/ctr\/[0-9a-f]{16}$/)
     assert.notEqual(runtimeDir('/run/ctr', '/a', 'web'), runtimeDir('/run/ctr', '/b', 'web'))
   })
