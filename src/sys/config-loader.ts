@@ -104,12 +104,62 @@ function load(options: LoadConfigOptions, reader: IncludeReader): LoadedConfig {
 // What it skips is the lexing and applying, not the reads. A config that
 // copies a variable of the environment (lxc.environment = NAME) is not
 // reused: the environment is not observed.
+//
+// One shortcut keeps a reused parse as cheap to check as a stat (the
+// library's info() is held to 0.2× lxc-info): a file whose stat (device,
+// inode, size, modification and change times) is the same as when it was
+// read, and whose change time was then already SETTLED_NS old, has not been
+// written since (a write sets the change time to now, and nothing sets it
+// back; the margin covers the coarse tick of file times), so its text is
+// not read again. Its realpath is not asked either: the path still names the
+// same inode, and the parse depends on realpaths only through include
+// cycles (two equal realpaths, hence one inode twice on the include stack),
+// so the shortcut is taken only when every file of the parse is a distinct
+// inode; a parse with a cycle threw, and was never kept.
 
 /** What one load read, in order: enough to tell whether reading again gives the same. */
 type Observation =
-  | {kind: 'file'; path: string; real: string; text: string}
+  | {kind: 'file'; path: string; real: string; text: string; before: FileStamp | undefined; stamp?: string}
   | {kind: 'isdir'; path: string; value: boolean}
   | {kind: 'list'; path: string; names: string[] | 'ENOENT'}
+
+/** File times tick coarsely: a file changed this recently could change again without its stamp changing. */
+const SETTLED_NS = 2_000_000_000n
+
+interface FileStamp {
+  inode: string
+  stamp: string
+  settled: boolean
+}
+
+/** device:inode:size:mtime:ctime of the file at `path` (symlinks followed), and whether it had settled; undefined if not a regular file. */
+function fileStamp(path: string): FileStamp | undefined {
+  let st
+  try {
+    st = statSync(path, {bigint: true})
+  } catch {
+    // Not there or not ours: no stamp (the read reports it).
+    return undefined
+  }
+  if (!st.isFile()) return undefined
+  const inode = `${st.dev}:${st.ino}`
+  return {inode, stamp: `${inode}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, settled: st.ctimeNs < BigInt(Date.now()) * 1_000_000n - SETTLED_NS}
+}
+
+/**
+ * Gives each file observation its stamp when the shortcut (above) may be
+ * taken for this parse: each taken before its file was read (so a change
+ * after the stat shows in the next one), all settled, all distinct inodes.
+ */
+function stampFiles(seen: Observation[]): void {
+  const files = seen.filter((o): o is Extract<Observation, {kind: 'file'}> => o.kind === 'file')
+  const inodes = new Set<string>()
+  for (const o of files) {
+    if (o.before === undefined || !o.before.settled || inodes.has(o.before.inode)) return
+    inodes.add(o.before.inode)
+  }
+  for (const o of files) if (o.before !== undefined) o.stamp = o.before.stamp
+}
 
 const reusable = new Map<string, {seen: Observation[]; loaded: LoadedConfig}>()
 const MAX_REUSABLE = 1024
@@ -130,6 +180,7 @@ export function loadContainerConfigReused(options: LoadConfigOptions): LoadedCon
   const loaded = load({...options, cwd, capLastCap}, reader)
   const fromEnv = loaded.config.entries.some((e) => e.key.startsWith('lxc.environment') && e.value !== '' && !e.value.includes('='))
   if (options.env === undefined && !fromEnv && reader.seen) {
+    stampFiles(reader.seen)
     if (reusable.size >= MAX_REUSABLE) reusable.clear()
     reusable.set(key, {seen: reader.seen, loaded})
   }
@@ -140,6 +191,7 @@ function unchanged(seen: Observation[], cwd: string): boolean {
   try {
     for (const o of seen) {
       if (o.kind === 'file') {
+        if (o.stamp !== undefined && fileStamp(resolve(cwd, o.path))?.stamp === o.stamp) continue
         // One realpath(3) call; were it ever to spell a path differently
         // from the reader's realpathSync, that is a miss, not a wrong hit.
         const real = realpathSync.native(resolve(cwd, o.path))
@@ -229,13 +281,14 @@ class IncludeReader {
   readTopLevel(file: string, builder: ConfigBuilder): void {
     let text: string
     let real: string
+    const before = this.seen ? fileStamp(resolve(this.cwd, file)) : undefined
     try {
       real = realpathSync(resolve(this.cwd, file))
       text = readTextFile(real)
     } catch (error) {
       throw readError(file, error)
     }
-    this.seen?.push({kind: 'file', path: file, real, text})
+    this.seen?.push({kind: 'file', path: file, real, text, before})
     this.applyText(file, real, text, builder)
   }
 
@@ -274,13 +327,14 @@ class IncludeReader {
     if (this.read.length >= MAX_CONFIG_FILES) {
       throw configError('CTR_CONFIG_INCLUDE', entry, `More than ${MAX_CONFIG_FILES} config files to read at "${file}"`, ['A file included more than once is read each time: check the lxc.include lines'], {include: entry.value})
     }
+    const before = this.seen ? fileStamp(file) : undefined
     try {
       real = realpathSync(file)
       text = readTextFile(real)
     } catch (error) {
       throw includeError(entry, `Failed to include "${file}": ${readFailure(error)}`, error)
     }
-    this.seen?.push({kind: 'file', path: file, real, text})
+    this.seen?.push({kind: 'file', path: file, real, text, before})
     const loop = this.stack.findIndex((f) => f.real === real)
     if (loop !== -1) {
       const chain = [...this.stack.slice(loop).map((f) => f.shown), file].join(' -> ')
