@@ -44,6 +44,8 @@ struct ctr_net {
 	int host_nl, cont_nl; /* rtnetlink sockets in each */
 	bool pinned;          /* <rundir>/netns and netns.host are mounted */
 	bool lo_up;
+	char *record;      /* what <rundir>/network holds (ctr_netrecord_write), or NULL */
+	size_t record_len;
 	size_t n;
 	struct ctr_netrt rt[]; /* one per spec->net.devs */
 };

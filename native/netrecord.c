@@ -103,10 +103,21 @@ int ctr_netrecord_write(struct ctr_monitor *m)
 		add_dev(&t, m, i);
 	if (!t.buf)
 		return ctr_net_fail(-1, -ENOMEM, "record", "The network record does not fit");
+	/* Unchanged since the last write (setup made nothing on the host, as
+	 * with empty or none): the file already says it. */
+	if (m->net->record && m->net->record_len == t.len && memcmp(m->net->record, t.buf, t.len) == 0) {
+		free(t.buf);
+		return 0;
+	}
 	ret = ctr_atomic_write(m->spec->rundir, RECORD, t.buf, t.len, 0600, false);
-	free(t.buf);
-	if (ret < 0)
+	free(m->net->record);
+	m->net->record = NULL;
+	if (ret < 0) {
+		free(t.buf);
 		return ctr_net_fail(-1, ret, "record", "Failed to write %s/%s", m->spec->rundir, RECORD);
+	}
+	m->net->record = t.buf;
+	m->net->record_len = t.len;
 	return 0;
 }
 
@@ -165,6 +176,8 @@ void ctr_netrecord_remove(struct ctr_monitor *m)
 	}
 	(void)snprintf(path, sizeof(path), "%s/%s", m->spec->rundir, RECORD);
 	(void)unlink(path);
+	free(m->net->record);
+	m->net->record = NULL;
 }
 
 /* After a crash: what the record says, undone in the namespaces it names. */

@@ -888,6 +888,7 @@ void ctr_net_teardown(struct ctr_monitor *m)
 	ctr_closep(&net->host_nl);
 	ctr_closep(&net->cont_ns);
 	ctr_closep(&net->host_ns);
+	free(net->record);
 	free(net);
 	m->net = NULL;
 }
