@@ -176,4 +176,35 @@ export class Processes {
   killAll(): void {
     for (const child of this.live) child.kill('SIGKILL')
   }
+
+  private steps: Array<() => void> = []
+  private cleanedUp = false
+
+  /** A step for cleanup(), run after the ones added before it. */
+  atCleanup(step: () => void): void {
+    this.steps.push(step)
+  }
+
+  /** A step for cleanup(), run before every one added so far. */
+  atCleanupFirst(step: () => void): void {
+    this.steps.unshift(step)
+  }
+
+  /**
+   * Once: SIGKILLs every command still running, then runs the cleanup steps
+   * in order, each on its own (one that throws is reported, the rest still run).
+   */
+  cleanup(): void {
+    if (this.cleanedUp) return
+    this.cleanedUp = true
+    this.killAll()
+    for (const step of this.steps) {
+      try {
+        step()
+      } catch (error) {
+        process.stderr.write(`${program}: cleanup: ${(error as Error).message}\n`)
+      }
+    }
+    this.steps = []
+  }
 }

@@ -277,23 +277,6 @@ interface ConfigChange {
 
 /** Processes started for the containers (monitors, inits): killed at cleanup if still there. */
 const started: Pinned[] = []
-let cleanupSteps: Array<() => void> = []
-let cleanedUp = false
-
-function cleanup(): void {
-  if (cleanedUp) return
-  cleanedUp = true
-  procs.killAll()
-  for (const step of cleanupSteps) {
-    try {
-      step()
-    } catch (error) {
-      process.stderr.write(`bench: cleanup: ${(error as Error).message}\n`)
-    }
-  }
-  cleanupSteps = []
-}
-
 function track(pid: number | undefined): void {
   if (pid === undefined || !Number.isInteger(pid) || pid <= 1) return
   const pinned = pin(pid)
@@ -396,7 +379,7 @@ function setupLxc(r: Run): string {
   const [, createArgs] = lxcCmd(r, 'lxc-create', '-t', 'busybox')
   const res = spawnSync(need('lxc-create'), createArgs, {env: procs.env, encoding: 'utf8'})
   if (res.status !== 0) throw new Error(`lxc-create -t busybox failed (${res.status}):\n${res.stderr}${res.stdout}`)
-  cleanupSteps.unshift(() => {
+  procs.atCleanupFirst(() => {
     spawnSync(need('lxc-stop'), ['-P', r.paths.lxcpath, '-n', NAME, '-k'], {stdio: 'ignore', env: procs.env, timeout: 15_000})
     spawnSync(need('lxc-destroy'), ['-P', r.paths.lxcpath, '-n', NAME, '-f'], {stdio: 'ignore', env: procs.env, timeout: 15_000})
   })
@@ -473,7 +456,7 @@ async function setupCtr(r: Run, lxcConfig: string): Promise<void> {
   mkdirSync(dir, {recursive: true})
   if (r.lxc) cpSync(join(r.paths.lxcpath, NAME, 'rootfs'), rootfs, {recursive: true, verbatimSymlinks: true})
   else lxcConfig = buildBusyboxRootfs(rootfs)
-  cleanupSteps.unshift(() => {
+  procs.atCleanupFirst(() => {
     spawnSync(NODE, ctrCmd(r, 'stop', '-k')[1], {stdio: 'ignore', env: procs.env, timeout: 15_000})
   })
   const file = join(dir, 'config')
@@ -836,7 +819,7 @@ async function measureVeth(r: Run): Promise<void> {
     r.vethSkipped = `ip netns add failed: ${made.stderr.trim()}`
     return
   }
-  cleanupSteps.unshift(() => {
+  procs.atCleanupFirst(() => {
     spawnSync(ip, ['netns', 'del', ns], {stdio: 'ignore'})
   })
   for (const args of [['link', 'add', 'br0', 'type', 'bridge'], ['addr', 'add', '10.250.0.1/24', 'dev', 'br0'], ['link', 'set', 'br0', 'up'], ['link', 'set', 'lo', 'up']]) {
@@ -848,7 +831,7 @@ async function measureVeth(r: Run): Promise<void> {
   const files = r.tools.map((t) => join(t.key === 'ctr' ? r.paths.ctrpath : r.paths.lxcpath, NAME, 'config'))
   const saved = files.map((f) => readFileSync(f, 'utf8'))
   files.forEach((f, i) => writeFileSync(f, withVeth(saved[i] ?? '', veth)))
-  cleanupSteps.unshift(() => files.forEach((f, i) => writeFileSync(f, saved[i] ?? '')))
+  procs.atCleanupFirst(() => files.forEach((f, i) => writeFileSync(f, saved[i] ?? '')))
   try {
     for (let i = 0; i < r.opts.warmup + r.opts.runs; i++) {
       const measured = i >= r.opts.warmup
@@ -1144,9 +1127,9 @@ async function main(opts: Options): Promise<void> {
 
   const loadBefore = loadavg()[0] ?? 0
   const tmp = mkdtempSync('/tmp/ctr-bench-')
-  cleanupSteps.push(killStarted)
+  procs.atCleanup(killStarted)
   const cgroupsBefore = new Set(lxcCgroupDirs().filter(existsSync))
-  cleanupSteps.push(() => {
+  procs.atCleanup(() => {
     // LXC normally removes these; remove only the ones this run left behind.
     for (const dir of lxcCgroupDirs()) {
       if (!cgroupsBefore.has(dir) && existsSync(dir)) {
@@ -1251,7 +1234,7 @@ if (process.geteuid?.() !== 0) fail('run as root (containers need it, for LXC an
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     process.stderr.write(`bench: ${signal}, cleaning up\n`)
-    cleanup()
+    procs.cleanup()
     // The scale part cleans up its own containers: pass the signal on and wait for it.
     if (scaleChild && scaleChild.exitCode === null) {
       scaleChild.kill(signal)
@@ -1261,7 +1244,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1))
   })
 }
-process.on('exit', cleanup)
+process.on('exit', () => procs.cleanup())
 
 try {
   if (opts.scale !== 'only') await main(opts)
@@ -1269,7 +1252,7 @@ try {
   process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`)
   process.exitCode = 1
 } finally {
-  cleanup()
+  procs.cleanup()
 }
 if (opts.scale !== 'no') {
   const code = await runScale(opts)

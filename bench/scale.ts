@@ -267,23 +267,6 @@ const started = new Map<string, Pinned>()
 /** Cgroups (relative paths) of this run's containers: removed at cleanup when left behind. */
 const cgroupPaths = new Set<string>()
 let myCgroups = new Set<string>()
-let cleanupSteps: Array<() => void> = []
-let cleanedUp = false
-
-function cleanup(): void {
-  if (cleanedUp) return
-  cleanedUp = true
-  procs.killAll()
-  for (const step of cleanupSteps) {
-    try {
-      step()
-    } catch (error) {
-      process.stderr.write(`bench/scale: cleanup: ${(error as Error).message}\n`)
-    }
-  }
-  cleanupSteps = []
-}
-
 function track(pid: number | undefined, withCgroups = false): void {
   if (pid === undefined || !Number.isInteger(pid) || pid <= 1) return
   const pinned = pin(pid)
@@ -899,20 +882,20 @@ async function main(): Promise<void> {
   const tools = lxc ? [lxcT, ctrT] : [ctrT]
   // Cleanup, in this order: stop what runs (one call per tool), kill what is
   // left by pid, remove the cgroups left, remove the temp dir.
-  cleanupSteps.push(() => {
+  procs.atCleanup(() => {
     spawnSync(NODE, [CTR_ENTRY, 'stop', '-k', '-P', p.ctrpath, '--all-matching', '.*', '--at-once', '16'], {stdio: 'ignore', env: procs.env, timeout: 300_000})
   })
   if (lxc) {
-    cleanupSteps.push(() => {
+    procs.atCleanup(() => {
       const running = spawnSync(need('lxc-ls'), ['-P', p.lxcpath, '--running', '-1'], {encoding: 'utf8', env: procs.env, timeout: 60_000}).stdout ?? ''
       const names = running.split('\n').filter(Boolean)
       if (names.length === 0) return
       spawnSync(need('xargs'), ['-P', '16', '-n', '1', '--', need('lxc-stop'), '-P', p.lxcpath, '-k', '-n'], {input: `${names.join('\n')}\n`, stdio: ['pipe', 'ignore', 'ignore'], env: procs.env, timeout: 300_000})
     })
   }
-  cleanupSteps.push(killStarted)
-  cleanupSteps.push(removeCgroups)
-  cleanupSteps.push(() => rmSync(tmp, {recursive: true, force: true}))
+  procs.atCleanup(killStarted)
+  procs.atCleanup(removeCgroups)
+  procs.atCleanup(() => rmSync(tmp, {recursive: true, force: true}))
 
   progress(`setting up in ${tmp}`)
   let fleet: FleetFigures | undefined
@@ -959,11 +942,11 @@ async function main(): Promise<void> {
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     process.stderr.write(`bench/scale: ${signal}, cleaning up\n`)
-    cleanup()
+    procs.cleanup()
     process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1))
   })
 }
-process.on('exit', cleanup)
+process.on('exit', () => procs.cleanup())
 
 try {
   await main()
@@ -972,5 +955,5 @@ try {
   process.exitCode = 1
 } finally {
   progress('cleaning up')
-  cleanup()
+  procs.cleanup()
 }
