@@ -74,14 +74,14 @@ class Launcher {
   }
 
   /** Hands one encoded spec over; `sink` hears about its monitor. */
-  launch(id: number, spec: Buffer, sink: LaunchSink): void {
+  launch(id: number, spec: Buffer, environ: Buffer | undefined, sink: LaunchSink): void {
     if (this.dead) {
       sink.fallback()
       return
     }
     this.pending.set(id, {sink, active: false})
     this.activate(id)
-    const frame = encodeFrame(id, spec)
+    const frame = encodeFrame(id, spec, environ ?? environFrame())
     if (this.ready) this.channel?.write(frame)
     else this.queue.push(frame)
   }
@@ -170,21 +170,29 @@ class Launcher {
   }
 }
 
-function encodeFrame(id: number, spec: Buffer): Buffer {
+/**
+ * This process's environment as a frame carries it, `KEY=VALUE\0` each, as
+ * spawn would pass it (entries with a NUL cannot be passed at all). Reading
+ * process.env goes to the C environment key by key: a fleet builds it once
+ * (src/runners/start.ts), one start per call.
+ */
+export function environFrame(): Buffer {
+  let env = ''
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined || key.includes('\0') || value.includes('\0') || key.includes('=')) continue
+    env += `${key}=${value}\0`
+  }
+  return Buffer.from(env)
+}
+
+function encodeFrame(id: number, spec: Buffer, envBytes: Buffer): Buffer {
   let cwd = '/'
   try {
     cwd = process.cwd()
   } catch {
     // A removed working directory: the monitor daemonizes into / anyway.
   }
-  // As spawn would pass it (entries with a NUL cannot be passed at all).
-  let env = ''
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value === undefined || key.includes('\0') || value.includes('\0') || key.includes('=')) continue
-    env += `${key}=${value}\0`
-  }
   const cwdBytes = Buffer.from(`${cwd}\0`)
-  const envBytes = Buffer.from(env)
   return Buffer.concat([Buffer.from(`start ${id} ${cwdBytes.length} ${envBytes.length} ${spec.length}\n`), cwdBytes, envBytes, spec])
 }
 
@@ -194,7 +202,7 @@ let nextId = 1
 let unusable = false
 
 /** Starts one monitor through this process's launcher, spawning it on first use. */
-export function launchThrough(binary: string, spec: Buffer, sink: LaunchSink): {release(): void} {
+export function launchThrough(binary: string, spec: Buffer, environ: Buffer | undefined, sink: LaunchSink): {release(): void} {
   if (unusable) {
     sink.fallback()
     return {release: () => undefined}
@@ -208,7 +216,7 @@ export function launchThrough(binary: string, spec: Buffer, sink: LaunchSink): {
   }
   const launcher = current
   const id = nextId++
-  launcher.launch(id, spec, sink)
+  launcher.launch(id, spec, environ, sink)
   return {release: () => launcher.release(id)}
 }
 

@@ -133,7 +133,7 @@ function launchThroughLauncher(binary: string, spec: Buffer, opts: LaunchOptions
   const p = new PendingLaunch()
   let text: Buffer = Buffer.alloc(0)
   let delegate: LaunchedMonitor | undefined
-  const handle = launchThrough(binary, spec, {
+  const handle = launchThrough(binary, spec, opts.environ, {
     data(bytes) {
       text = text.length === 0 ? bytes : Buffer.concat([text, bytes])
       const nl = text.lastIndexOf(10)
@@ -322,6 +322,8 @@ export interface LaunchOptions {
   lxcpath: string
   /** The blocking spawn's bound: the report, and after a failure the teardown (the caller's timeouts, added up). */
   syncTimeoutMs: number
+  /** The launcher's encoded environment, when a fleet built it once for all its starts (src/runners/start.ts); else built per start. */
+  environ?: Buffer
 }
 
 function launchDaemonSync(binding: SpawnSyncBinding, binary: string, spec: Buffer, opts: LaunchOptions): LaunchedMonitor {
