@@ -46,8 +46,11 @@ export function parseSignal(value: string): number | undefined {
   const rest = value.slice(3)
   if (rest.slice(0, 2).toLowerCase() === 'rt') return parseRealtime(rest.slice(2))
   const upper = rest.toUpperCase()
-  for (const [name, signal] of SIGNAL_TABLE) {
-    if (name === upper) return signal
+  // An indexed loop: a destructuring for-of allocates an iterator result per
+  // entry while cold, and every start parses lxc.signal.* (issue 13).
+  for (let i = 0; i < SIGNAL_TABLE.length; i++) {
+    const entry = SIGNAL_TABLE[i] as readonly [string, number]
+    if (entry[0] === upper) return entry[1]
   }
   return undefined
 }

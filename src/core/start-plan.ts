@@ -110,9 +110,16 @@ export function unsupportedFeatures(config: ContainerConfig, lsm: LsmFacts = {ap
   const notYet = (key: string, what: string): void => {
     out.push({key, where: at(key), message: `${what} are not supported yet`})
   }
+  // Every key of every start goes through this: no closure or prefix
+  // string per key (issue 13).
   for (const used of config.used.values()) {
-    const family = NOT_YET.find(([pattern]) => used.key === pattern || used.key.startsWith(`${pattern}.`))
-    if (family) out.push({key: used.key, where: formatLocation(used), message: `${family[1]} are not supported yet`})
+    for (let i = 0; i < NOT_YET.length; i++) {
+      const family = NOT_YET[i] as (typeof NOT_YET)[number]
+      if (used.key === family[0] || (used.key.startsWith(family[0]) && used.key[family[0].length] === '.')) {
+        out.push({key: used.key, where: formatLocation(used), message: `${family[1]} are not supported yet`})
+        break
+      }
+    }
   }
   const rootType = config.rootfs.type
   if (config.rootfs.path !== undefined && !['dir', 'detected', 'overlay', 'overlayfs'].includes(rootType)) notYet('lxc.rootfs.path', `${rootType} root filesystems`)

@@ -136,6 +136,11 @@ describe('keys not supported yet', () => {
     const cfg = config('lxc.uts.name = a\nlxc.seccomp.notify.proxy = unix:/run/p\nlxc.net.0.type = veth\nlxc.net.0.link = br0')
     const found = unsupportedFeatures(cfg)
     assert.deepEqual(found.map((f) => [f.key, f.where]), [['lxc.seccomp.notify.proxy', 'config:2']])
+    const exact = unsupportedFeatures(config('lxc.log.syslog = daemon\nlxc.uts.name = a\nlxc.time.offset.boot = 1s'))
+    assert.deepEqual(exact.map((f) => [f.key, f.where, f.message]), [
+      ['lxc.log.syslog', 'config:1', 'logs to syslog are not supported yet'],
+      ['lxc.time.offset.boot', 'config:3', 'time namespace offsets are not supported yet'],
+    ], 'a family matches its key exactly or as a prefix up to a dot')
     assert.throws(() => plan('lxc.seccomp.notify.proxy = unix:/run/p'), (e: {code: string; message: string}) =>
       e.code === 'CTR_NOT_SUPPORTED' && e.message === 'config:1: lxc.seccomp.notify.proxy: seccomp notifications are not supported yet')
   })
