@@ -71,16 +71,11 @@ static void report(const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
-	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(line))
-		n = (int)strlen(line);
 	/* ctr may be gone: never die of SIGPIPE. */
-	if (send(REPORT_FD, line, (size_t)n, MSG_NOSIGNAL) < 0 && errno == ENOTSOCK)
-		(void)!write(REPORT_FD, line, (size_t)n);
+	va_start(ap, fmt);
+	(void)ctr_send_linev(REPORT_FD, line, sizeof(line), fmt, ap);
+	va_end(ap);
 }
 
 static int fail(const char *step, int err, const char *detail)

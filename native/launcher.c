@@ -89,23 +89,13 @@ static void say(const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
-	int n;
+	int ret;
 
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
+	ret = ctr_send_linev(CHANNEL_FD, line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
-	for (size_t off = 0; off < (size_t)n;) {
-		ssize_t w = send(CHANNEL_FD, line + off, (size_t)n - off, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			_exit(0);
-		off += (size_t)w;
-	}
+	if (ret < 0 && ret != -EINVAL)
+		_exit(0);
 }
 
 /* `data ID LEN\n` and the bytes, in one go. */

@@ -46,20 +46,13 @@ static void sync_send(struct ctr_monitor *m, const char *fmt, ...)
 {
 	char line[2600];
 	va_list ap;
-	int n;
 
 	if (m->syncfd < 0)
 		return;
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
 	/* ctr may be gone (Ctrl-C during start): never die of SIGPIPE. */
-	if (send(m->syncfd, line, (size_t)n, MSG_NOSIGNAL) < 0 && errno == ENOTSOCK)
-		(void)!write(m->syncfd, line, (size_t)n);
+	va_start(ap, fmt);
+	(void)ctr_send_linev(m->syncfd, line, sizeof(line), fmt, ap);
+	va_end(ap);
 }
 
 void ctr_monitor_set_state(struct ctr_monitor *m, int state)

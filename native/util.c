@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -31,6 +32,40 @@ int ctr_write_all(int fd, const void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+int ctr_send_linev(int fd, char *buf, size_t size, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(buf, size, fmt, ap);
+	size_t len, off = 0;
+
+	if (n < 0 || size == 0)
+		return -EINVAL;
+	len = (size_t)n < size ? (size_t)n : size - 1;
+	while (off < len) {
+		ssize_t w = send(fd, buf + off, len - off, MSG_NOSIGNAL);
+		if (w < 0 && errno == ENOTSOCK)
+			return ctr_write_all(fd, buf + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		if (w == 0)
+			return -EPIPE;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+int ctr_send_line(int fd, char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = ctr_send_linev(fd, buf, size, fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 ssize_t ctr_read_all(int fd, void *buf, size_t len)

@@ -1,6 +1,7 @@
 #ifndef CTR_UTIL_H
 #define CTR_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,6 +11,13 @@
  * Return 0 (read: bytes read, 0 = EOF) or -errno. */
 int ctr_write_all(int fd, const void *buf, size_t len);
 ssize_t ctr_read_all(int fd, void *buf, size_t len);
+
+/* Formats one line into buf (clamped to size - 1 bytes) and sends all of
+ * it on fd with MSG_NOSIGNAL (a reader that went away is an error, never a
+ * SIGPIPE), retrying EINTR and short sends; write(2) when fd is not a
+ * socket. 0, or -errno (-EINVAL: the format failed, nothing sent). */
+int ctr_send_line(int fd, char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int ctr_send_linev(int fd, char *buf, size_t size, const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 
 /* Replaces dir/name atomically: a unique sibling tmp file, write, optional
  * fsync, rename, optional fsync of the directory. Readers never see partial

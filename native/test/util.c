@@ -1,11 +1,12 @@
 /* native/util.c and native/state.c helpers: strict number parsing, mkdir -p,
- * atomic writes, state names and masks, JSON escaping. */
+ * atomic writes, state names and masks, JSON escaping, sending a line. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -256,4 +257,31 @@ TEST(json_escape_quotes_and_control_characters)
 	ctr_json_escape(buf, 10, "\"\"\"\"\"\"\"\"");
 	CHECK(strlen(buf) < 10);
 	CHECK(strlen(buf) % 2 == 0);
+}
+
+TEST(send_line_clamps_and_survives_a_gone_reader)
+{
+	char line[8], got[32];
+	int sv[2], pfd[2];
+	ssize_t n;
+
+	CHECK_INT(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	/* Clamped to the buffer, terminated, sent whole. */
+	CHECK_INT(ctr_send_line(sv[0], line, sizeof(line), "ok %d\n", 1234567), 0);
+	n = read(sv[1], got, sizeof(got) - 1);
+	CHECK_INT((int)n, 7);
+	got[n > 0 ? n : 0] = '\0';
+	CHECK_STR(got, "ok 1234");
+	/* A reader that went away: an error, not a SIGPIPE (which would end
+	 * this test process). */
+	close(sv[1]);
+	CHECK_INT(ctr_send_line(sv[0], line, sizeof(line), "x\n"), -EPIPE);
+	close(sv[0]);
+	/* Not a socket: written instead. */
+	CHECK_INT(pipe(pfd), 0);
+	CHECK_INT(ctr_send_line(pfd[1], line, sizeof(line), "p%s\n", "q"), 0);
+	n = read(pfd[0], got, sizeof(got) - 1);
+	CHECK_INT((int)n, 3);
+	close(pfd[0]);
+	close(pfd[1]);
 }
