@@ -534,9 +534,16 @@ void ctr_cmdsock_close_all(struct ctr_monitor *m)
 	ctr_closep(&reserve_fd);
 	ctr_cmdsock_release_record_fds();
 	if (m->listenfd >= 0) {
-		char path[256];
-		(void)snprintf(path, sizeof(path), "%s/command.sock", m->spec->rundir);
-		(void)unlink(path);
+		/* The name only while we hold the lock: once ctr_rundir_remove
+		 * (which unlinks it too) has let go, command.sock may already
+		 * be the next monitor's, started as soon as the stop that our
+		 * closed connections ended returned (docs/monitor-protocol.md
+		 * §6.1: the lock's holder owns the run dir's files). */
+		if (m->lockfd >= 0) {
+			char path[256];
+			(void)snprintf(path, sizeof(path), "%s/command.sock", m->spec->rundir);
+			(void)unlink(path);
+		}
 		ctr_closep(&m->listenfd);
 	}
 }
