@@ -141,9 +141,6 @@ export async function queryStatus(ref: ContainerRef): Promise<RuntimeStatus> {
   return askMonitor(ref)
 }
 
-// A run dir we may not enter (another user's container: mode 0700) must not
-// read as "stopped": LXC says "Insufficent privileges to control", exit 1.
-// One that someone else could have planted is refused (rundir-trust.ts).
 // A stopped container has no run dir (its monitor removes it,
 // docs/architecture.md): a stat that returns nothing for ENOENT says so
 // without the two exceptions the access check and the state file's read
@@ -157,6 +154,9 @@ function rundirMissing(rundir: string): boolean {
   }
 }
 
+// A run dir we may not enter (another user's container: mode 0700) must not
+// read as "stopped": LXC says "Insufficent privileges to control", exit 1.
+// One that someone else could have planted is refused (rundir-trust.ts).
 function assertRundirAccess(ref: ContainerRef): void {
   try {
     accessSync(ref.rundir, fsConstants.X_OK)
