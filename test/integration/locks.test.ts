@@ -113,6 +113,51 @@ describe('the container lock', {skip: rootOnly() || straceSkip()}, () => {
     await tracker.assertNoneLeft()
   })
 
+  it('a stopping monitor names nothing in its run dir once it has let go of the lock', T, async () => {
+    // docs/monitor-protocol.md §6: whoever holds the lock owns the run dir's
+    // files. A monitor used to unlink command.sock after releasing it, so a
+    // start right after the stop could lose its new socket (a RUNNING
+    // container no stop could reach). The whole teardown is traced, so the
+    // check does not depend on winning that race.
+    const sb = sandbox()
+    const name = sb.name('letgo')
+    const ready = sb.ready(name)
+    sb.defineRootfs(name, {init: `/sbin/test-init pause --ready ${ready.inside}`})
+    assert.equal((await sb.ctr(['start', '-n', name])).code, 0)
+    await waitForFile(ready.host)
+    const {monitorPid} = json<{result: {monitorPid: number}}>(await sb.ctr(['info', '-n', name, '--json'])).result
+    const rundir = sb.rundirOf(name)
+    const trace = join(sb.root, `${name}.trace`)
+    // The monitor this test started, by pid: strace attaches, then it is stopped.
+    const tracer = spawn('strace', ['-f', '-s', '4096', '-o', trace, '-e', 'trace=%file', '-p', String(monitorPid)], {stdio: ['ignore', 'ignore', 'pipe']})
+    const traced = new Promise<void>((resolve) => tracer.once('close', () => resolve()))
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let said = ''
+        tracer.stderr.setEncoding('utf8').on('data', (c: string) => {
+          said += c
+          if (said.includes('attached')) resolve()
+        })
+        tracer.once('close', () => reject(new Error(`strace -p ${monitorPid} ended before attaching: ${said}`)))
+      })
+      const stopped = await sb.ctr(['stop', '-n', name, '-k'])
+      assert.equal(stopped.code, 0, describeResult(stopped))
+      await waitForPidGone(monitorPid)
+      // strace ends with its tracee, its trace complete.
+      await traced
+    } finally {
+      if (tracer.exitCode === null && tracer.signalCode === null) {
+        tracer.kill('SIGKILL')
+        await traced
+      }
+    }
+    const lines = readFileSync(trace, 'utf8').split('\n')
+    const letGo = lines.findIndex((line) => line.includes(`rmdir("${rundir}")`))
+    assert.ok(letGo >= 0, `the monitor removed its run dir under the lock:\n${lines.join('\n')}`)
+    const after = lines.slice(letGo + 1).filter((line) => line.includes(`"${rundir}/`) || line.includes(`"${rundir}"`))
+    assert.deepEqual(after, [], 'nothing in the run dir is named after the lock is let go')
+  })
+
   it('a start while a create holds the lock says so, and starts once it is done', T, async () => {
     const sb = sandbox()
     const name = sb.name('busy')
