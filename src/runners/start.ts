@@ -20,6 +20,7 @@ import type {CommandOutcome} from '../output.js'
 import {runFleet, type FleetResult} from './fleet.js'
 import {readCgroupLayout} from '../sys/cgroup.js'
 import {DEFAULT_SECCOMP_POLICY, formatWarnings, loadConfigForStart} from '../sys/config.js'
+import {readCapLastCap} from '../sys/config-loader.js'
 import {queryStatus, resolveContainer, resolveFromOptions, type ContainerRef} from '../sys/container.js'
 import {heldByCtr, queryLxc, type LxcHolder} from '../sys/lxc.js'
 import {readLsmFacts} from '../sys/lsm.js'
@@ -410,13 +411,6 @@ function hostFacts(): KernelFacts {
   return {...kernelConstants, lsm: readLsmFacts(), ...(cgroups ? {cgroups} : {})}
 }
 
-function readCapLastCap(): number {
-  try {
-    return Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8').trim())
-  } catch {
-    return 40
-  }
-}
 
 // The compiler and its syscall tables are loaded only for a container with a profile.
 async function compileSeccomp(path: string): Promise<{filter: Buffer; warnings: string[]}> {

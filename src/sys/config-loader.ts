@@ -239,8 +239,8 @@ export function loadGlobalConfig(path: string): GlobalConfig {
 
 let capLastCap: number | undefined
 
-/** /proc/sys/kernel/cap_last_cap, the highest capability number LXC accepts (the running kernel's constant: read once). */
-function readCapLastCap(): number {
+/** /proc/sys/kernel/cap_last_cap, the highest capability number LXC accepts (the running kernel's constant: read once per process). */
+export function readCapLastCap(): number {
   if (capLastCap !== undefined) return capLastCap
   try {
     const n = Number.parseInt(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8'), 10)

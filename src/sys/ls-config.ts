@@ -5,9 +5,7 @@
 // Loaded only when a config needs it: the parser's modules alone cost ~13
 // ms to import.
 
-import {readFileSync} from 'node:fs'
-
-import {createConfigBuilder, DEFAULT_CAP_LAST_CAP, lexEntries} from '../core/config/index.js'
+import {createConfigBuilder, lexEntries} from '../core/config/index.js'
 import type {ConfigEntry} from '../core/config/index.js'
 import {toCtrError} from '../core/errors.js'
 import {loadContainerConfig} from './config-loader.js'
@@ -16,15 +14,8 @@ import {readTextFile} from './read-text.js'
 
 export type {ConfigFacts} from './ls-quick.js'
 
-/** The kernel's last capability, read once per ls (when a config needs the parser) rather than once per config. */
-export function readCapLastCap(): number {
-  try {
-    const n = Number.parseInt(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8'), 10)
-    return Number.isInteger(n) && n >= 0 ? n : DEFAULT_CAP_LAST_CAP
-  } catch {
-    return DEFAULT_CAP_LAST_CAP
-  }
-}
+// The kernel's last capability, read once per process (when a config needs the parser).
+export {readCapLastCap} from './config-loader.js'
 
 class HasIncludes extends Error {}
 
