@@ -2,7 +2,7 @@
 // ctr-monitor and report what it says (docs/lxc-contract.md §1,
 // docs/architecture.md §2).
 
-import {accessSync, closeSync, constants as fsConstants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, statSync} from 'node:fs'
+import {accessSync, closeSync, constants as fsConstants, existsSync, lstatSync, mkdirSync, openSync, readlinkSync, statSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {dirname, resolve as resolvePath} from 'node:path'
 import {getSystemErrorMap} from 'node:util'
