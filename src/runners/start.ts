@@ -24,6 +24,7 @@ import {readCapLastCap} from '../sys/config-loader.js'
 import {queryStatus, resolveContainer, resolveFromOptions, type ContainerRef} from '../sys/container.js'
 import {heldByCtr, queryLxc, type LxcHolder} from '../sys/lxc.js'
 import {readLsmFacts} from '../sys/lsm.js'
+import {v8} from '../sys/builtins.js'
 import {environFrame} from '../sys/launcher.js'
 import {killReportedMonitor, launchMonitor, startTimeoutError, useAsyncDaemonLaunch, type LaunchedMonitor, type StartReport} from '../sys/monitor.js'
 import {ownInterfaces} from '../sys/network.js'
@@ -59,6 +60,13 @@ const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIG
 export async function runStartCommand(opts: StartOptions): Promise<CommandOutcome<StartResult | FleetResult<StartResult>>> {
   if (!opts.fleet) return runStart(opts)
   useAsyncDaemonLaunch()
+  // A fleet's Node process lives about half a second on CPUs its own
+  // monitors need: what V8's optimising compiler spends making the start
+  // path faster is more than that path ever gets back in one command
+  // (measured: ~20% of Node's CPU in a fleet of 100, docs/architecture.md
+  // §2.5). The process is ctr's own: the library, in its caller's process,
+  // never gets here.
+  v8().setFlagsFromString('--no-opt')
   // The fleet is one command: the host's facts and this process's
   // environment are read once for all of its starts, as one start reads
   // them once (issue 13 item 3: they were ~1 ms of each start's CPU).

@@ -19,3 +19,5 @@ export const childProcess = (): typeof import('node:child_process') => load('nod
 export const net = (): typeof import('node:net') => load('node:net') as typeof import('node:net')
 // node:os is small, but compiling it costs ~0.5 ms of a call that needs no home directory.
 export const os = (): typeof import('node:os') => load('node:os') as typeof import('node:os')
+// node:v8, for the one flag a fleet start sets (src/runners/start.ts).
+export const v8 = (): typeof import('node:v8') => load('node:v8') as typeof import('node:v8')
