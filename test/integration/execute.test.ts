@@ -81,10 +81,13 @@ describe('ctr execute', {skip: rootOnly()}, () => {
     const name = sb.name('reap')
     sb.defineRootfs(name)
     // An orphan that exits at once is reparented to pid 1; until it is
-    // reaped it is a zombie. The loop is bounded (30 s, a bound for "never",
-    // not for speed: a loaded machine once took over 2 s): a zombie left
-    // means no reaping.
-    const script = '(/bin/true &); i=0; while [ $i -lt 3000 ] && ps -o stat | grep -q "^Z"; do i=$((i+1)); usleep 10000; done; ps -o stat,ppid,comm; (exec sleep 600 &); exit 0'
+    // reaped it is a zombie. The loop waits until no `true` is left at all,
+    // running or zombie (waiting only while a zombie shows ended early when
+    // `true` had not exited yet, and the last ps then caught it between its
+    // exit and its reaping). It is bounded (30 s, a bound for "never", not
+    // for speed: a loaded machine once took over 2 s): a zombie left means
+    // no reaping.
+    const script = '(/bin/true &); i=0; while [ $i -lt 3000 ] && ps -o comm | grep -qx true; do i=$((i+1)); usleep 10000; done; ps -o stat,ppid,comm; (exec sleep 600 &); exit 0'
     const r = await ctrPiped(sb, ['execute', '-n', name, '--', '/bin/sh', '-c', script])
     assert.equal(r.code, 0, r.stderr)
     assert.doesNotMatch(r.stdout, /^Z/m, `no zombie:\n${r.stdout}`)
